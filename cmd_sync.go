@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"coexsync/backend"
+	"coexsync/store"
+	engine "coexsync/sync"
+)
+
+// syncFlags are the headless sync's own options.
+type syncFlags struct {
+	number  string
+	region  string
+	dryRun  bool
+	asJSON  bool
+	resume  int64
+	retry   int64
+	request bool
+	wait    time.Duration
+}
+
+func newSyncCommand(cfg *config) *cobra.Command {
+	var f syncFlags
+	cmd := &cobra.Command{
+		Use:   "sync --number ID [--crm hubspot|intercom]",
+		Short: "Run a sync without the console (for scripts)",
+		Long: "Runs the same engine as the console. Exit status: 0 every contact synced or\n" +
+			"skipped, 1 some contacts failed, 2 the sync could not run.",
+		Example: "  coexsync sync --sandbox --number 100000000000001 --crm hubspot --json\n" +
+			"  coexsync sync --number 1234 --retry 7",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			code, err := runHeadlessSync(cmd.Context(), cfg, f, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			if err != nil || code != 0 {
+				if err == nil {
+					err = errors.New("some contacts failed")
+				}
+				return exitCode{code: code, err: err}
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.number, "number", "", "Graph phone number `id` to sync the contacts of")
+	fl.StringVar(&f.region, "region", "", "region hint for unprefixed numbers (default: the business number's country)")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "print the plan (the preview) and write nothing")
+	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary on standard output")
+	fl.Int64Var(&f.resume, "resume", 0, "resume an interrupted run `id`")
+	fl.Int64Var(&f.retry, "retry", 0, "retry the failed contacts of run `id`")
+	fl.BoolVar(&f.request, "request", false, "first request the one-time contact sync from Meta and wait for the webhook")
+	fl.DurationVar(&f.wait, "wait", 2*time.Minute, "with --request: how long to wait for contacts to arrive")
+	return cmd
+}
+
+// runHeadlessSync returns the exit status and, for status 2, why.
+func runHeadlessSync(ctx context.Context, cfg *config, f syncFlags, stdout, stderr io.Writer) (int, error) {
+	if cfg.offline {
+		return 2, errors.New("sync needs a CRM: drop --offline")
+	}
+	if f.number == "" && f.resume == 0 {
+		return 2, errors.New("--number is required (list numbers in the console)")
+	}
+	b, closeAll, err := cfg.openBackend(ctx)
+	if err != nil {
+		return 2, err
+	}
+	defer closeAll()
+	eng, err := b.Engine(pickCRM(cfg, b))
+	if err != nil {
+		return 2, err
+	}
+	job, plan, err := startHeadless(ctx, b, eng, f)
+	if err != nil {
+		return 2, err
+	}
+	if plan != nil && f.dryRun {
+		return 0, printPlan(stdout, plan, f.asJSON)
+	}
+	sum := followJob(job, stderr, !f.asJSON && isatty.IsTerminal(os.Stderr.Fd()))
+	if f.asJSON {
+		if err := json.NewEncoder(stdout).Encode(summaryJSON(sum)); err != nil {
+			return 2, err
+		}
+	} else {
+		printSummary(stdout, sum)
+	}
+	switch {
+	case sum.Status != store.RunFinished:
+		if sum.Err != nil {
+			return 2, sum.Err
+		}
+		return 2, fmt.Errorf("run %d %s", sum.RunID, sum.Status)
+	case sum.Failed > 0:
+		return 1, nil
+	}
+	return 0, nil
+}
+
+// pickCRM is --crm, else the only CRM configured, else HubSpot.
+func pickCRM(cfg *config, b *backend.Backend) string {
+	if cfg.crm != "" {
+		return cfg.crm
+	}
+	if names := b.CRMs(); len(names) == 1 {
+		return names[0]
+	}
+	return "hubspot"
+}
+
+// startHeadless resumes, retries or plans and starts; for a dry run it
+// returns the plan and no job.
+func startHeadless(ctx context.Context, b *backend.Backend, eng *engine.Engine, f syncFlags) (*engine.Job, *engine.Plan, error) {
+	if _, err := b.Numbers(ctx); err != nil {
+		return nil, nil, err
+	}
+	region := f.region
+	if region == "" {
+		region = b.Region(f.number)
+	}
+	if f.resume != 0 {
+		job, err := eng.Resume(ctx, f.resume, region)
+		return job, nil, err
+	}
+	var plan *engine.Plan
+	var err error
+	opts := engine.RunOptions{Mode: store.ModeLive}
+	if f.retry != 0 {
+		plan, err = eng.PlanRetry(ctx, f.retry, region)
+		opts = engine.RunOptions{Mode: store.ModeRetry, ParentRunID: f.retry}
+	} else {
+		if err := ensureContacts(ctx, b, f); err != nil {
+			return nil, nil, err
+		}
+		plan, err = eng.Plan(ctx, f.number, region)
+	}
+	if err != nil || f.dryRun {
+		return nil, plan, err
+	}
+	job, err := eng.Start(ctx, plan, opts)
+	return job, plan, err
+}
+
+// ensureContacts requests the contact sync when asked, then waits until
+// contacts stop arriving; without contacts there is nothing to sync.
+func ensureContacts(ctx context.Context, b *backend.Backend, f syncFlags) error {
+	if f.request {
+		if err := b.RequestContactSync(ctx, f.number); err != nil {
+			return err
+		}
+		return waitForContacts(ctx, b, f.number, f.wait)
+	}
+	n, err := b.ContactCount(ctx, f.number)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("no Business App contacts are stored for number %s: add --request, or `coexsync import` a saved payload", f.number)
+	}
+	return nil
+}
+
+// waitForContacts polls the store until the count has been stable for two
+// seconds (Meta delivers the contacts in several webhook pages).
+func waitForContacts(ctx context.Context, b *backend.Backend, numberID string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	last, stableSince := -1, time.Now()
+	for {
+		n, err := b.ContactCount(ctx, numberID)
+		if err != nil {
+			return err
+		}
+		if n != last {
+			last, stableSince = n, time.Now()
+		} else if n > 0 && time.Since(stableSince) >= 2*time.Second {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			if n > 0 {
+				return nil
+			}
+			return fmt.Errorf("no contacts arrived within %s: is the webhook (coexsync webhook) receiving?", limit)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}

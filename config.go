@@ -1,0 +1,114 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// config is every setting, from flags first and the environment second.
+// Secrets are read from the environment by default so they stay out of
+// shell history and process listings; the flags exist for scripts.
+type config struct {
+	dbPath  string
+	offline bool
+	sandbox bool
+	seed    int64
+
+	wabaID         string
+	whatsappToken  string
+	appSecret      string
+	verifyToken    string
+	graphURL       string
+	graphVersion   string
+	hubspotToken   string
+	hubspotURL     string
+	hubspotPer10s  int
+	intercomToken  string
+	intercomURL    string
+	intercomRole   string
+	intercomPerMin int
+	crm            string
+}
+
+// envDefaults maps flag names to the environment variables that fill them.
+var envDefaults = map[string]string{
+	"waba-id":        "WABA_ID",
+	"whatsapp-token": "WHATSAPP_TOKEN",
+	"app-secret":     "WHATSAPP_APP_SECRET",
+	"verify-token":   "WHATSAPP_VERIFY_TOKEN",
+	"graph-url":      "GRAPH_API_URL",
+	"graph-version":  "GRAPH_API_VERSION",
+	"hubspot-token":  "HUBSPOT_TOKEN",
+	"hubspot-url":    "HUBSPOT_API_URL",
+	"intercom-token": "INTERCOM_TOKEN",
+	"intercom-url":   "INTERCOM_API_URL",
+	"crm":            "COEXSYNC_CRM",
+	"db":             "COEXSYNC_DB",
+}
+
+func (c *config) bindFlags(cmd *cobra.Command) {
+	f := cmd.PersistentFlags()
+	f.StringVar(&c.dbPath, "db", "", "path of the SQLite database (default $XDG_DATA_HOME/coexsync/coexsync.db; the sandbox uses sandbox.db beside it)")
+	f.BoolVar(&c.offline, "offline", false, "browse runs and failures from the database only; no network, no credentials")
+	f.BoolVar(&c.sandbox, "sandbox", false, "use the in-process fake Meta, HubSpot and Intercom servers even if credentials are set")
+	f.Int64Var(&c.seed, "seed", 1, "sandbox dataset seed")
+	f.StringVar(&c.wabaID, "waba-id", "", "the WhatsApp Business Account id (env WABA_ID)")
+	f.StringVar(&c.whatsappToken, "whatsapp-token", "", "Graph API access token (env WHATSAPP_TOKEN)")
+	f.StringVar(&c.appSecret, "app-secret", "", "Meta app secret: webhook signatures and appsecret_proof (env WHATSAPP_APP_SECRET)")
+	f.StringVar(&c.verifyToken, "verify-token", "", "webhook verification token (env WHATSAPP_VERIFY_TOKEN)")
+	f.StringVar(&c.graphURL, "graph-url", "", "Graph API base URL (env GRAPH_API_URL; default https://graph.facebook.com)")
+	f.StringVar(&c.graphVersion, "graph-version", "", "Graph API version, e.g. v23.0 (env GRAPH_API_VERSION)")
+	f.StringVar(&c.hubspotToken, "hubspot-token", "", "the HubSpot private app token (env HUBSPOT_TOKEN)")
+	f.StringVar(&c.hubspotURL, "hubspot-url", "", "the HubSpot API base URL (env HUBSPOT_API_URL)")
+	f.IntVar(&c.hubspotPer10s, "hubspot-rate", 100, "requests per 10 s allowed by the HubSpot tier (100, 190 or 250)")
+	f.StringVar(&c.intercomToken, "intercom-token", "", "Intercom access token (env INTERCOM_TOKEN)")
+	f.StringVar(&c.intercomURL, "intercom-url", "", "Intercom API base URL (env INTERCOM_API_URL)")
+	f.StringVar(&c.intercomRole, "intercom-role", "lead", "role of contacts created in Intercom: lead or user")
+	f.IntVar(&c.intercomPerMin, "intercom-rate", 0, "Intercom requests per minute for this app (0: the client's default)")
+	f.StringVar(&c.crm, "crm", "", "which CRM to sync into: hubspot or intercom (env COEXSYNC_CRM; default: the one with a token)")
+	cmd.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		return c.fillFromEnv(cmd.Flags())
+	}
+}
+
+// fillFromEnv sets every flag the user did not give from its variable.
+func (c *config) fillFromEnv(flags *pflag.FlagSet) error {
+	for name, env := range envDefaults {
+		fl := flags.Lookup(name)
+		if fl == nil || fl.Changed {
+			continue
+		}
+		if v, ok := os.LookupEnv(env); ok && v != "" {
+			if err := fl.Value.Set(v); err != nil {
+				return fmt.Errorf("%s: %w", env, err)
+			}
+		}
+	}
+	c.crm = strings.ToLower(c.crm)
+	switch c.crm {
+	case "", "hubspot", "intercom":
+	default:
+		return fmt.Errorf("--crm %q: want hubspot or intercom", c.crm)
+	}
+	switch c.intercomRole {
+	case "lead", "user":
+	default:
+		return fmt.Errorf("--intercom-role %q: want lead or user", c.intercomRole)
+	}
+	return nil
+}
+
+// hasMetaCredentials reports whether real Graph API access is configured.
+func (c *config) hasMetaCredentials() bool { return c.whatsappToken != "" && c.wabaID != "" }
+
+// hasCRMCredentials reports whether at least one real CRM is configured.
+func (c *config) hasCRMCredentials() bool { return c.hubspotToken != "" || c.intercomToken != "" }
+
+// useSandbox: asked for, or nothing real configured and not offline.
+func (c *config) useSandbox() bool {
+	return c.sandbox || (!c.offline && !c.hasMetaCredentials() && !c.hasCRMCredentials())
+}

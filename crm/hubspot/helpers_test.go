@@ -1,0 +1,87 @@
+package hubspot_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"coexsync/crm"
+	"coexsync/crm/crmtest"
+	"coexsync/crm/hubspot"
+	"coexsync/crm/hubspot/hubspottest"
+)
+
+const (
+	testToken    = "pat-na1-secret-token-1234"
+	specFile     = "hubspot-contacts-v3.openapi.json"
+	testWindow   = time.Second // general window in tests (10 s for real)
+	testSearchWn = 250 * time.Millisecond
+)
+
+// fastRetry keeps retries at millisecond scale in tests.
+var fastRetry = crm.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
+
+// setup starts a fake with shrunken windows (any 429 it must send fails
+// the test) and a client that checks every exchange against the spec.
+func setup(t *testing.T, opts hubspottest.Options) (*hubspottest.Server, *hubspot.Client) {
+	t.Helper()
+	return setupWith(t, opts, true)
+}
+
+// setupFaulty is setup for fault injection: no contract check (spoiled
+// bodies break it on purpose) and 429s are expected.
+func setupFaulty(t *testing.T, opts hubspottest.Options) (*hubspottest.Server, *hubspot.Client) {
+	t.Helper()
+	return setupWith(t, opts, false)
+}
+
+func setupWith(t *testing.T, opts hubspottest.Options, strict bool) (*hubspottest.Server, *hubspot.Client) {
+	t.Helper()
+	opts.Token = testToken
+	if opts.Window == 0 {
+		opts.Window = testWindow
+	}
+	if opts.SearchWindow == 0 {
+		opts.SearchWindow = testSearchWn
+	}
+	var rt http.RoundTripper = http.DefaultTransport
+	if strict {
+		rt = crmtest.ContractTransport(t, crmtest.SpecPath(t, specFile), nil)
+		if opts.OnThrottle == nil {
+			opts.OnThrottle = func(policy string) { t.Errorf("the fake answered 429 (%s) in a normal run", policy) }
+		}
+	}
+	srv := hubspottest.New(opts)
+	t.Cleanup(srv.Close)
+	c := hubspot.New(hubspot.Config{
+		BaseURL:         srv.URL,
+		Token:           testToken,
+		HTTP:            &http.Client{Transport: rt, Timeout: 300 * time.Millisecond},
+		Retry:           fastRetry,
+		GeneralMax:      opts.GeneralPer10s,
+		GeneralInterval: opts.Window,
+		SearchInterval:  opts.SearchWindow,
+		SearchLag:       opts.SearchLag,
+	})
+	return srv, c
+}
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// reasonOf returns the reason of a *crm.Error, or "" for nil.
+func reasonOf(t *testing.T, err error) crm.Reason {
+	t.Helper()
+	if err == nil {
+		return ""
+	}
+	ce, ok := err.(*crm.Error)
+	if !ok {
+		t.Fatalf("error %v (%T) is not a *crm.Error", err, err)
+	}
+	return ce.Reason
+}

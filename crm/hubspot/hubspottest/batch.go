@@ -1,0 +1,168 @@
+package hubspottest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/nyaruka/phonenumbers"
+
+	"coexsync/crm/hubspot"
+)
+
+// decodeBatch reads a batch body and checks its size; it answers the
+// request itself and returns false when the body is refused.
+func (s *Server) decodeBatch(w http.ResponseWriter, body []byte, v any, n func() int) bool {
+	if err := json.Unmarshal(body, v); err != nil {
+		s.writeError(w, http.StatusBadRequest, hubspot.CategoryValidation, "Invalid input JSON: "+err.Error(), nil)
+		return false
+	}
+	if count := n(); count == 0 || count > hubspot.MaxBatchInputs {
+		s.writeError(w, http.StatusBadRequest, hubspot.CategoryValidation,
+			fmt.Sprintf("Batch must hold 1 to %d inputs, got %d", hubspot.MaxBatchInputs, count), nil)
+		return false
+	}
+	return true
+}
+
+func (s *Server) handleCreate(w http.ResponseWriter, _ *http.Request, body []byte) {
+	var req hubspot.BatchCreateRequest
+	if !s.decodeBatch(w, body, &req, func() int { return len(req.Inputs) }) {
+		return
+	}
+	// Phone validation refuses the whole batch, naming each bad input.
+	var invalid []hubspot.ErrorDetail
+	for i, in := range req.Inputs {
+		if phone := in.Properties[hubspot.PropPhone]; s.opts.ValidatePhones && phone != "" && !s.validPhone(phone) {
+			invalid = append(invalid, hubspot.ErrorDetail{
+				Message: fmt.Sprintf("%q is not a valid phone number", phone),
+				Code:    hubspot.CodeInvalidPhone, In: hubspot.PropPhone,
+				Context: traceContext(in.ObjectWriteTraceID, i),
+			})
+		}
+	}
+	if len(invalid) > 0 {
+		s.writeError(w, http.StatusBadRequest, hubspot.CategoryValidation, "Property values were not valid", invalid)
+		return
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	var created []hubspot.Object
+	var conflicts []hubspot.StandardError
+	firstExisting := ""
+	for i, in := range req.Inputs {
+		if id := s.holderOf(in.Properties[hubspot.PropPhone]); id != "" {
+			msg := "Contact already exists. Existing ID: " + id
+			if firstExisting == "" {
+				firstExisting = msg
+			}
+			conflicts = append(conflicts, standardError(hubspot.CategoryConflict, msg, traceContext(in.ObjectWriteTraceID, i)))
+			continue
+		}
+		props := map[string]string{}
+		for k, v := range in.Properties {
+			props[k] = v
+		}
+		c := s.add(props, now)
+		c.byAPI = true
+		c.visibleAt = now.Add(s.opts.SearchLag)
+		o := object(c, nil)
+		o.ObjectWriteTraceID = in.ObjectWriteTraceID
+		created = append(created, o)
+	}
+	if len(created) == 0 {
+		writeJSON(w, http.StatusConflict, hubspot.ErrorBody{Status: "error", Message: firstExisting, CorrelationID: s.correlationID(), Category: hubspot.CategoryConflict})
+		return
+	}
+	s.writeBatch(w, http.StatusCreated, created, conflicts, now)
+}
+
+// holderOf returns the id of a contact already holding phone when the
+// account treats phones as unique. The caller holds mu.
+func (s *Server) holderOf(phone string) string {
+	if !s.opts.UniquePhones {
+		return ""
+	}
+	num, ok := s.parse(phone)
+	if !ok {
+		return ""
+	}
+	e164 := phonenumbers.Format(num, phonenumbers.E164)
+	for _, c := range s.contacts {
+		if c.props[hubspot.PropCalculatedPhone] == e164 || c.props[hubspot.PropCalculatedMobile] == e164 {
+			return strconv.FormatInt(c.id, 10)
+		}
+	}
+	return ""
+}
+
+func (s *Server) handleUpdate(w http.ResponseWriter, _ *http.Request, body []byte) {
+	var req hubspot.BatchUpdateRequest
+	if !s.decodeBatch(w, body, &req, func() int { return len(req.Inputs) }) {
+		return
+	}
+	seen := map[string]bool{}
+	for _, in := range req.Inputs {
+		if seen[in.ID] {
+			s.writeError(w, http.StatusBadRequest, hubspot.CategoryValidation, "Duplicate IDs found in batch input: ["+in.ID+"]", nil)
+			return
+		}
+		seen[in.ID] = true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	var updated []hubspot.Object
+	var missing []string
+	for _, in := range req.Inputs {
+		id, _ := strconv.ParseInt(in.ID, 10, 64)
+		c, ok := s.contacts[id]
+		if !ok {
+			missing = append(missing, in.ID)
+			continue
+		}
+		for k, v := range in.Properties {
+			c.props[k] = v
+		}
+		s.calculate(c.props)
+		c.updated = now
+		o := object(c, nil)
+		o.ObjectWriteTraceID = in.ObjectWriteTraceID
+		updated = append(updated, o)
+	}
+	var errs []hubspot.StandardError
+	if len(missing) > 0 {
+		ctx := map[string][]string{hubspot.ContextIDs: missing}
+		msg := "Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid."
+		if len(updated) == 0 {
+			writeJSON(w, http.StatusNotFound, hubspot.ErrorBody{Status: "error", Message: msg, CorrelationID: s.correlationID(), Category: hubspot.CategoryNotFound, Context: ctx})
+			return
+		}
+		errs = append(errs, standardError(hubspot.CategoryNotFound, msg, ctx))
+	}
+	s.writeBatch(w, http.StatusOK, updated, errs, now)
+}
+
+// writeBatch answers a batch: status when all went well, 207 with errors
+// otherwise. Results are shuffled: HubSpot does not promise their order.
+// The caller holds mu.
+func (s *Server) writeBatch(w http.ResponseWriter, status int, results []hubspot.Object, errs []hubspot.StandardError, started time.Time) {
+	s.rng.Shuffle(len(results), func(i, j int) { results[i], results[j] = results[j], results[i] })
+	resp := hubspot.BatchResponse{Status: "COMPLETE", Results: results, StartedAt: stamp(started), CompletedAt: stamp(time.Now())}
+	if len(errs) > 0 {
+		status = http.StatusMultiStatus
+		resp.Errors, resp.NumErrors = errs, len(errs)
+	}
+	writeJSON(w, status, resp)
+}
+
+func standardError(category, msg string, ctx map[string][]string) hubspot.StandardError {
+	return hubspot.StandardError{
+		Status: "error", Category: category, Message: msg, Context: ctx,
+		Errors: []hubspot.ErrorDetail{}, Links: map[string]string{},
+	}
+}

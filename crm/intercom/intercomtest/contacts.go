@@ -1,0 +1,241 @@
+package intercomtest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"coexsync/crm/intercom"
+)
+
+// maxRequest bounds a request body the fake reads.
+const maxRequest = 1 << 20
+
+type searchBody struct {
+	Query      json.RawMessage `json:"query"`
+	Pagination *struct {
+		PerPage       *int    `json:"per_page"`
+		StartingAfter *string `json:"starting_after"`
+	} `json:"pagination"`
+}
+
+func (s *Server) search(r *http.Request) answer {
+	var body searchBody
+	if a, ok := decodeBody(r, &body); !ok {
+		return a
+	}
+	if len(body.Query) == 0 {
+		return errorAnswer(http.StatusBadRequest, "parameter_not_found", "query is required", "query")
+	}
+	q, err := parseQuery(body.Query)
+	if err != nil {
+		return errorAnswer(http.StatusBadRequest, "parameter_invalid", err.Error(), "query")
+	}
+	perPage, after := intercom.DefaultPerPage, ""
+	if p := body.Pagination; p != nil {
+		if p.PerPage != nil {
+			perPage = *p.PerPage
+		}
+		if p.StartingAfter != nil && *p.StartingAfter != "" {
+			if after, err = decodeCursor(*p.StartingAfter); err != nil {
+				return errorAnswer(http.StatusBadRequest, "parameter_invalid", "starting_after is not a valid cursor", "starting_after")
+			}
+		}
+	}
+	if perPage < 1 || perPage > intercom.MaxPerPage {
+		return errorAnswer(http.StatusBadRequest, "parameter_invalid", fmt.Sprintf("per_page must be between 1 and %d", intercom.MaxPerPage), "per_page")
+	}
+	return s.page(q, perPage, after)
+}
+
+// page lists the matches after the cursor id: matches come in id order,
+// so a cursor stays valid while contacts are added.
+func (s *Server) page(q *node, perPage int, after string) answer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	var data []any
+	total, before := 0, 0
+	var last string
+	more := false
+	for _, c := range s.contacts {
+		if c.ViaAPI && now.Sub(c.CreatedAt) < s.lag || !q.match(c) {
+			continue // not indexed yet, or not a match
+		}
+		total++
+		switch {
+		case c.ID <= after:
+			before++
+		case len(data) < perPage:
+			data = append(data, contactJSON(c))
+			last = c.ID
+		default:
+			more = true
+		}
+	}
+	pages := map[string]any{
+		"type": "pages", "page": before/perPage + 1, "per_page": perPage,
+		"total_pages": (total + perPage - 1) / perPage,
+	}
+	if more {
+		pages["next"] = map[string]any{"per_page": perPage, "starting_after": encodeCursor(last)}
+	}
+	if data == nil {
+		data = []any{}
+	}
+	return answer{http.StatusOK, map[string]any{"type": "list", "data": data, "total_count": total, "pages": pages}}
+}
+
+// Cursors are opaque to clients, as Intercom's are.
+func encodeCursor(id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("after:" + id))
+}
+
+func decodeCursor(s string) (string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || !strings.HasPrefix(string(raw), "after:") {
+		return "", fmt.Errorf("bad cursor")
+	}
+	return strings.TrimPrefix(string(raw), "after:"), nil
+}
+
+type contactBody struct {
+	Role       *string `json:"role"`
+	Phone      *string `json:"phone"`
+	Name       *string `json:"name"`
+	Email      *string `json:"email"`
+	ExternalID *string `json:"external_id"`
+}
+
+func (s *Server) create(r *http.Request) answer {
+	var body contactBody
+	if a, ok := decodeBody(r, &body); !ok {
+		return a
+	}
+	if body.Role == nil && body.Email == nil && body.ExternalID == nil {
+		return errorAnswer(http.StatusBadRequest, "parameter_not_found", "role, email or external_id is required", "role")
+	}
+	if a, ok := checkFields(body); !ok {
+		return a
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if other := s.collision(body, ""); other != "" {
+		return errorAnswer(http.StatusConflict, "conflict", "A contact matching those details already exists with id="+other, "")
+	}
+	now := time.Now()
+	c := Contact{Role: "lead", CreatedAt: now, UpdatedAt: now, ViaAPI: true}
+	apply(&c, body)
+	return answer{http.StatusOK, contactJSON(s.insert(c))}
+}
+
+func (s *Server) update(r *http.Request, id string) answer {
+	var body contactBody
+	if a, ok := decodeBody(r, &body); !ok {
+		return a
+	}
+	if a, ok := checkFields(body); !ok {
+		return a
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, found := s.byID[id]
+	if !found {
+		return errorAnswer(http.StatusNotFound, "not_found", "User Not Found", "")
+	}
+	if other := s.collision(body, id); other != "" {
+		return errorAnswer(http.StatusConflict, "conflict", "A contact matching those details already exists with id="+other, "")
+	}
+	apply(c, body)
+	c.UpdatedAt = time.Now()
+	return answer{http.StatusOK, contactJSON(c)}
+}
+
+// checkFields refuses a role or phone Intercom would not take.
+func checkFields(b contactBody) (answer, bool) {
+	if b.Role != nil && *b.Role != "user" && *b.Role != "lead" {
+		return errorAnswer(http.StatusBadRequest, "parameter_invalid", "role must be user or lead", "role"), false
+	}
+	if b.Phone != nil && *b.Phone != "" && !plausiblePhone(*b.Phone) {
+		return errorAnswer(http.StatusBadRequest, "parameter_invalid", "phone is not a valid phone number", "phone"), false
+	}
+	return answer{}, true
+}
+
+// plausiblePhone: 5 to 20 digits, written with + ( ) - . / and spaces.
+func plausiblePhone(p string) bool {
+	digits := 0
+	for _, r := range p {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case !strings.ContainsRune("+()-./ ", r):
+			return false
+		}
+	}
+	return digits >= 5 && digits <= 20
+}
+
+// collision is the id of another contact with the same email or
+// external_id (phones may repeat). Callers hold s.mu.
+func (s *Server) collision(b contactBody, self string) string {
+	for _, c := range s.contacts {
+		if c.ID == self {
+			continue
+		}
+		if b.Email != nil && *b.Email != "" && strings.EqualFold(c.Email, *b.Email) ||
+			b.ExternalID != nil && *b.ExternalID != "" && c.ExternalID == *b.ExternalID {
+			return c.ID
+		}
+	}
+	return ""
+}
+
+func apply(c *Contact, b contactBody) {
+	for _, f := range []struct {
+		dst *string
+		src *string
+	}{{&c.Role, b.Role}, {&c.Phone, b.Phone}, {&c.Name, b.Name}, {&c.Email, b.Email}, {&c.ExternalID, b.ExternalID}} {
+		if f.src != nil {
+			*f.dst = *f.src
+		}
+	}
+}
+
+// decodeBody reads a JSON object body or returns the 400 to send.
+func decodeBody(r *http.Request, v any) (answer, bool) {
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxRequest))
+	if err != nil || json.Unmarshal(raw, v) != nil {
+		return errorAnswer(http.StatusBadRequest, "parameter_invalid", "the request body is not a valid JSON object", ""), false
+	}
+	return answer{}, true
+}
+
+// contactJSON renders a contact the way Intercom does (the fields the
+// spec lists that the fake knows; unknown values are null).
+func contactJSON(c *Contact) map[string]any {
+	return map[string]any{
+		"type":              "contact",
+		"id":                c.ID,
+		"workspace_id":      "fakews01",
+		"external_id":       nullable(c.ExternalID),
+		"role":              c.Role,
+		"email":             c.Email,
+		"phone":             nullable(c.Phone),
+		"name":              nullable(c.Name),
+		"created_at":        c.CreatedAt.Unix(),
+		"updated_at":        c.UpdatedAt.Unix(),
+		"custom_attributes": map[string]any{},
+	}
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

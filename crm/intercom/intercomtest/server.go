@@ -1,0 +1,195 @@
+// Package intercomtest is an in-process fake of the Intercom REST API
+// (2.14) on loopback: contact search, create and update with Intercom's
+// JSON shapes, rate-limit headers and 429 bodies, search limits, search
+// index lag, messy stored phones and switchable fault injection.
+//
+// Decisions where Intercom is silent:
+//   - Phone search compares the stored text exactly (no normalization), so
+//     "+1 (415) 555 2671" is only found under that very spelling.
+//   - Phones are not unique: two creates with one phone make two contacts
+//     (this is why the engine, not Intercom, must prevent duplicates).
+//     Only email and external_id collide, with a 409 naming the other id.
+//   - A created phone must hold 5 to 20 digits and only + ( ) - . / and
+//     spaces; anything else is a 400 on field "phone". Seeded data may hold
+//     anything, as a real account does.
+package intercomtest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"coexsync/crm/intercom"
+)
+
+// DefaultPerMinute is the fake's budget unless Options says otherwise:
+// smaller than a private app's so tests meet the limit quickly.
+const DefaultPerMinute = 1000
+
+// Options configure a Server. Zero values take defaults.
+type Options struct {
+	Token     string        // the only accepted bearer token
+	PerMinute int           // budget per minute (default DefaultPerMinute)
+	Window    time.Duration // enforcement window (default intercom.RateWindow)
+	SearchLag time.Duration // how long a new contact stays out of search
+	Seed      int64         // seeds fault injection, for repeatable runs
+}
+
+// Contact is a stored contact as the fake holds it.
+type Contact struct {
+	ID         string
+	Role       string // "lead" or "user"
+	Name       string // "" when the contact has no name
+	Phone      string // exactly as stored, "" when none
+	Email      string
+	ExternalID string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	ViaAPI     bool // created through POST /contacts (not seeded)
+}
+
+// Server is the running fake.
+type Server struct {
+	opts   Options
+	ts     *httptest.Server
+	closed chan struct{} // releases handlers that hang on purpose
+
+	mu       sync.Mutex
+	contacts []*Contact // ascending id, which is creation order
+	byID     map[string]*Contact
+	nextID   uint64
+	calls    map[string]int
+	limited  int // 429s from the budget itself (not injected)
+	window   int64
+	used     int
+	lag      time.Duration
+	faults   Faults
+	rng      *rand.Rand
+	started  time.Time
+}
+
+// New starts a fake on 127.0.0.1.
+func New(opts Options) *Server {
+	if opts.PerMinute <= 0 {
+		opts.PerMinute = DefaultPerMinute
+	}
+	if opts.Window <= 0 {
+		opts.Window = intercom.RateWindow
+	}
+	s := &Server{
+		opts:    opts,
+		closed:  make(chan struct{}),
+		byID:    map[string]*Contact{},
+		calls:   map[string]int{},
+		lag:     opts.SearchLag,
+		rng:     rand.New(rand.NewPCG(uint64(opts.Seed), 0x1c)),
+		started: time.Now(),
+	}
+	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// URL is the base URL to give the client.
+func (s *Server) URL() string { return s.ts.URL }
+
+// Close releases hanging handlers and stops the server.
+func (s *Server) Close() {
+	select {
+	case <-s.closed:
+	default:
+		close(s.closed)
+	}
+	s.ts.Close()
+}
+
+// Budget is the number of calls allowed per window.
+func (s *Server) Budget() int { return intercom.WindowBudget(s.opts.PerMinute) }
+
+// Window is the enforcement window.
+func (s *Server) Window() time.Duration { return s.opts.Window }
+
+// Seed stores contacts as an existing account holds them, searchable at
+// once. Empty ids are assigned; the ids are returned in order.
+func (s *Server) Seed(contacts ...Contact) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := make([]string, len(contacts))
+	for i, c := range contacts {
+		c.ViaAPI = false
+		if c.Role == "" {
+			c.Role = "lead"
+		}
+		if c.CreatedAt.IsZero() {
+			c.CreatedAt = s.started.Add(-24 * time.Hour)
+			c.UpdatedAt = c.CreatedAt
+		}
+		ids[i] = s.insert(c).ID
+	}
+	return ids
+}
+
+// insert stores c under a new id unless it has one. Callers hold mu.
+func (s *Server) insert(c Contact) *Contact {
+	if c.ID == "" {
+		s.nextID++
+		c.ID = fmt.Sprintf("6762f0dd%016x", s.nextID)
+	}
+	if old, ok := s.byID[c.ID]; ok { // re-seeding an id replaces it
+		*old = c
+		return old
+	}
+	stored := &c
+	s.byID[c.ID] = stored
+	at := sort.Search(len(s.contacts), func(i int) bool { return s.contacts[i].ID >= c.ID })
+	s.contacts = slices.Insert(s.contacts, at, stored)
+	return stored
+}
+
+// Records is a snapshot of every contact, in id order.
+func (s *Server) Records() []Contact {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Contact, len(s.contacts))
+	for i, c := range s.contacts {
+		out[i] = *c
+	}
+	return out
+}
+
+// Calls counts requests by endpoint: "search", "create", "update", "other".
+func (s *Server) Calls() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.calls))
+	for k, v := range s.calls {
+		out[k] = v
+	}
+	return out
+}
+
+// RateLimited counts the 429s the budget produced (injected ones are not
+// counted): a client that paces itself keeps it at zero.
+func (s *Server) RateLimited() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.limited
+}
+
+// SetSearchLag changes how long new contacts stay out of search.
+func (s *Server) SetSearchLag(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lag = d
+}
+
+// SetFaults switches fault injection; the zero Faults turns it off.
+func (s *Server) SetFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = f
+}

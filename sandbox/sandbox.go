@@ -1,0 +1,151 @@
+// Package sandbox runs coexsync with no credentials: fake Meta Graph,
+// HubSpot and Intercom servers start in-process on loopback, loaded with a
+// generated dataset, and a webhook receiver stores the contacts Meta's fake
+// delivers. The vendors' real rate limits apply, so pacing is real.
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http/httptest"
+	"time"
+
+	"coexsync/backend"
+	"coexsync/crm"
+	"coexsync/crm/hubspot"
+	"coexsync/crm/hubspot/hubspottest"
+	"coexsync/crm/intercom"
+	"coexsync/crm/intercom/intercomtest"
+	"coexsync/store"
+	"coexsync/sync/normalize"
+	"coexsync/whatsapp"
+	"coexsync/whatsapp/whatsapptest"
+)
+
+// Credentials of the fakes: they exist only inside this process.
+const (
+	graphToken    = "sandbox-graph-token"
+	appSecret     = "sandbox-app-secret"
+	hubspotToken  = "sandbox-hubspot-token"
+	intercomToken = "sandbox-intercom-token"
+	wabaID        = "200000000000001"
+)
+
+// Options tune the sandbox; the zero value is what the console uses.
+type Options struct {
+	Seed int64
+	// SearchLag is how long a created CRM record stays out of search
+	// (default: 3 s, long enough to matter, short enough for a demo).
+	SearchLag time.Duration
+	// Window shrinks the CRMs' rate-limit windows (tests); 0 keeps the
+	// vendors' real 10-second windows.
+	Window time.Duration
+}
+
+// Sandbox is the running fakes plus the webhook receiver.
+type Sandbox struct {
+	Graph    *whatsapptest.Server
+	HubSpot  *hubspottest.Server
+	Intercom *intercomtest.Server
+	hook     *httptest.Server
+	db       *store.DB
+	opts     Options
+}
+
+// Start starts the sandbox over db with the dataset of seed.
+func Start(ctx context.Context, db *store.DB, seed int64) (*Sandbox, error) {
+	return StartWith(ctx, db, Options{Seed: seed})
+}
+
+// StartWith starts the sandbox with explicit options.
+func StartWith(_ context.Context, db *store.DB, opts Options) (*Sandbox, error) {
+	if opts.SearchLag == 0 {
+		opts.SearchLag = 3 * time.Second
+	}
+	s := &Sandbox{db: db, opts: opts}
+	s.Graph = whatsapptest.New(whatsapptest.Options{Token: graphToken, AppSecret: appSecret, WABAID: wabaID, Seed: uint64(opts.Seed)})
+	s.HubSpot = hubspottest.New(hubspottest.Options{Token: hubspotToken, SearchLag: opts.SearchLag, Seed: opts.Seed, Window: opts.Window})
+	s.Intercom = intercomtest.New(intercomtest.Options{Token: intercomToken, SearchLag: opts.SearchLag, Seed: opts.Seed, Window: opts.Window})
+	s.hook = httptest.NewServer(&whatsapp.Webhook{
+		AppSecret: appSecret, VerifyToken: "sandbox", Sink: db,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), // the console owns the terminal
+	})
+	s.Graph.SetWebhook(s.hook.URL)
+	if err := s.load(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// load fills the fakes: numbers and their Business App contacts on Meta's
+// side, and the records the CRMs already hold.
+func (s *Sandbox) load() error {
+	r := rand.New(rand.NewPCG(uint64(s.opts.Seed), 0xc0e))
+	var hub []hubspottest.SeedContact
+	var icom []intercomtest.Contact
+	for i, b := range businesses {
+		s.Graph.AddNumber(b.number)
+		if b.contacts == 0 {
+			continue
+		}
+		region := normalize.RegionOf(b.number.DisplayPhoneNumber)
+		if region == "" {
+			return fmt.Errorf("sandbox: no region for %s", b.number.DisplayPhoneNumber)
+		}
+		contacts := whatsapptest.SampleContacts(s.opts.Seed+int64(i), b.contacts, region)
+		s.Graph.SetContacts(b.number.ID, contacts)
+		for _, e := range existingRecords(r, contacts, region, hubspotSpelling) {
+			hub = append(hub, hubspottest.SeedContact{FirstName: e.first, LastName: e.last, Phone: e.phone})
+		}
+		for _, e := range existingRecords(r, contacts, region, intercomSpelling) {
+			icom = append(icom, intercomtest.Contact{Role: "lead", Name: joinName(e.first, e.last), Phone: e.phone})
+		}
+	}
+	s.HubSpot.Seed(hub...)
+	s.Intercom.Seed(icom...)
+	return nil
+}
+
+func joinName(first, last string) string {
+	switch {
+	case first == "":
+		return last
+	case last == "":
+		return first
+	}
+	return first + " " + last
+}
+
+// Config wires the backend to the fakes.
+func (s *Sandbox) Config() backend.Config {
+	return backend.Config{
+		Mode:  backend.ModeSandbox,
+		Store: s.db,
+		WhatsApp: whatsapp.NewClient(whatsapp.Config{
+			BaseURL: s.Graph.URL(), Token: graphToken, AppSecret: appSecret,
+		}),
+		WABAID: wabaID,
+		CRMs: map[string]crm.Client{
+			"hubspot": hubspot.New(hubspot.Config{BaseURL: s.HubSpot.URL, Token: hubspotToken,
+				GeneralInterval: s.opts.Window, SearchLag: s.opts.SearchLag}),
+			"intercom": intercom.New(intercom.Config{BaseURL: s.Intercom.URL(), Token: intercomToken,
+				PerMinute: intercomtest.DefaultPerMinute, Window: s.opts.Window, SearchLag: s.opts.SearchLag}),
+		},
+	}
+}
+
+// Close stops every server.
+func (s *Sandbox) Close() {
+	if s.hook != nil {
+		s.hook.Close()
+	}
+	for _, c := range []interface{ Close() }{s.Graph, s.HubSpot, s.Intercom} {
+		if c != nil {
+			c.Close()
+		}
+	}
+}

@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+	"encoding/csv"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// csvHeader is the column order of exported outcomes.
+var csvHeader = []string{"run_id", "contact_id", "name", "raw", "e164", "status", "crm_id", "reason", "message", "attempts", "updated_at"}
+
+// WriteCSV writes the outcomes matching f as CSV, paging through the
+// database so a large run never sits in memory at once.
+func (d *DB) WriteCSV(ctx context.Context, w io.Writer, f OutcomeFilter) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader); err != nil {
+		return err
+	}
+	const page = 1000
+	f.Limit = page
+	for f.Offset = 0; ; f.Offset += page {
+		outs, _, err := d.Outcomes(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, o := range outs {
+			if err := cw.Write(csvRow(o)); err != nil {
+				return err
+			}
+		}
+		if len(outs) < page {
+			break
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func csvRow(o Outcome) []string {
+	return []string{
+		strconv.FormatInt(o.RunID, 10), strconv.FormatInt(o.ContactID, 10),
+		csvCell(o.Name), csvCell(o.Raw), csvCell(o.E164), string(o.Status), csvCell(o.CRMID),
+		o.Reason, csvCell(o.ReasonText), strconv.Itoa(o.Attempts), o.UpdatedAt.UTC().Format(time.RFC3339),
+	}
+}
+
+// csvCell defuses spreadsheet formulas: names and numbers come from
+// outside, and a cell starting with = + - @ (or a tab/CR) would be run by
+// the spreadsheet that opens the export.
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// AddIntents writes pending intents (one transaction) before their creates
+// are sent. An E164 already created in the target is left as it is; one
+// already pending is handed to the new run and contact.
+func (d *DB) AddIntents(ctx context.Context, intents []Intent) error {
+	now := time.Now().UnixNano()
+	rows := make([]any, 0, len(intents)*strings.Count(pendingRow, "?"))
+	for i, in := range intents {
+		if in.Target == "" || in.E164 == "" {
+			return fmt.Errorf("store: add intents: intent %d: target and e164 are required", i)
+		}
+		rows = append(rows, in.Target, in.E164, in.RunID, in.ContactID, now, now)
+	}
+	return d.withTx(ctx, "add intents", func(tx *sql.Tx) error {
+		return execRows(ctx, tx, addIntentsSQL, pendingRow, rows)
+	})
+}
+
+const pendingRow = "(?, ?, 'pending', ?, ?, ?, ?)"
+
+// addIntentsSQL never touches a created row: that record exists.
+const addIntentsSQL = `
+	INSERT INTO ledger (target, e164, state, run_id, contact_id, created_at, updated_at)
+	VALUES %s
+	ON CONFLICT (target, e164) DO UPDATE SET
+		run_id = excluded.run_id, contact_id = excluded.contact_id,
+		updated_at = excluded.updated_at
+	WHERE ledger.state = 'pending'`
+
+// PendingIntents lists the pending intents of a target, by E164.
+func (d *DB) PendingIntents(ctx context.Context, target string) ([]Intent, error) {
+	out, err := queryAll(ctx, d.sql, scanIntent, `
+		SELECT target, e164, run_id, contact_id, state, crm_id, created_at, updated_at
+		FROM ledger WHERE target = ? AND state = 'pending' ORDER BY e164`, target)
+	if err != nil {
+		return nil, fmt.Errorf("store: pending intents: %w", err)
+	}
+	return out, nil
+}
+
+func scanIntent(rows *sql.Rows) (Intent, error) {
+	var in Intent
+	var created, updated int64
+	err := rows.Scan(&in.Target, &in.E164, &in.RunID, &in.ContactID, &in.State,
+		&in.CRMID, &created, &updated)
+	in.CreatedAt, in.UpdatedAt = fromNanos(created), fromNanos(updated)
+	return in, err
+}
+
+// DropIntents removes pending intents (the CRM is known not to have them).
+// Created rows are never dropped.
+func (d *DB) DropIntents(ctx context.Context, target string, e164 []string) error {
+	return d.withTx(ctx, "drop intents", func(tx *sql.Tx) error {
+		return dropPending(ctx, tx, target, e164)
+	})
+}
+
+func dropPending(ctx context.Context, tx *sql.Tx, target string, e164 []string) error {
+	return forEachChunk(e164, inChunk, func(part []string) error {
+		marks, args := inList([]any{target}, part)
+		_, err := tx.ExecContext(ctx, `DELETE FROM ledger
+			WHERE target = ? AND state = 'pending' AND e164 IN (`+marks+`)`, args...)
+		return err
+	})
+}
+
+// CreatedRecords maps each of e164 that coexsync created in target to the
+// CRM id it got.
+func (d *DB) CreatedRecords(ctx context.Context, target string, e164 []string) (map[string]string, error) {
+	found := make(map[string]string)
+	err := forEachChunk(e164, inChunk, func(part []string) error {
+		marks, args := inList([]any{target}, part)
+		pairs, err := queryAll(ctx, d.sql, scanPair, `SELECT e164, crm_id FROM ledger
+			WHERE target = ? AND state = 'created' AND e164 IN (`+marks+`)`, args...)
+		for _, p := range pairs {
+			found[p[0]] = p[1]
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: created records: %w", err)
+	}
+	return found, nil
+}
+
+// scanPair reads a row of two text columns.
+func scanPair(rows *sql.Rows) ([2]string, error) {
+	var p [2]string
+	err := rows.Scan(&p[0], &p[1])
+	return p, err
+}

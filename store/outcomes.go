@@ -1,0 +1,186 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// RecordOutcomes upserts outcomes by (run, contact) in one transaction and
+// keeps the ledger in step for target: a created outcome marks its E164
+// created with its CRMID; a failed one drops a pending intent for its E164.
+// Attempts never goes down and is at least 1; UpdatedAt is now unless set.
+func (d *DB) RecordOutcomes(ctx context.Context, target string, outs []Outcome) error {
+	for i, o := range outs {
+		if err := checkOutcome(o); err != nil {
+			return fmt.Errorf("store: record outcomes: outcome %d: %w", i, err)
+		}
+	}
+	rows := make([]any, 0, len(outs)*strings.Count(outcomeRow, "?"))
+	var created []any
+	failed := map[string]bool{}
+	for _, o := range outs {
+		updated := toNanos(orNow(o.UpdatedAt))
+		rows = append(rows, o.RunID, o.ContactID, o.Name, o.Raw, o.E164, o.Status, o.CRMID,
+			o.Reason, o.ReasonText, max(o.Attempts, 1), updated)
+		if target == "" || o.E164 == "" {
+			continue
+		}
+		switch o.Status {
+		case OutcomeCreated:
+			created = append(created, target, o.E164, o.CRMID, o.RunID, o.ContactID, updated, updated)
+		case OutcomeFailed:
+			failed[o.E164] = true
+		}
+	}
+	return d.withTx(ctx, "record outcomes", func(tx *sql.Tx) error {
+		if err := execRows(ctx, tx, upsertOutcomesSQL, outcomeRow, rows); err != nil {
+			return err
+		}
+		// Dropping before marking gives the same end state as applying the
+		// outcomes one by one: a failure never removes a created row.
+		if err := dropPending(ctx, tx, target, slices.Collect(maps.Keys(failed))); err != nil {
+			return err
+		}
+		return execRows(ctx, tx, markCreatedSQL, createdRow, created)
+	})
+}
+
+// Value rows of the statements below; the state is a literal, not data.
+const (
+	outcomeRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	createdRow = "(?, ?, 'created', ?, ?, ?, ?, ?)"
+)
+
+// upsertOutcomesSQL replaces an outcome of the same run and contact;
+// attempts never goes down.
+const upsertOutcomesSQL = `
+	INSERT INTO outcomes (run_id, contact_id, name, raw, e164, status, crm_id,
+		reason, reason_text, attempts, updated_at)
+	VALUES %s
+	ON CONFLICT (run_id, contact_id) DO UPDATE SET
+		name = excluded.name, raw = excluded.raw, e164 = excluded.e164,
+		status = excluded.status, crm_id = excluded.crm_id,
+		reason = excluded.reason, reason_text = excluded.reason_text,
+		attempts = max(outcomes.attempts, excluded.attempts),
+		updated_at = excluded.updated_at`
+
+// markCreatedSQL records that E164 now exists in target; an empty CRM id
+// never erases one already known.
+const markCreatedSQL = `
+	INSERT INTO ledger (target, e164, state, crm_id, run_id, contact_id, created_at, updated_at)
+	VALUES %s
+	ON CONFLICT (target, e164) DO UPDATE SET
+		state = 'created',
+		crm_id = CASE WHEN excluded.crm_id <> '' THEN excluded.crm_id ELSE ledger.crm_id END,
+		run_id = excluded.run_id, contact_id = excluded.contact_id,
+		updated_at = excluded.updated_at`
+
+func checkOutcome(o Outcome) error {
+	if o.RunID <= 0 || o.ContactID <= 0 {
+		return fmt.Errorf("run id %d and contact id %d must be positive", o.RunID, o.ContactID)
+	}
+	switch o.Status {
+	case OutcomePending, OutcomeCreated, OutcomeSkipped, OutcomeFailed:
+		return nil
+	}
+	return fmt.Errorf("unknown status %q", o.Status)
+}
+
+// outcomeWhere builds the WHERE clause of f from fixed fragments; outside
+// text only ever travels as a bound argument.
+func outcomeWhere(runID int64, status OutcomeStatus, reason, text string) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, a ...any) {
+		conds = append(conds, cond)
+		args = append(args, a...)
+	}
+	if runID != 0 {
+		add(`run_id = ?`, runID)
+	}
+	if status != "" {
+		add(`status = ?`, status)
+	}
+	if reason != "" {
+		add(`reason = ?`, reason)
+	}
+	if text != "" {
+		p := "%" + escapeLike(text) + "%"
+		add(`(name LIKE ? ESCAPE '\' OR raw LIKE ? ESCAPE '\' OR e164 LIKE ? ESCAPE '\'
+			OR crm_id LIKE ? ESCAPE '\' OR reason_text LIKE ? ESCAPE '\')`, p, p, p, p, p)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// escapeLike makes % and _ in s match themselves under ESCAPE '\'.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// Outcomes returns the outcomes matching f, ordered by run then contact id,
+// and the total matching count (ignoring Limit and Offset).
+func (d *DB) Outcomes(ctx context.Context, f OutcomeFilter) ([]Outcome, int, error) {
+	// SQLite ends a LIKE pattern at NUL, which would turn the rest of the
+	// text into "match anything".
+	if strings.ContainsRune(f.Text, 0) {
+		return nil, 0, errors.New("store: outcomes: filter text contains a NUL byte")
+	}
+	where, args := outcomeWhere(f.RunID, f.Status, f.Reason, f.Text)
+	var total int
+	if err := d.sql.QueryRowContext(ctx, `SELECT count(*) FROM outcomes`+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: outcomes: %w", err)
+	}
+	outs, err := queryAll(ctx, d.sql, scanOutcome, `
+		SELECT run_id, contact_id, name, raw, e164, status, crm_id, reason, reason_text,
+			attempts, updated_at
+		FROM outcomes`+where+` ORDER BY run_id, contact_id LIMIT ? OFFSET ?`,
+		append(args, sqlLimit(f.Limit), max(f.Offset, 0))...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: outcomes: %w", err)
+	}
+	return outs, total, nil
+}
+
+// ReasonCounts counts a run's outcomes of one status ("" for any) by
+// reason code.
+func (d *DB) ReasonCounts(ctx context.Context, runID int64, status OutcomeStatus) (map[string]int, error) {
+	where, args := outcomeWhere(runID, status, "", "")
+	pairs, err := queryAll(ctx, d.sql, scanReasonCount, `SELECT reason, count(*) FROM outcomes`+
+		where+` GROUP BY reason`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: reason counts: %w", err)
+	}
+	counts := make(map[string]int, len(pairs))
+	for _, p := range pairs {
+		counts[p.reason] = p.n
+	}
+	return counts, nil
+}
+
+func scanOutcome(rows *sql.Rows) (Outcome, error) {
+	var o Outcome
+	var at int64
+	err := rows.Scan(&o.RunID, &o.ContactID, &o.Name, &o.Raw, &o.E164, &o.Status,
+		&o.CRMID, &o.Reason, &o.ReasonText, &o.Attempts, &at)
+	o.UpdatedAt = fromNanos(at)
+	return o, err
+}
+
+type reasonCount struct {
+	reason string
+	n      int
+}
+
+func scanReasonCount(rows *sql.Rows) (reasonCount, error) {
+	var c reasonCount
+	err := rows.Scan(&c.reason, &c.n)
+	return c, err
+}

@@ -1,0 +1,173 @@
+package store
+
+import "time"
+
+// Number is a WhatsApp business phone number seen on the Graph API.
+type Number struct {
+	ID                 string // Graph phone number id
+	DisplayPhoneNumber string
+	VerifiedName       string
+	Status             string
+	QualityRating      string
+	PlatformType       string
+	OnBizApp           bool      // Coexistence: also on the WhatsApp Business App
+	SyncRequestedAt    time.Time // zero until the one-time contact sync was requested
+	SyncRequestID      string
+	SeenAt             time.Time
+}
+
+// ContactAction is what a Business App state-sync event did.
+type ContactAction string
+
+const (
+	ActionAdd    ContactAction = "add"
+	ActionRemove ContactAction = "remove"
+)
+
+// ContactEvent is one contact add/remove from an smb_app_state_sync webhook
+// (or an imported payload). Key is what identifies the contact within the
+// number: the phone digits, else the user id, else the username.
+type ContactEvent struct {
+	NumberID  string // Graph phone number id the event belongs to
+	Phone     string // phone_number as given (digits, no +), may be empty
+	UserID    string // business-scoped user id (e.g. "US.1349…"), may be empty
+	Username  string // WhatsApp username, may be empty
+	FullName  string
+	FirstName string
+	Action    ContactAction
+	Timestamp time.Time // metadata.timestamp of the event
+	Raw       []byte    // the state_sync item exactly as received
+}
+
+// Key identifies the contact within its number.
+func (e ContactEvent) Key() string {
+	switch {
+	case e.Phone != "":
+		return e.Phone
+	case e.UserID != "":
+		return e.UserID
+	}
+	return e.Username
+}
+
+// SaveResult says what storing one payload changed.
+type SaveResult struct {
+	PayloadID int64
+	Duplicate bool // the exact payload was stored before: nothing changed
+	Added     int  // contacts new to the store
+	Updated   int  // contacts whose name/number changed
+	Removed   int  // contacts marked removed
+	Unchanged int  // events that changed nothing (replays, older than stored)
+}
+
+// Contact is a Business App contact of one number, as last seen.
+type Contact struct {
+	ID        int64
+	NumberID  string
+	Key       string
+	Phone     string
+	UserID    string
+	Username  string
+	FullName  string
+	FirstName string
+	Removed   bool
+	EventAt   time.Time // timestamp of the event that last changed it
+	PayloadID int64     // raw payload row it came from
+	UpdatedAt time.Time
+}
+
+// RunStatus is the state of a sync run.
+type RunStatus string
+
+const (
+	RunRunning     RunStatus = "running"
+	RunFinished    RunStatus = "finished"
+	RunCancelled   RunStatus = "cancelled"
+	RunFailed      RunStatus = "failed"      // could not run to the end (e.g. bad token)
+	RunInterrupted RunStatus = "interrupted" // process died; resumable
+)
+
+// RunMode says what kind of run it was.
+type RunMode string
+
+const (
+	ModeLive   RunMode = "live"
+	ModeDryRun RunMode = "dry_run"
+	ModeRetry  RunMode = "retry" // over the failed outcomes of ParentRunID
+)
+
+// Run is one sync of one number into one CRM.
+type Run struct {
+	ID          int64
+	NumberID    string
+	CRM         string // "hubspot" | "intercom"
+	Target      string // crm.Client.Target(): the account the ledger is keyed by
+	Mode        RunMode
+	ParentRunID int64 // for retry runs
+	Status      RunStatus
+	StartedAt   time.Time
+	FinishedAt  time.Time // zero while running
+	Total       int       // contacts in the plan
+	Created     int       // counted from outcomes
+	Skipped     int
+	Failed      int
+	Pending     int
+	Error       string // why a run failed or was cancelled
+}
+
+// OutcomeStatus is the result of one contact in one run.
+type OutcomeStatus string
+
+const (
+	OutcomePending OutcomeStatus = "pending" // create sent or about to be; not yet confirmed
+	OutcomeCreated OutcomeStatus = "created"
+	OutcomeSkipped OutcomeStatus = "skipped"
+	OutcomeFailed  OutcomeStatus = "failed"
+)
+
+// Outcome is what happened to one contact in one run.
+type Outcome struct {
+	RunID      int64
+	ContactID  int64
+	Name       string // WhatsApp display name, for browsing
+	Raw        string // the number as the Business App gave it (or the user id/username)
+	E164       string // empty when invalid
+	Status     OutcomeStatus
+	CRMID      string // the record created or matched
+	Reason     string // reason code (e.g. invalid_country_code, exists, duplicate, rate_limited)
+	ReasonText string // sentence an agent can act on
+	Attempts   int
+	UpdatedAt  time.Time
+}
+
+// OutcomeFilter selects outcomes for the runs/failures browser.
+type OutcomeFilter struct {
+	RunID  int64
+	Status OutcomeStatus // "" for any
+	Reason string        // "" for any
+	Text   string        // substring of name, raw, e164, crm id or reason text
+	Limit  int           // 0 for all
+	Offset int
+}
+
+// IntentState is where a planned create stands in the ledger.
+type IntentState string
+
+const (
+	IntentPending IntentState = "pending" // about to be sent; the CRM may or may not have it
+	IntentCreated IntentState = "created" // the CRM returned CRMID
+)
+
+// Intent is a ledger row: coexsync is creating (or created) E164 in Target.
+// The ledger outlives runs: it is how a re-run right after a create knows
+// the record exists even while the CRM's search index lags.
+type Intent struct {
+	Target    string
+	E164      string
+	RunID     int64
+	ContactID int64
+	State     IntentState
+	CRMID     string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}

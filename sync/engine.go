@@ -1,0 +1,138 @@
+// Package sync is the engine: it turns the stored Business App contacts of
+// one number into CRM records, one way, and records every outcome. It holds
+// no UI and no SQL: it talks to the CRM port, the normalizer and the store
+// through small interfaces and reports through typed events.
+package sync
+
+import (
+	"context"
+	"time"
+
+	"coexsync/crm"
+	"coexsync/store"
+	"coexsync/sync/normalize"
+)
+
+// Store is what the engine needs of the local database; *store.DB
+// implements it.
+type Store interface {
+	Contacts(ctx context.Context, numberID string) ([]store.Contact, error)
+	ContactsByID(ctx context.Context, ids []int64) ([]store.Contact, error)
+	CreateRun(ctx context.Context, r store.Run) (int64, error)
+	FinishRun(ctx context.Context, runID int64, status store.RunStatus, errText string) error
+	Run(ctx context.Context, runID int64) (store.Run, error)
+	RecordOutcomes(ctx context.Context, target string, outs []store.Outcome) error
+	Outcomes(ctx context.Context, f store.OutcomeFilter) ([]store.Outcome, int, error)
+	AddIntents(ctx context.Context, intents []store.Intent) error
+	PendingIntents(ctx context.Context, target string) ([]store.Intent, error)
+	DropIntents(ctx context.Context, target string, e164 []string) error
+	CreatedRecords(ctx context.Context, target string, e164 []string) (map[string]string, error)
+}
+
+// Engine syncs into one CRM account.
+type Engine struct {
+	Store Store
+	CRM   crm.Client
+	// Concurrency bounds CRM calls in flight (0: a default fitted to the CRM).
+	Concurrency int
+}
+
+// RowStatus is what the plan will do with one contact.
+type RowStatus string
+
+const (
+	StatusCreate    RowStatus = "create"
+	StatusExists    RowStatus = "exists"    // one CRM record holds the number: skip (maybe fill its name)
+	StatusAmbiguous RowStatus = "ambiguous" // several records hold it: skip, never guess
+	StatusInvalid   RowStatus = "invalid"   // cannot be normalized / no phone: will fail
+	StatusDuplicate RowStatus = "duplicate" // same E.164 as another contact of the batch
+)
+
+// PlanRow is one contact of the preview.
+type PlanRow struct {
+	Contact     store.Contact
+	Number      normalize.Result
+	Status      RowStatus
+	RecordID    string       // exists: the matched record
+	RecordName  string       // exists: the name the CRM holds ("" if none)
+	FillName    bool         // exists: the WhatsApp name will be written
+	Matches     []crm.Record // ambiguous: every record holding the number
+	DuplicateOf int64        // duplicate: contact id of the row that syncs it
+	Reason      string       // invalid: reason code
+	ReasonText  string       // invalid: sentence for the agent
+}
+
+// Plan is the preview of a sync: exactly what Start will do.
+type Plan struct {
+	NumberID string
+	Region   string // region hint used for unprefixed numbers
+	CRM      string
+	Target   string
+	Rows     []PlanRow
+	Counts   map[RowStatus]int
+	BuiltAt  time.Time
+}
+
+// RunOptions says what kind of run Start makes.
+type RunOptions struct {
+	Mode        store.RunMode // live, dry_run or retry
+	ParentRunID int64         // retry: the run whose failures are retried
+}
+
+// Event is something the engine reports while a run goes on.
+type Event interface{ isEvent() }
+
+// Progress is the running tally; sent at most every few hundred ms.
+type Progress struct {
+	Done, Total              int
+	Created, Skipped, Failed int
+	Rate                     float64       // contacts per second so far
+	ETA                      time.Duration // 0 when unknown
+	Elapsed                  time.Duration
+}
+
+// OutcomeEvent is one contact's final outcome, already stored.
+type OutcomeEvent struct{ Outcome store.Outcome }
+
+// RateLimited is a pause to respect the CRM's limits.
+type RateLimited struct {
+	Endpoint string
+	Wait     time.Duration
+	Reason   crm.Reason
+	Detail   string
+}
+
+// Retrying is a pause before retrying a failed CRM call.
+type Retrying struct {
+	Endpoint string
+	Attempt  int
+	Wait     time.Duration
+	Reason   crm.Reason
+	Detail   string
+}
+
+// Phase names a step of the run (e.g. "resolving 12 unconfirmed creates").
+type Phase struct{ Name string }
+
+// Done is the last event of a run.
+type Done struct{ Summary RunSummary }
+
+func (Progress) isEvent()     {}
+func (OutcomeEvent) isEvent() {}
+func (RateLimited) isEvent()  {}
+func (Retrying) isEvent()     {}
+func (Phase) isEvent()        {}
+func (Done) isEvent()         {}
+
+// RunSummary is the end of a run: Created / Skipped / Failed.
+type RunSummary struct {
+	RunID    int64
+	Status   store.RunStatus
+	Total    int
+	Created  int
+	Skipped  int
+	Failed   int
+	Elapsed  time.Duration
+	Failures []store.Outcome // each with a reason an agent can act on
+	Err      error           // why the run stopped early, if it did
+}

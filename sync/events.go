@@ -1,0 +1,138 @@
+package sync
+
+import (
+	"context"
+	gosync "sync"
+	"time"
+
+	"coexsync/crm"
+	"coexsync/store"
+)
+
+const (
+	// eventBuffer is the events channel's capacity.
+	eventBuffer = 256
+	// reservedSlots stay free for the final Progress and Done, so the end
+	// of a run is always delivered without blocking on the reader.
+	reservedSlots = 2
+	// progressEvery is the most often Progress is sent.
+	progressEvery = 200 * time.Millisecond
+)
+
+// emitter sends events without ever blocking the run: everything but the
+// final pair is dropped when the reader is behind (the store has it all).
+type emitter struct {
+	mu     gosync.Mutex
+	ch     chan Event
+	closed bool
+}
+
+func newEmitter() *emitter { return &emitter{ch: make(chan Event, eventBuffer)} }
+
+// try sends ev if there is room, reporting whether it was sent.
+func (m *emitter) try(ev Event) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed || len(m.ch) >= cap(m.ch)-reservedSlots {
+		return false
+	}
+	m.ch <- ev
+	return true
+}
+
+// finish sends the last Progress and Done into the reserved slots and
+// closes the channel.
+func (m *emitter) finish(last Progress, done Done) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return
+	}
+	m.ch <- last
+	m.ch <- done
+	close(m.ch)
+	m.closed = true
+}
+
+// observe turns the CRM clients' notices into events.
+func (m *emitter) observe(ctx context.Context) context.Context {
+	return crm.WithObserver(ctx, func(n crm.Notice) {
+		switch n.Kind {
+		case crm.NoticeWait:
+			m.try(RateLimited{Endpoint: n.Endpoint, Wait: n.Wait, Reason: n.Reason, Detail: cleanText(n.Detail, maxOutsideText)})
+		case crm.NoticeRetry:
+			m.try(Retrying{Endpoint: n.Endpoint, Attempt: n.Attempt, Wait: n.Wait, Reason: n.Reason, Detail: cleanText(n.Detail, maxOutsideText)})
+		}
+	})
+}
+
+// tally counts the final outcomes stored so far.
+type tally struct {
+	mu                       gosync.Mutex
+	start                    time.Time
+	total, base              int // base: outcomes stored before this process took over
+	created, skipped, failed int
+	dirty                    bool
+}
+
+func (t *tally) add(outs []store.Outcome) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, o := range outs {
+		switch o.Status {
+		case store.OutcomeCreated:
+			t.created++
+		case store.OutcomeSkipped:
+			t.skipped++
+		case store.OutcomeFailed:
+			t.failed++
+		}
+	}
+	t.dirty = true
+}
+
+// progress is the tally as an event; rate and ETA count only the work
+// this process did.
+func (t *tally) progress() Progress {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.dirty = false
+	done := t.created + t.skipped + t.failed
+	p := Progress{
+		Done: done, Total: t.total, Created: t.created, Skipped: t.skipped, Failed: t.failed,
+		Elapsed: time.Since(t.start),
+	}
+	if secs := p.Elapsed.Seconds(); secs > 0 && done > t.base {
+		p.Rate = float64(done-t.base) / secs
+		if left := t.total - done; left > 0 {
+			p.ETA = time.Duration(float64(left) / p.Rate * float64(time.Second))
+		}
+	}
+	return p
+}
+
+func (t *tally) changed() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.dirty
+}
+
+// reportProgress sends Progress at most every progressEvery while the
+// tally changes, until stop is closed. A Progress the reader had no room
+// for is simply superseded by the next one.
+func reportProgress(m *emitter, t *tally, stop <-chan struct{}) {
+	tick := time.NewTicker(progressEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+			if t.changed() && !m.try(t.progress()) {
+				t.mu.Lock()
+				t.dirty = true
+				t.mu.Unlock()
+			}
+		}
+	}
+}

@@ -1,0 +1,101 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"coexsync/store"
+)
+
+const testNumber = "PN1"
+
+// contactSpec is a Business App contact for a test: a phone or, when it
+// starts with "user:", a business-scoped user id instead.
+type contactSpec struct{ phone, name string }
+
+func openStore(t testing.TB) *store.DB {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// saveContacts stores specs as one webhook payload; contact ids follow
+// the order given.
+func saveContacts(t testing.TB, db *store.DB, specs []contactSpec) []store.Contact {
+	t.Helper()
+	evs := make([]store.ContactEvent, len(specs))
+	for i, s := range specs {
+		evs[i] = store.ContactEvent{NumberID: testNumber, FullName: s.name, Action: store.ActionAdd, Timestamp: time.Unix(1732450000, 0)}
+		if id, ok := strings.CutPrefix(s.phone, "user:"); ok {
+			evs[i].UserID = id
+		} else {
+			evs[i].Phone = s.phone
+		}
+	}
+	body := fmt.Appendf(nil, "payload %d %d", len(specs), time.Now().UnixNano())
+	if _, err := db.SaveContactEvents(context.Background(), "test", body, evs); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := db.Contacts(context.Background(), testNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+// runToEnd starts p and reads every event until the channel closes.
+func runToEnd(t testing.TB, e *Engine, p *Plan, opts RunOptions) (RunSummary, []Event) {
+	t.Helper()
+	job, err := e.Start(context.Background(), p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return drain(t, job)
+}
+
+func drain(t testing.TB, job *Job) (RunSummary, []Event) {
+	t.Helper()
+	var evs []Event
+	for ev := range job.Events() {
+		evs = append(evs, ev)
+	}
+	s := job.Wait()
+	if len(evs) == 0 {
+		t.Fatal("no events")
+	}
+	if _, ok := evs[len(evs)-1].(Done); !ok {
+		t.Fatalf("last event is %T, want Done", evs[len(evs)-1])
+	}
+	return s, evs
+}
+
+// outcomesByRaw maps each outcome of a run by the raw number.
+func outcomesByRaw(t testing.TB, db *store.DB, runID int64) map[string]store.Outcome {
+	t.Helper()
+	outs, _, err := db.Outcomes(context.Background(), store.OutcomeFilter{RunID: runID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]store.Outcome{}
+	for _, o := range outs {
+		m[o.Raw] = o
+	}
+	return m
+}
+
+func mustPlan(t testing.TB, e *Engine) *Plan {
+	t.Helper()
+	p, err := e.Plan(context.Background(), testNumber, "US")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -1,0 +1,149 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"coexsync/crm"
+	"coexsync/crm/hubspot"
+	"coexsync/crm/hubspot/hubspottest"
+	"coexsync/store"
+	"coexsync/sync/normalize"
+)
+
+// testLag is the search lag of the fakes in tests: long enough to matter,
+// short enough for the suite.
+const testLag = 40 * time.Millisecond
+
+// fastHubSpot starts a HubSpot fake with HubSpot's call counts over
+// windows a hundred times shorter, and a client tuned to match.
+func fastHubSpot(tb testing.TB, seed int64) (*hubspottest.Server, *hubspot.Client) {
+	tb.Helper()
+	srv := hubspottest.New(hubspottest.Options{
+		Token: "test-token", Window: 100 * time.Millisecond, SearchWindow: 10 * time.Millisecond,
+		SearchLag: testLag, Seed: seed,
+	})
+	tb.Cleanup(srv.Close)
+	return srv, hubspotClient(srv.URL, 0, 100*time.Millisecond, 10*time.Millisecond)
+}
+
+// hubspotClient is a client of the fake at url allowing max calls (0:
+// HubSpot's count) per general window and HubSpot's searches per search
+// window.
+func hubspotClient(url string, max int, general, search time.Duration) *hubspot.Client {
+	return hubspot.New(hubspot.Config{
+		BaseURL: url, Token: "test-token", HTTP: &http.Client{Timeout: 500 * time.Millisecond},
+		Retry:      crm.RetryPolicy{MaxAttempts: 6, BaseDelay: 5 * time.Millisecond, MaxDelay: 50 * time.Millisecond},
+		GeneralMax: max, GeneralInterval: general, SearchInterval: search, SearchLag: testLag,
+	})
+}
+
+// assertNoDuplicateRecords fails when two CRM records hold one number.
+func assertNoDuplicateRecords(t *testing.T, records []hubspottest.Contact) {
+	t.Helper()
+	seen := map[string]string{}
+	for _, r := range records {
+		n := normalize.Number(r.Properties[hubspot.PropPhone], "US")
+		if !n.Valid {
+			continue
+		}
+		if other, dup := seen[n.E164]; dup {
+			t.Errorf("%s is held by records %s and %s", n.E164, other, r.ID)
+		}
+		seen[n.E164] = r.ID
+	}
+}
+
+// assertAllFinal fails when a stored contact lacks a created, skipped or
+// failed outcome in runID.
+func assertAllFinal(t *testing.T, db *store.DB, runID int64) {
+	t.Helper()
+	cs, err := db.Contacts(context.Background(), testNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs := outcomesByRaw(t, db, runID)
+	missing := 0
+	for _, c := range cs {
+		raw := c.Phone
+		if raw == "" {
+			raw = c.Key
+		}
+		if o, ok := outs[raw]; !ok || o.Status == store.OutcomePending {
+			missing++
+		}
+	}
+	if missing > 0 {
+		t.Errorf("%d of %d contacts have no final outcome", missing, len(cs))
+	}
+}
+
+// realisticContacts stores contacts from..to-1, seeds a tenth of them into
+// the fake under other formatting, and adds bad and duplicate numbers.
+func realisticContacts(tb testing.TB, db *store.DB, srv *hubspottest.Server, from, to int) {
+	tb.Helper()
+	var specs []contactSpec
+	for i := from; i < to; i++ {
+		phone := fmt.Sprintf("1415%07d", 3000000+i*13)
+		switch {
+		case i%50 == 7:
+			phone = fmt.Sprintf("9%d", i) // too short
+		case i%50 == 8:
+			phone = fmt.Sprintf("52155%08d", i) // the same person as the next one
+		case i%50 == 9:
+			phone = fmt.Sprintf("5255%08d", i-1)
+		case i%10 == 3:
+			name := ""
+			if i%20 == 3 {
+				name = "Known"
+			}
+			srv.Seed(hubspottest.SeedContact{FirstName: name, Phone: fmt.Sprintf("(%s) %s-%s", phone[1:4], phone[4:7], phone[7:])})
+		}
+		specs = append(specs, contactSpec{phone, fmt.Sprintf("Person %d", i)})
+	}
+	saveContacts(tb, db, specs)
+}
+
+func TestFaultInjectionEndsEveryContact(t *testing.T) {
+	for seed := range int64(4) {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) { faultRun(t, seed) })
+	}
+}
+
+// faultRun syncs 600 contacts while the fake answers 10 % 429, 5 % 5xx,
+// 1 % garbage and 1 % timeouts.
+func faultRun(t *testing.T, seed int64) {
+	srv, client := fastHubSpot(t, seed)
+	db := openStore(t)
+	realisticContacts(t, db, srv, 0, 600)
+	srv.SetFaults(hubspottest.Faults{Rate429: 0.10, Rate5xx: 0.05, RateGarbage: 0.01, RateTimeout: 0.01})
+	e := &Engine{Store: db, CRM: client}
+
+	var p *Plan
+	var err error
+	for range 5 { // planning under faults may exhaust the client's retries
+		if p, err = e.Plan(context.Background(), testNumber, "US"); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, _ := runToEnd(t, e, p, RunOptions{Mode: store.ModeLive})
+	for sum.Status == store.RunInterrupted {
+		job, err := e.Resume(context.Background(), sum.RunID, "US")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum, _ = drain(t, job)
+	}
+	if sum.Status != store.RunFinished || sum.Created+sum.Skipped+sum.Failed != len(p.Rows) {
+		t.Errorf("summary %+v", sum)
+	}
+	assertAllFinal(t, db, sum.RunID)
+	assertNoDuplicateRecords(t, srv.Records())
+	t.Logf("created %d skipped %d failed %d; calls %v", sum.Created, sum.Skipped, sum.Failed, srv.Calls())
+}

@@ -1,0 +1,127 @@
+package normalize
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// Bounds the library puts on a national significant number.
+const (
+	minNationalLen     = 2
+	maxNationalLen     = 17
+	maxCountryCodeLen  = 3
+	minWhatsAppIDDigit = 4 // shorter digit strings are never worth the shortcut
+)
+
+// nationalPrefixes are, per country calling code, the national (trunk)
+// prefixes the library strips after a country code, from every region that
+// shares the code. Built once from the library's own metadata.
+var nationalPrefixes = sync.OnceValue(func() map[int32][]*regexp.Regexp {
+	out := map[int32][]*regexp.Regexp{}
+	coll, err := phonenumbers.MetadataCollection()
+	if err != nil {
+		return nil // every lookup then declines the shortcut
+	}
+	for _, md := range coll.GetMetadata() {
+		for _, p := range []string{md.GetNationalPrefixForParsing(), md.GetNationalPrefix()} {
+			if p == "" {
+				continue
+			}
+			re, err := regexp.Compile("^(?:" + p + ")")
+			if err != nil {
+				return nil
+			}
+			out[md.GetCountryCode()] = append(out[md.GetCountryCode()], re)
+		}
+	}
+	return out
+})
+
+// parseWhatsAppID reads digits (country code first, no '+', ASCII only) to
+// the same number phonenumbers.Parse("+"+digits, "") gives, skipping the
+// free-text handling that dominates its cost. WhatsApp IDs all have this
+// shape, so this is the hot path of every sync. ok is false whenever Parse
+// could do anything more (strip a national prefix, keep leading zeros,
+// reject the length): the caller then uses Parse itself.
+func parseWhatsAppID(digits string) (pn *phonenumbers.PhoneNumber, ok bool) {
+	if len(digits) < minWhatsAppIDDigit || digits[0] == '0' {
+		return nil, false
+	}
+	calling := phonenumbers.GetSupportedCallingCodes()
+	for i := 1; i <= maxCountryCodeLen; i++ {
+		cc, _ := strconv.Atoi(digits[:i])
+		if !calling[cc] {
+			continue
+		}
+		// Calling codes are prefix-free: the first that is known is the one.
+		return buildNumber(int32(cc), digits[i:])
+	}
+	return nil, false
+}
+
+func buildNumber(cc int32, nsn string) (*phonenumbers.PhoneNumber, bool) {
+	if len(nsn) < minNationalLen || len(nsn) > maxNationalLen || nsn[0] == '0' {
+		return nil, false
+	}
+	prefixes := nationalPrefixes()
+	if prefixes == nil {
+		return nil, false
+	}
+	for _, re := range prefixes[cc] {
+		if re.MatchString(nsn) {
+			return nil, false
+		}
+	}
+	pn := numberFrom(cc, nsn)
+	return pn, pn != nil
+}
+
+// numberFrom is +cc nsn, or nil when nsn is not digits without a leading
+// zero (leading zeros need the parser's own bookkeeping).
+func numberFrom(cc int32, nsn string) *phonenumbers.PhoneNumber {
+	if !allDigits(nsn) || nsn[0] == '0' {
+		return nil
+	}
+	n, err := strconv.ParseUint(nsn, 10, 64)
+	if err != nil {
+		return nil
+	}
+	return &phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &n}
+}
+
+// internationalDigits is the digits of text when it is '+' then only digits
+// and the separators people put between them, the one shape for which
+// Parse does nothing but drop the separators; ok is false otherwise.
+func internationalDigits(text string) (digits string, ok bool) {
+	rest, ok := strings.CutPrefix(text, "+")
+	if !ok {
+		return "", false
+	}
+	b := make([]byte, 0, len(rest))
+	for i := 0; i < len(rest); i++ {
+		switch c := rest[i]; {
+		case isASCIIDigit(c):
+			b = append(b, c)
+		case strings.IndexByte(" -.()", c) >= 0:
+		default:
+			return "", false
+		}
+	}
+	return string(b), true
+}
+
+// allDigits reports whether s is non-empty ASCII digits only.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isASCIIDigit(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func isASCIIDigit(b byte) bool { return b >= '0' && b <= '9' }

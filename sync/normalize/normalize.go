@@ -1,0 +1,214 @@
+// Package normalize turns the phone numbers WhatsApp Business App contacts
+// carry into E.164, the key coexsync matches CRM records by, or into a typed
+// reason an agent can act on.
+//
+// How a number without '+' is read depends on how it is written:
+//   - '+' or a "00"/region exit prefix: international.
+//   - digits only: the way WhatsApp IDs arrive (country code, no '+'), so
+//     international when that is a valid number, else national in the region.
+//   - digits with separators ("(201) 555-0123"): typed by a person, who
+//     writes national numbers that way, so national first, else international.
+//
+// A valid national reading is never also offered as a candidate: a second
+// reading is another person, and a wrong key is worse than no key.
+package normalize
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// Reason is why a number could not be normalized.
+type Reason string
+
+// Reasons, stable codes stored with outcomes.
+const (
+	ReasonEmpty              Reason = "empty"
+	ReasonNotANumber         Reason = "not_a_number"
+	ReasonInvalidCountryCode Reason = "invalid_country_code"
+	ReasonTooShort           Reason = "too_short"
+	ReasonTooLong            Reason = "too_long"
+	ReasonInvalidNumber      Reason = "invalid_number"
+	ReasonNoPhoneNumber      Reason = "no_phone_number" // WhatsApp username / business-scoped user id
+)
+
+// Result is the normalization of one raw number.
+type Result struct {
+	Raw     string `json:"raw"`
+	E164    string `json:"e164"` // canonical key, "" when not valid
+	Valid   bool   `json:"valid"`
+	Reason  Reason `json:"reason,omitempty"`
+	Message string `json:"message,omitempty"` // human sentence for Reason
+	// Candidates are every E.164 form under which the same person may
+	// already be stored in a CRM, E164 first. Used for matching only.
+	Candidates []string `json:"candidates,omitempty"`
+	Region     string   `json:"-"` // ISO region of the number, when valid
+}
+
+// Number normalizes raw with region (ISO 3166 alpha-2) as the hint for
+// numbers given without a country code. Safe for concurrent use.
+func Number(raw, region string) Result {
+	res := Result{Raw: raw}
+	c, f := clean(raw)
+	if f == nil {
+		var n parsed
+		if n, f = read(c, hintRegion(region)); f == nil {
+			res.Valid = true
+			nsn := phonenumbers.GetNationalSignificantNumber(n.pn)
+			res.E164 = "+" + strconv.Itoa(int(n.pn.GetCountryCode())) + nsn
+			res.Candidates = candidates(int(n.pn.GetCountryCode()), nsn, res.E164)
+			res.Region = geographic(n.region)
+			return res
+		}
+	}
+	res.Reason, res.Message = f.reason, f.message
+	return res
+}
+
+// RegionOf is the region of an E.164 or international number ("" when
+// unknown): the region hint for a business number's contacts.
+func RegionOf(number string) string {
+	c, f := clean(number)
+	if f != nil {
+		return ""
+	}
+	text := "+" + c.text
+	if c.form == formInternational {
+		text = international(c.text)
+	}
+	if n, f := resolveInternational(text); f == nil {
+		return geographic(n.region)
+	}
+	// Test and sandbox business numbers (+1 555…) are not valid, yet their
+	// country code still says which country their contacts live in.
+	pn, err := phonenumbers.Parse(text, "")
+	if err != nil {
+		return ""
+	}
+	return geographic(phonenumbers.GetRegionCodeForCountryCode(int(pn.GetCountryCode())))
+}
+
+// NationalDigits is the national significant number of a valid E.164 or
+// international number (its digits without country code or trunk prefix,
+// as CRM search fields keep them), or "" when number is not valid.
+func NationalDigits(number string) string {
+	c, f := clean(number)
+	if f != nil || c.form != formInternational {
+		return ""
+	}
+	n, f := resolveInternational(international(c.text))
+	if f != nil {
+		return ""
+	}
+	return phonenumbers.GetNationalSignificantNumber(n.pn)
+}
+
+// read gives the one reading of c the package doc describes.
+func read(c cleaned, region string) (parsed, *failure) {
+	if c.form == formInternational {
+		return resolveInternational(international(c.text))
+	}
+	intl := func() (parsed, *failure) {
+		return resolveInternational("+" + strings.TrimLeft(c.text, leadingSeparators))
+	}
+	if region == "" {
+		n, f := intl()
+		// A person who writes no '+' most likely wrote a national number:
+		// say what is missing rather than what the digits fail as.
+		if f != nil && (c.form == formWritten || f.reason == ReasonInvalidCountryCode) {
+			f = fail(ReasonInvalidCountryCode, msgNoCountry)
+		}
+		return n, f
+	}
+	national := func() (parsed, *failure) {
+		return resolve(c.text, region)
+	}
+	first, second := national, intl
+	if c.form == formBareDigits {
+		first, second = intl, national
+	}
+	n, f := first()
+	if f == nil {
+		return n, nil
+	}
+	n, f2 := second()
+	if f2 == nil {
+		return n, nil
+	}
+	// Bare digits are tried as a WhatsApp ID first only because most are;
+	// when no country code fits, the national reading says more.
+	if c.form == formBareDigits && f.reason == ReasonInvalidCountryCode {
+		return parsed{}, f2
+	}
+	return parsed{}, f // why the reading that fits how it was written failed
+}
+
+// resolveInternational is resolve for text with a leading '+', taking the
+// shortcut for WhatsApp IDs when it gives a valid number.
+func resolveInternational(text string) (parsed, *failure) {
+	if digits, ok := internationalDigits(text); ok {
+		if pn, ok := parseWhatsAppID(digits); ok {
+			if n, ok := validate(pn); ok {
+				return n, nil
+			}
+		}
+	}
+	return resolve(text, "")
+}
+
+// resolve parses text and validates it, applying the WhatsApp rules to
+// numbers the library rejects.
+func resolve(text, region string) (parsed, *failure) {
+	pn, err := phonenumbers.Parse(text, region)
+	if err != nil {
+		return parsed{}, parseFailure(err)
+	}
+	if pn.GetExtension() != "" {
+		return parsed{}, fail(ReasonInvalidNumber, msgExtension)
+	}
+	if n, ok := validate(pn); ok {
+		return n, nil
+	}
+	if fixed := repair(pn); fixed != nil {
+		if n, ok := validate(fixed); ok {
+			return n, nil
+		}
+	}
+	return parsed{}, invalidFailure(pn)
+}
+
+// parsed is a valid number with the library's region for it.
+type parsed struct {
+	pn     *phonenumbers.PhoneNumber
+	region string // ISO code, or "001" for international services
+}
+
+// validate is phonenumbers.IsValidNumber keeping the region it works out,
+// which is costly for shared calling codes such as +1.
+func validate(pn *phonenumbers.PhoneNumber) (parsed, bool) {
+	region := phonenumbers.GetRegionCodeForNumber(pn)
+	if region == "" || !phonenumbers.IsValidNumberForRegion(pn, region) {
+		return parsed{}, false
+	}
+	return parsed{pn: pn, region: region}, true
+}
+
+// hintRegion is region as a supported ISO code, or "" when it is not one.
+func hintRegion(region string) string {
+	region = strings.ToUpper(strings.TrimSpace(region))
+	if !phonenumbers.GetSupportedRegions()[region] {
+		return ""
+	}
+	return region
+}
+
+// geographic drops the library's codes for "no country" ("001" for
+// international services such as +800, "ZZ" for unknown).
+func geographic(region string) string {
+	if len(region) != 2 || region == "ZZ" {
+		return ""
+	}
+	return region
+}

@@ -1,0 +1,241 @@
+package sync
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"coexsync/crm"
+	"coexsync/store"
+	"coexsync/sync/normalize"
+)
+
+// ledgerChunk bounds how many numbers one ledger query carries (SQLite
+// caps bound parameters).
+const ledgerChunk = 500
+
+// noPhoneText is the sentence for a contact that has only a WhatsApp user
+// id or username: nothing to match a CRM record by.
+const noPhoneText = "The contact shares a WhatsApp username, not a phone number; add the number in the CRM by hand."
+
+// Plan builds the preview of syncing the stored contacts of numberID,
+// with region as the hint for numbers written without a country code.
+func (e *Engine) Plan(ctx context.Context, numberID, region string) (*Plan, error) {
+	contacts, err := e.Store.Contacts(ctx, numberID)
+	if err != nil {
+		return nil, fmt.Errorf("plan: load contacts: %w", err)
+	}
+	return e.PlanContacts(ctx, numberID, region, contacts)
+}
+
+// PlanRetry builds a plan over the contacts whose outcome in runID failed.
+func (e *Engine) PlanRetry(ctx context.Context, runID int64, region string) (*Plan, error) {
+	run, err := e.Store.Run(ctx, runID)
+	if err != nil {
+		return nil, fmt.Errorf("plan retry of run %d: %w", runID, err)
+	}
+	contacts, err := e.failedContacts(ctx, runID)
+	if err != nil {
+		return nil, fmt.Errorf("plan retry of run %d: %w", runID, err)
+	}
+	return e.PlanContacts(ctx, run.NumberID, region, contacts)
+}
+
+// failedContacts loads the contacts whose outcome in runID failed.
+func (e *Engine) failedContacts(ctx context.Context, runID int64) ([]store.Contact, error) {
+	failed, _, err := e.Store.Outcomes(ctx, store.OutcomeFilter{RunID: runID, Status: store.OutcomeFailed})
+	if err != nil {
+		return nil, fmt.Errorf("load failures: %w", err)
+	}
+	ids := make([]int64, len(failed))
+	for i, o := range failed {
+		ids[i] = o.ContactID
+	}
+	contacts, err := e.Store.ContactsByID(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("load contacts: %w", err)
+	}
+	return contacts, nil
+}
+
+// PlanContacts builds the plan for the given contacts: normalize, fold
+// duplicates, then match against the CRM and the local ledger.
+func (e *Engine) PlanContacts(ctx context.Context, numberID, region string, contacts []store.Contact) (*Plan, error) {
+	rows := normalizeRows(contacts, region)
+	primaries := foldDuplicates(rows)
+	if err := e.matchPrimaries(ctx, rows, primaries); err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	p := &Plan{
+		NumberID: numberID, Region: region, CRM: e.CRM.Name(), Target: e.CRM.Target(),
+		Rows: rows, Counts: map[RowStatus]int{}, BuiltAt: time.Now(),
+	}
+	for _, r := range rows {
+		p.Counts[r.Status]++
+	}
+	return p, nil
+}
+
+// normalizeRows normalizes every phone on all cores; a contact without a
+// phone is invalid with ReasonNoPhoneNumber.
+func normalizeRows(contacts []store.Contact, region string) []PlanRow {
+	rows := make([]PlanRow, len(contacts))
+	var raws []string
+	var at []int
+	for i, c := range contacts {
+		rows[i].Contact = c
+		if c.Phone == "" {
+			rows[i].Number = normalize.Result{Raw: c.Key, Reason: normalize.ReasonNoPhoneNumber, Message: noPhoneText}
+			continue
+		}
+		raws = append(raws, c.Phone)
+		at = append(at, i)
+	}
+	for j, res := range normalize.Batch(raws, region) {
+		rows[at[j]].Number = res
+	}
+	for i := range rows {
+		if n := rows[i].Number; !n.Valid {
+			rows[i].Status = StatusInvalid
+			rows[i].Reason = string(n.Reason)
+			rows[i].ReasonText = n.Message
+		}
+	}
+	return rows
+}
+
+// foldDuplicates marks every valid row whose E.164 an earlier contact (by
+// id) already has as its duplicate, and returns the indexes of the rows
+// that sync.
+func foldDuplicates(rows []PlanRow) []int {
+	order := make([]int, 0, len(rows))
+	for i := range rows {
+		if rows[i].Status != StatusInvalid {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(rows[a].Contact.ID, rows[b].Contact.ID) })
+	first := make(map[string]int, len(order))
+	primaries := order[:0]
+	for _, i := range order {
+		e164 := rows[i].Number.E164
+		if j, ok := first[e164]; ok {
+			rows[i].Status = StatusDuplicate
+			rows[i].DuplicateOf = rows[j].Contact.ID
+			rows[i].Reason = reasonDuplicate
+			rows[i].ReasonText = duplicateText(e164, rows[j].Contact.ID)
+			continue
+		}
+		first[e164] = i
+		primaries = append(primaries, i)
+	}
+	return primaries
+}
+
+// matchPrimaries decides create / exists / ambiguous for each primary row
+// from the CRM's search and the ledger of records coexsync created (which
+// search may not show yet).
+func (e *Engine) matchPrimaries(ctx context.Context, rows []PlanRow, primaries []int) error {
+	subs := make([]subject, len(primaries))
+	var all []string
+	for k, i := range primaries {
+		n := rows[i].Number
+		cands := n.Candidates
+		if !slices.Contains(cands, n.E164) {
+			cands = append([]string{n.E164}, cands...)
+		}
+		subs[k] = subject{candidates: cands, region: n.Region}
+		all = append(all, cands...)
+	}
+	all = uniqueStrings(all)
+	ledger, err := e.createdRecords(ctx, all)
+	if err != nil {
+		return err
+	}
+	recs, err := e.findRecords(ctx, all, e.searchConcurrency())
+	if err != nil {
+		return fmt.Errorf("search the CRM: %w", err)
+	}
+	matched := matchRecords(subs, recs)
+	for k, i := range primaries {
+		decide(&rows[i], matched[k], ledgerID(ledger, subs[k].candidates))
+	}
+	return nil
+}
+
+// decide sets the status of one primary row from its matching records and
+// the id the ledger holds for it ("" if none).
+func decide(row *PlanRow, recs []crm.Record, ledgerID string) {
+	fromLedger := false
+	if ledgerID != "" && !slices.ContainsFunc(recs, func(r crm.Record) bool { return r.ID == ledgerID }) {
+		// Created by coexsync, not searchable yet; it got the WhatsApp
+		// name at creation, so there is nothing to fill.
+		recs = append(recs, crm.Record{ID: ledgerID})
+		fromLedger = true
+	}
+	switch len(recs) {
+	case 0:
+		row.Status = StatusCreate
+	case 1:
+		row.Status = StatusExists
+		row.RecordID = recs[0].ID
+		row.RecordName = recordName(recs[0])
+		row.FillName = !fromLedger && !recs[0].HasName() && contactName(row.Contact) != ""
+		row.Reason = reasonExists
+		row.ReasonText = existsText(row.RecordID)
+	default:
+		row.Status = StatusAmbiguous
+		row.Matches = recs
+		row.Reason = reasonAmbiguous
+		row.ReasonText = ambiguousText(recs)
+	}
+}
+
+func ledgerID(ledger map[string]string, candidates []string) string {
+	for _, c := range candidates {
+		if id := ledger[c]; id != "" {
+			return id
+		}
+	}
+	return ""
+}
+
+// createdRecords asks the ledger, in chunks, which numbers coexsync
+// created in this CRM account.
+func (e *Engine) createdRecords(ctx context.Context, numbers []string) (map[string]string, error) {
+	out := map[string]string{}
+	target := e.CRM.Target()
+	for lo := 0; lo < len(numbers); lo += ledgerChunk {
+		got, err := e.Store.CreatedRecords(ctx, target, numbers[lo:min(lo+ledgerChunk, len(numbers))])
+		if err != nil {
+			return nil, fmt.Errorf("read the ledger: %w", err)
+		}
+		for k, v := range got {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+// searchConcurrency bounds searches in flight: the clients pace calls to
+// the vendor's limits, this only keeps enough requests queued.
+func (e *Engine) searchConcurrency() int {
+	if e.Concurrency > 0 {
+		return e.Concurrency
+	}
+	return 4
+}
+
+// createConcurrency bounds creates in flight. Single-create CRMs need more
+// calls in flight to keep their rate limit busy.
+func (e *Engine) createConcurrency() int {
+	if e.Concurrency > 0 {
+		return e.Concurrency
+	}
+	if e.CRM.Limits().CreateBatch <= 1 {
+		return 8
+	}
+	return 4
+}

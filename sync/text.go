@@ -1,0 +1,96 @@
+package sync
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"coexsync/crm"
+	"coexsync/store"
+)
+
+// maxOutsideText caps how much of a CRM message or record id ends up in a
+// stored sentence: the CRM is outside and its text is not trusted.
+const maxOutsideText = 200
+
+// cleanText makes outside text safe to store and show (crm.CleanText:
+// no control or format characters, folded spaces) and cuts it to max runes.
+func cleanText(s string, max int) string {
+	s = crm.CleanText(s)
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	return string([]rune(s)[:max]) + "…"
+}
+
+// failureText is the sentence stored for a CRM refusal: what to do, then
+// what the CRM said (cleaned).
+func failureText(ce *crm.Error) string {
+	text := ce.Reason.Sentence()
+	if msg := cleanText(ce.Message, maxOutsideText); msg != "" {
+		text += " CRM said: " + msg
+	}
+	return text
+}
+
+// Reason codes the engine stores beside the normalizer's and the CRM's.
+const (
+	reasonExists    = "exists"
+	reasonDuplicate = "duplicate"
+	reasonAmbiguous = "ambiguous"
+	reasonUnknown   = "unconfirmed"
+)
+
+func existsText(id string) string {
+	return fmt.Sprintf("Already in the CRM as record %s.", cleanText(id, maxOutsideText))
+}
+
+func duplicateText(e164 string, of int64) string {
+	return fmt.Sprintf("Same number %s as contact %d, which is synced instead.", e164, of)
+}
+
+func ambiguousText(recs []crm.Record) string {
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = cleanText(r.ID, 40)
+	}
+	return fmt.Sprintf("%d CRM records hold this number (%s); merge them in the CRM, then sync again.",
+		len(recs), strings.Join(ids, ", "))
+}
+
+// outcomeFor starts an outcome for row with the contact's identity filled in.
+func outcomeFor(runID int64, row *PlanRow) store.Outcome {
+	raw := row.Contact.Phone
+	if raw == "" {
+		raw = row.Contact.Key
+	}
+	return store.Outcome{
+		RunID:     runID,
+		ContactID: row.Contact.ID,
+		Name:      contactName(row.Contact),
+		Raw:       raw,
+		E164:      row.Number.E164,
+	}
+}
+
+// contactName is the WhatsApp display name of c.
+func contactName(c store.Contact) string {
+	if c.FullName != "" {
+		return c.FullName
+	}
+	return c.FirstName
+}
+
+// splitName derives first/last names for the CRM from WhatsApp's full
+// and first name.
+func splitName(c store.Contact) (first, last string) {
+	return crm.SplitName(c.FullName, c.FirstName)
+}
+
+// recordName is the display name a CRM record holds ("" if none).
+func recordName(r crm.Record) string {
+	if r.Name != "" {
+		return r.Name
+	}
+	return strings.TrimSpace(r.FirstName + " " + r.LastName)
+}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"coexsync/store"
+	engine "coexsync/sync"
+)
+
+// followJob drains the job's events, drawing a progress line on a
+// terminal, and returns the summary.
+func followJob(job *engine.Job, stderr io.Writer, progress bool) engine.RunSummary {
+	for ev := range job.Events() {
+		if !progress {
+			continue
+		}
+		switch e := ev.(type) {
+		case engine.Progress:
+			eta := "—"
+			if e.ETA > 0 {
+				eta = e.ETA.Round(time.Second).String()
+			}
+			fmt.Fprintf(stderr, "\r%d/%d  created %d  skipped %d  failed %d  %.1f/s  ETA %s   ",
+				e.Done, e.Total, e.Created, e.Skipped, e.Failed, e.Rate, eta)
+		case engine.RateLimited:
+			fmt.Fprintf(stderr, "\rrate limit: waiting %s on %s   ", e.Wait.Round(time.Millisecond), e.Endpoint)
+		case engine.Phase:
+			fmt.Fprintf(stderr, "\r%s\n", cleanText(e.Name))
+		}
+	}
+	if progress {
+		fmt.Fprintln(stderr)
+	}
+	return job.Wait()
+}
+
+// failureJSON is one failed contact in the JSON summary.
+type failureJSON struct {
+	ContactID int64  `json:"contact_id"`
+	Name      string `json:"name"`
+	Raw       string `json:"raw"`
+	E164      string `json:"e164,omitempty"`
+	Reason    string `json:"reason"`
+	Message   string `json:"message"`
+}
+
+// runJSON is the --json summary; its fields are stable for scripts.
+type runJSON struct {
+	RunID    int64         `json:"run_id"`
+	Status   string        `json:"status"`
+	Total    int           `json:"total"`
+	Created  int           `json:"created"`
+	Skipped  int           `json:"skipped"`
+	Failed   int           `json:"failed"`
+	Seconds  float64       `json:"seconds"`
+	Error    string        `json:"error,omitempty"`
+	Failures []failureJSON `json:"failures"`
+}
+
+func summaryJSON(s engine.RunSummary) runJSON {
+	out := runJSON{
+		RunID: s.RunID, Status: string(s.Status), Total: s.Total, Created: s.Created,
+		Skipped: s.Skipped, Failed: s.Failed, Seconds: s.Elapsed.Seconds(), Failures: []failureJSON{},
+	}
+	if s.Err != nil {
+		out.Error = s.Err.Error()
+	}
+	for _, o := range s.Failures {
+		out.Failures = append(out.Failures, failureJSON{
+			ContactID: o.ContactID, Name: o.Name, Raw: o.Raw, E164: o.E164, Reason: o.Reason, Message: o.ReasonText,
+		})
+	}
+	return out
+}
+
+func printSummary(w io.Writer, s engine.RunSummary) {
+	fmt.Fprintf(w, "run %d %s in %s: %d created, %d skipped, %d failed (of %d)\n",
+		s.RunID, s.Status, s.Elapsed.Round(time.Millisecond), s.Created, s.Skipped, s.Failed, s.Total)
+	if s.Err != nil {
+		fmt.Fprintf(w, "stopped: %s\n", cleanText(s.Err.Error()))
+	}
+	for _, o := range s.Failures {
+		fmt.Fprintf(w, "  failed  %-20s %-18s %s: %s\n", cleanText(o.Name), cleanText(o.Raw), o.Reason, cleanText(o.ReasonText))
+	}
+}
+
+// planJSON is the --dry-run output: the counts and every row.
+type planJSON struct {
+	NumberID string         `json:"number_id"`
+	CRM      string         `json:"crm"`
+	Region   string         `json:"region"`
+	Counts   map[string]int `json:"counts"`
+	Rows     []planRowJSON  `json:"rows"`
+}
+
+type planRowJSON struct {
+	ContactID int64  `json:"contact_id"`
+	Name      string `json:"name"`
+	Raw       string `json:"raw"`
+	E164      string `json:"e164,omitempty"`
+	Status    string `json:"status"`
+	RecordID  string `json:"record_id,omitempty"`
+	FillName  bool   `json:"fill_name,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+func printPlan(w io.Writer, p *engine.Plan, asJSON bool) error {
+	counts := map[string]int{}
+	for st, n := range p.Counts {
+		counts[string(st)] = n
+	}
+	if !asJSON {
+		fmt.Fprintf(w, "plan for number %s into %s (region %s): %d create, %d exists, %d ambiguous, %d invalid, %d duplicate\n",
+			p.NumberID, p.CRM, p.Region, counts["create"], counts["exists"], counts["ambiguous"], counts["invalid"], counts["duplicate"])
+		return nil
+	}
+	out := planJSON{NumberID: p.NumberID, CRM: p.CRM, Region: p.Region, Counts: counts, Rows: make([]planRowJSON, len(p.Rows))}
+	for i, r := range p.Rows {
+		out.Rows[i] = planRowJSON{
+			ContactID: r.Contact.ID, Name: r.Contact.FullName, Raw: r.Contact.Key, E164: r.Number.E164,
+			Status: string(r.Status), RecordID: r.RecordID, FillName: r.FillName, Reason: r.Reason,
+		}
+	}
+	return json.NewEncoder(w).Encode(out)
+}
+
+// statusCounts is used by `runs` for one line a run.
+func runLine(r store.Run) string {
+	when := r.StartedAt.Local().Format("2006-01-02 15:04")
+	return fmt.Sprintf("%5d  %s  %-9s %-8s %-11s created %-5d skipped %-5d failed %-5d number %s",
+		r.ID, when, r.CRM, r.Mode, r.Status, r.Created, r.Skipped, r.Failed, r.NumberID)
+}

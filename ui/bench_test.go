@@ -1,0 +1,73 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"coexsync/ui/common"
+	"coexsync/ui/internal/uitest"
+)
+
+// contactsWith100k is the console on the contacts screen with a 100,000
+// row plan loaded.
+func contactsWith100k(b *testing.B) *App {
+	be := uitest.NewBackend()
+	be.Eng.PlanRows = 100_000
+	be.CRMList = []string{"hubspot"}
+	a := newApp(b, be, common.NumbersScreen)
+	d := &driver{t: nil, a: a}
+	d.send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	d.run(a.Init())
+	d.keys("enter")
+	if !d.await("showing 100000/100000", 30*time.Second) {
+		b.Fatalf("plan not loaded:\n%s", d.frame())
+	}
+	return a
+}
+
+// BenchmarkKeyPress100k is one key press and the next frame with 100k rows.
+func BenchmarkKeyPress100k(b *testing.B) {
+	b.Run("down", func(b *testing.B) {
+		a := contactsWith100k(b)
+		down := press("down")
+		b.ResetTimer()
+		for b.Loop() {
+			a.Update(down)
+			_ = a.View()
+		}
+	})
+	b.Run("filter_char", func(b *testing.B) {
+		a := contactsWith100k(b)
+		a.Update(press("/"))
+		keys := []tea.KeyPressMsg{press("a"), press("backspace")} // narrow, then widen again
+		b.ResetTimer()
+		i := 0
+		for b.Loop() {
+			a.Update(keys[i%2])
+			_ = a.View()
+			i++
+		}
+	})
+	b.Run("status_cycle", func(b *testing.B) {
+		a := contactsWith100k(b)
+		s := press("s")
+		b.ResetTimer()
+		for b.Loop() {
+			a.Update(s)
+			_ = a.View()
+		}
+	})
+}
+
+// BenchmarkFirstFrame is New → numbers loaded → first View.
+func BenchmarkFirstFrame(b *testing.B) {
+	be := uitest.NewBackend()
+	for b.Loop() {
+		a := New(be, Options{Styles: NewStyles(false)})
+		a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+		a.Update(a.Init()())
+		_ = a.View()
+	}
+}

@@ -1,0 +1,70 @@
+package common
+
+import (
+	"context"
+
+	engine "coexsync/sync"
+)
+
+// engineJob is the method set of the engine's job type.
+type engineJob interface {
+	Events() <-chan engine.Event
+	Wait() engine.RunSummary
+	Cancel()
+}
+
+// concreteEngine is the method set of *sync.Engine, generic over its job
+// type so the console compiles against the engine's signatures without
+// depending on the concrete job struct.
+type concreteEngine[J engineJob] interface {
+	Plan(ctx context.Context, numberID, region string) (*engine.Plan, error)
+	PlanRetry(ctx context.Context, runID int64, region string) (*engine.Plan, error)
+	Start(ctx context.Context, plan *engine.Plan, opts engine.RunOptions) (J, error)
+	Resume(ctx context.Context, runID int64, region string) (J, error)
+}
+
+// AdaptEngine turns an engine whose Start/Resume return a concrete job into
+// an Engine. runID reads the job's run id (the engine exposes it as a field):
+//
+//	common.AdaptEngine(eng, func(j *sync.Job) int64 { return j.ID })
+func AdaptEngine[J engineJob](e concreteEngine[J], runID func(J) int64) Engine {
+	return adapted[J]{e: e, runID: runID}
+}
+
+type adapted[J engineJob] struct {
+	e     concreteEngine[J]
+	runID func(J) int64
+}
+
+func (a adapted[J]) Plan(ctx context.Context, numberID, region string) (*engine.Plan, error) {
+	return a.e.Plan(ctx, numberID, region)
+}
+
+func (a adapted[J]) PlanRetry(ctx context.Context, runID int64, region string) (*engine.Plan, error) {
+	return a.e.PlanRetry(ctx, runID, region)
+}
+
+func (a adapted[J]) Start(ctx context.Context, plan *engine.Plan, opts engine.RunOptions) (Job, error) {
+	return a.wrap(a.e.Start(ctx, plan, opts))
+}
+
+func (a adapted[J]) Resume(ctx context.Context, runID int64, region string) (Job, error) {
+	return a.wrap(a.e.Resume(ctx, runID, region))
+}
+
+func (a adapted[J]) wrap(j J, err error) (Job, error) {
+	if err != nil {
+		return nil, err
+	}
+	return adaptedJob[J]{j: j, id: a.runID(j)}, nil
+}
+
+type adaptedJob[J engineJob] struct {
+	j  J
+	id int64
+}
+
+func (a adaptedJob[J]) RunID() int64                { return a.id }
+func (a adaptedJob[J]) Events() <-chan engine.Event { return a.j.Events() }
+func (a adaptedJob[J]) Wait() engine.RunSummary     { return a.j.Wait() }
+func (a adaptedJob[J]) Cancel()                     { a.j.Cancel() }

@@ -1,0 +1,124 @@
+package components
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/progress"
+
+	"coexsync/store"
+	engine "coexsync/sync"
+	"coexsync/ui/common"
+	"coexsync/ui/safe"
+)
+
+// RunState is what the live panes show, folded from the engine's events.
+type RunState struct {
+	Progress  engine.Progress
+	Waits     int
+	WaitTotal time.Duration
+	LastWait  string
+	Retries   int
+	LastRetry string
+	Phase     string
+}
+
+// Apply folds ev into the state and returns the log line it produces ("" for
+// none). Lines are raw; the log pane sanitises them.
+func (s *RunState) Apply(ev engine.Event) string {
+	switch ev := ev.(type) {
+	case engine.Progress:
+		s.Progress = ev
+	case engine.OutcomeEvent:
+		return OutcomeLine(ev.Outcome)
+	case engine.RateLimited:
+		s.Waits++
+		s.WaitTotal += ev.Wait
+		s.LastWait = fmt.Sprintf("%s %s %s", ev.Endpoint, Dur(ev.Wait), ev.Detail)
+		return "rate limit: waiting " + s.LastWait
+	case engine.Retrying:
+		s.Retries++
+		s.LastRetry = fmt.Sprintf("%s attempt %d in %s (%s)", ev.Endpoint, ev.Attempt, Dur(ev.Wait), ev.Reason)
+		return "retry: " + s.LastRetry
+	case engine.Phase:
+		s.Phase = ev.Name
+		return "phase: " + ev.Name
+	}
+	return ""
+}
+
+// OutcomeLine is one outcome for the log and the failure lists.
+func OutcomeLine(o store.Outcome) string {
+	line := fmt.Sprintf("%-7s %s  %s", o.Status, NameOr(o.Name), o.Raw)
+	if o.CRMID != "" {
+		line += "  #" + o.CRMID
+	}
+	if o.Reason != "" {
+		line += "  " + o.Reason
+	}
+	return line
+}
+
+// NameOr is a contact name, or a marker when WhatsApp gave none.
+func NameOr(n string) string {
+	if n == "" {
+		return "(no name)"
+	}
+	return n
+}
+
+// Dur renders a duration to the tenth of a second: enough for waits.
+func Dur(d time.Duration) string {
+	if d >= time.Minute {
+		return d.Round(time.Second).String()
+	}
+	return d.Round(100 * time.Millisecond).String()
+}
+
+// RunPane renders the progress bar, counters, throughput and rate-limit
+// state.
+func RunPane(c *common.Common, bar *progress.Model, s RunState, width int) string {
+	st := c.Styles
+	p := s.Progress
+	pct := 0.0
+	if p.Total > 0 {
+		pct = float64(p.Done) / float64(p.Total)
+	}
+	count := fmt.Sprintf(" %d/%d", p.Done, p.Total)
+	bar.SetWidth(max(width-len(count), 10))
+	eta := "–"
+	if p.ETA > 0 {
+		eta = Dur(p.ETA)
+	}
+	lines := []string{
+		bar.ViewAs(pct) + count,
+		st.OK.Render(fmt.Sprintf("Created %d", p.Created)) + "   " +
+			st.Muted.Render(fmt.Sprintf("Skipped %d", p.Skipped)) + "   " +
+			st.Error.Render(fmt.Sprintf("Failed %d", p.Failed)),
+		fmt.Sprintf("%.1f contacts/s   ETA %s   elapsed %s", p.Rate, eta, Dur(p.Elapsed)),
+		fmt.Sprintf("Rate-limit waits %d (%s)   Retries %d", s.Waits, Dur(s.WaitTotal), s.Retries),
+	}
+	if s.LastWait != "" {
+		lines = append(lines, "last wait: "+safe.Text(s.LastWait))
+	}
+	if s.LastRetry != "" {
+		lines = append(lines, "last retry: "+safe.Text(s.LastRetry))
+	}
+	if s.Phase != "" {
+		lines = append(lines, "phase: "+safe.Text(s.Phase))
+	}
+	for i, l := range lines {
+		lines[i] = Fit(l, width)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// LogPane renders the newest lines of the log that fit in h lines.
+func LogPane(c *common.Common, log *Ring, width, h int) string {
+	lines := log.Last(h)
+	for i, l := range lines {
+		lines[i] = Fit(safe.Text(l), width)
+	}
+	return Lines(strings.Join(lines, "\n"), h)
+}

@@ -1,0 +1,193 @@
+// Package components holds the console's reusable widgets: a virtualised
+// table, a one-line filter input, the header, the status bar and the run
+// panes.
+package components
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"coexsync/ui/common"
+	"coexsync/ui/safe"
+)
+
+// Column is one table column; Width 0 shares the space left by the fixed
+// columns.
+type Column struct {
+	Title string
+	Width int
+}
+
+// Source feeds the table by visible row index. Cells are raw: the table
+// sanitises what it renders, so a Source may hold untrusted text.
+type Source interface {
+	Len() int
+	Cell(row, col int) string
+}
+
+// Table renders only the rows that fit on screen, so its cost does not
+// grow with the number of rows.
+type Table struct {
+	c       *common.Common
+	cols    []Column
+	widths  []int
+	src     Source
+	cursor  int
+	offset  int
+	width   int
+	height  int // lines including the header
+	scratch strings.Builder
+}
+
+// NewTable makes a table over cols with no rows.
+func NewTable(c *common.Common, cols []Column) *Table {
+	return &Table{c: c, cols: cols, src: emptySource{}}
+}
+
+type emptySource struct{}
+
+func (emptySource) Len() int             { return 0 }
+func (emptySource) Cell(int, int) string { return "" }
+
+// SetSource replaces the rows, keeping the cursor in range.
+func (t *Table) SetSource(s Source) {
+	t.src = s
+	t.clamp()
+}
+
+// SetSize sets the table's width and its height in lines (header included).
+func (t *Table) SetSize(w, h int) {
+	t.width, t.height = w, max(h, 2)
+	t.widths = layout(t.cols, w)
+	t.clamp()
+}
+
+// Cursor is the selected visible row (-1 when there are none).
+func (t *Table) Cursor() int {
+	if t.src.Len() == 0 {
+		return -1
+	}
+	return t.cursor
+}
+
+// SetCursor selects row i.
+func (t *Table) SetCursor(i int) {
+	t.cursor = i
+	t.clamp()
+}
+
+func (t *Table) pageRows() int { return t.height - 1 }
+
+// Update moves the cursor for navigation keys and the mouse wheel and
+// reports whether it used msg.
+func (t *Table) Update(msg tea.Msg) bool {
+	k := t.c.Keys
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, k.Up):
+			t.cursor--
+		case key.Matches(msg, k.Down):
+			t.cursor++
+		case key.Matches(msg, k.PageUp):
+			t.cursor -= t.pageRows()
+		case key.Matches(msg, k.PageDown):
+			t.cursor += t.pageRows()
+		case key.Matches(msg, k.Home):
+			t.cursor = 0
+		case key.Matches(msg, k.End):
+			t.cursor = t.src.Len() - 1
+		default:
+			return false
+		}
+	case tea.MouseWheelMsg:
+		switch msg.Mouse().Button {
+		case tea.MouseWheelUp:
+			t.cursor -= 3
+		case tea.MouseWheelDown:
+			t.cursor += 3
+		default:
+			return false
+		}
+	default:
+		return false
+	}
+	t.clamp()
+	return true
+}
+
+func (t *Table) clamp() {
+	n := t.src.Len()
+	t.cursor = min(max(t.cursor, 0), max(n-1, 0))
+	rows := t.pageRows()
+	if t.cursor < t.offset {
+		t.offset = t.cursor
+	}
+	if rows > 0 && t.cursor >= t.offset+rows {
+		t.offset = t.cursor - rows + 1
+	}
+	t.offset = max(min(t.offset, n-rows), 0)
+}
+
+// View renders the header and the visible rows: exactly height lines.
+func (t *Table) View() string {
+	st := t.c.Styles
+	b := &t.scratch
+	b.Reset()
+	cells := make([]string, len(t.cols))
+	for i, col := range t.cols {
+		cells[i] = col.Title
+	}
+	b.WriteString(st.TableHead.Render(t.line(cells)))
+	end := min(t.offset+t.pageRows(), t.src.Len())
+	for r := t.offset; r < end; r++ {
+		for c := range t.cols {
+			cells[c] = t.src.Cell(r, c)
+		}
+		line := t.line(cells)
+		b.WriteByte('\n')
+		if r == t.cursor {
+			b.WriteString(st.Selected.Render(line))
+		} else {
+			b.WriteString(st.Row.Render(line))
+		}
+	}
+	for r := end - t.offset; r < t.pageRows(); r++ {
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// line lays out one row of cells to the table width.
+func (t *Table) line(cells []string) string {
+	var b strings.Builder
+	for i, c := range cells {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(Fit(safe.Text(c), t.widths[i]))
+	}
+	return Fit(b.String(), t.width)
+}
+
+// layout gives flexible columns an equal share of what fixed ones leave.
+func layout(cols []Column, width int) []int {
+	widths := make([]int, len(cols))
+	left := width - (len(cols) - 1)
+	flex := 0
+	for i, c := range cols {
+		widths[i] = c.Width
+		left -= c.Width
+		if c.Width == 0 {
+			flex++
+		}
+	}
+	for i, c := range cols {
+		if c.Width == 0 {
+			widths[i] = max(left/flex, 4)
+		}
+	}
+	return widths
+}

@@ -1,0 +1,74 @@
+package ui
+
+import (
+	"testing"
+
+	"coexsync/ui/common"
+	"coexsync/ui/internal/uitest"
+)
+
+// Each case drives the console from its first screen to one state and
+// compares the frame with its golden file at 80×24 and 120×40.
+func TestGoldenScreens(t *testing.T) {
+	cases := []struct {
+		name  string
+		start common.ScreenID
+		drive func(*session)
+	}{
+		{"numbers", common.NumbersScreen, func(s *session) { s.waitFor("Bay Bikes") }},
+		{"numbers_crm_picker", common.NumbersScreen, func(s *session) {
+			s.waitFor("Bay Bikes").keys("enter").waitFor("intercom")
+		}},
+		{"contacts_plan", common.NumbersScreen, func(s *session) {
+			s.waitFor("Bay Bikes").keys("enter", "enter").waitFor("sort: plan")
+		}},
+		{"contacts_filtered", common.NumbersScreen, func(s *session) {
+			s.waitFor("Bay Bikes").keys("enter", "enter").waitFor("sort: plan").
+				keys("/", "a", "n", "a", "enter", "s").waitFor("status: create")
+		}},
+		{"contacts_request", common.NumbersScreen, func(s *session) {
+			s.waitFor("Bay Bikes").keys("down", "enter", "enter").waitFor("Press enter").keys("enter").waitFor("(y/n)")
+		}},
+		{"sync_confirm", common.NumbersScreen, func(s *session) {
+			s.waitFor("Bay Bikes").keys("enter", "enter").waitFor("sort: plan").keys("S").waitFor("(y/n)")
+		}},
+		{"sync_live", common.NumbersScreen, func(s *session) {
+			sendLiveEvents(s)
+			s.waitFor("Bay Bikes").keys("enter", "enter").waitFor("sort: plan").keys("S").waitFor("(y/n)").
+				keys("y").waitFor("search 1.5s")
+		}},
+		{"sync_summary", common.NumbersScreen, func(s *session) {
+			sendLiveEvents(s)
+			s.waitFor("Bay Bikes").keys("enter", "enter").waitFor("sort: plan").keys("S").waitFor("(y/n)").
+				keys("y").waitFor("search 1.5s").keys("x").waitFor("(y/n)").keys("y").waitFor("cancelled")
+		}},
+		{"runs", common.RunsScreen, func(s *session) { s.waitFor("interrupted") }},
+		{"failures", common.RunsScreen, func(s *session) {
+			s.waitFor("interrupted").keys("enter").waitFor("no_phone_number")
+		}},
+		{"failure_detail", common.RunsScreen, func(s *session) {
+			s.waitFor("interrupted").keys("enter").waitFor("no_phone_number").keys("enter").waitFor("Attempts")
+		}},
+		{"help", common.NumbersScreen, func(s *session) { s.waitFor("Bay Bikes").keys("?").waitFor("refresh") }},
+	}
+	for _, c := range cases {
+		for _, size := range sizes {
+			t.Run(c.name+"/"+size.name, func(t *testing.T) {
+				b := uitest.NewBackend()
+				s := start(t, newApp(t, b, c.start), size.w, size.h)
+				s.b = b
+				c.drive(s)
+				requireGolden(t, s.final())
+			})
+		}
+	}
+}
+
+// sendLiveEvents queues what a running job reports before the key presses
+// reach it.
+func sendLiveEvents(s *session) {
+	job := s.b.Eng.Job
+	for _, ev := range uitest.LiveEvents() {
+		job.Ch <- ev
+	}
+}

@@ -1,0 +1,238 @@
+// Package uitest is an in-memory, deterministic Backend for the console's
+// tests: fixed numbers, plans, runs and a job the test drives by hand.
+package uitest
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"coexsync/store"
+	engine "coexsync/sync"
+	"coexsync/ui/common"
+)
+
+// Clock is the fixed time every fixture and render uses.
+var Clock = time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
+
+// Backend is a fake common.Backend. Fields may be set before the console
+// starts; the recorded calls are read under Lock.
+type Backend struct {
+	sync.Mutex
+	ModeName   string
+	CRMList    []string
+	NumberList []store.Number
+	Counts     map[string]int // contacts stored per number id
+	Requested  []string       // numbers RequestContactSync was called for
+	RequestErr error
+	Eng        *Engine
+	EngineErr  error // e.g. offline: no engine
+	St         *Store
+}
+
+func (b *Backend) Mode() string   { return b.ModeName }
+func (b *Backend) CRMs() []string { return b.CRMList }
+
+func (b *Backend) Numbers(context.Context) ([]store.Number, error) {
+	return b.NumberList, nil
+}
+
+func (b *Backend) RequestContactSync(_ context.Context, id string) error {
+	b.Lock()
+	defer b.Unlock()
+	if b.RequestErr != nil {
+		return b.RequestErr
+	}
+	b.Requested = append(b.Requested, id)
+	return nil
+}
+
+func (b *Backend) ContactCount(_ context.Context, id string) (int, error) {
+	b.Lock()
+	defer b.Unlock()
+	return b.Counts[id], nil
+}
+
+// SetCount changes a number's contact count, as arriving webhooks would.
+func (b *Backend) SetCount(id string, n int) {
+	b.Lock()
+	defer b.Unlock()
+	b.Counts[id] = n
+}
+
+func (b *Backend) Region(string) string { return "BR" }
+
+func (b *Backend) Engine(crm string) (common.Engine, error) {
+	if b.EngineErr != nil {
+		return nil, b.EngineErr
+	}
+	b.Eng.mu.Lock()
+	b.Eng.CRMs = append(b.Eng.CRMs, crm)
+	b.Eng.mu.Unlock()
+	return b.Eng, nil
+}
+
+func (b *Backend) Store() common.Store { return b.St }
+
+// Engine is a fake engine: it returns the fixture plans and records the
+// runs it was asked to start.
+type Engine struct {
+	mu       sync.Mutex
+	PlanRows int
+	CRMs     []string
+	Started  []engine.RunOptions
+	Retried  []int64
+	Resumed  []int64
+	Job      *Job // handed out by Start and Resume
+	StartErr error
+	LastPlan *engine.Plan
+}
+
+func (e *Engine) Plan(_ context.Context, numberID, region string) (*engine.Plan, error) {
+	return MakePlan(numberID, region, e.PlanRows), nil
+}
+
+func (e *Engine) PlanRetry(_ context.Context, runID int64, region string) (*engine.Plan, error) {
+	e.mu.Lock()
+	e.Retried = append(e.Retried, runID)
+	e.mu.Unlock()
+	return MakePlan("1001", region, 4), nil
+}
+
+func (e *Engine) Start(_ context.Context, p *engine.Plan, opts engine.RunOptions) (common.Job, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.StartErr != nil {
+		return nil, e.StartErr
+	}
+	e.Started = append(e.Started, opts)
+	e.LastPlan = p
+	return e.Job, nil
+}
+
+func (e *Engine) Resume(_ context.Context, runID int64, _ string) (common.Job, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.Resumed = append(e.Resumed, runID)
+	return e.Job, nil
+}
+
+// Calls returns copies of what the engine was asked to do.
+func (e *Engine) Calls() (started []engine.RunOptions, retried, resumed []int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]engine.RunOptions(nil), e.Started...), append([]int64(nil), e.Retried...), append([]int64(nil), e.Resumed...)
+}
+
+// Job is a job whose events the test sends.
+type Job struct {
+	ID        int64
+	Ch        chan engine.Event
+	mu        sync.Mutex
+	cancelled bool
+	summary   engine.RunSummary
+}
+
+// NewJob makes a job with room for n events.
+func NewJob(id int64, n int) *Job { return &Job{ID: id, Ch: make(chan engine.Event, n)} }
+
+func (j *Job) RunID() int64                { return j.ID }
+func (j *Job) Events() <-chan engine.Event { return j.Ch }
+func (j *Job) Wait() engine.RunSummary {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.summary
+}
+
+// Cancel ends the run the way the engine does: a Done with status
+// cancelled, then the channel closes.
+func (j *Job) Cancel() {
+	j.mu.Lock()
+	if j.cancelled {
+		j.mu.Unlock()
+		return
+	}
+	j.cancelled = true
+	j.summary = engine.RunSummary{RunID: j.ID, Status: store.RunCancelled, Total: 10, Created: 2, Elapsed: 3 * time.Second}
+	sum := j.summary
+	j.mu.Unlock()
+	j.Ch <- engine.Done{Summary: sum}
+	close(j.Ch)
+}
+
+// Cancelled reports whether Cancel was called.
+func (j *Job) Cancelled() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.cancelled
+}
+
+// Store is a fake of the runs/outcomes part of the database.
+type Store struct {
+	RunList []store.Run // newest first
+	ByRun   map[int64][]store.Outcome
+}
+
+func (s *Store) Runs(_ context.Context, limit, offset int) ([]store.Run, error) {
+	end := min(offset+limit, len(s.RunList))
+	return s.RunList[min(offset, end):end], nil
+}
+
+func (s *Store) Run(_ context.Context, id int64) (store.Run, error) {
+	for _, r := range s.RunList {
+		if r.ID == id {
+			return r, nil
+		}
+	}
+	return store.Run{}, errors.New("no such run")
+}
+
+func (s *Store) OutcomesOf(f store.OutcomeFilter) []store.Outcome {
+	var out []store.Outcome
+	for _, o := range s.ByRun[f.RunID] {
+		if (f.Status == "" || o.Status == f.Status) && (f.Reason == "" || o.Reason == f.Reason) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func (s *Store) Outcomes(_ context.Context, f store.OutcomeFilter) ([]store.Outcome, int, error) {
+	out := s.OutcomesOf(f)
+	return out, len(out), nil
+}
+
+func (s *Store) ReasonCounts(_ context.Context, runID int64, st store.OutcomeStatus) (map[string]int, error) {
+	m := map[string]int{}
+	for _, o := range s.OutcomesOf(store.OutcomeFilter{RunID: runID, Status: st}) {
+		m[o.Reason]++
+	}
+	return m, nil
+}
+
+func (s *Store) UnfinishedRuns(context.Context) ([]store.Run, error) {
+	var out []store.Run
+	for _, r := range s.RunList {
+		if r.Status == store.RunRunning || r.Status == store.RunInterrupted {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// WriteCSV writes run id, contact id, name and reason: enough for the
+// console's tests, which check the file lands where the status line says.
+func (s *Store) WriteCSV(_ context.Context, w io.Writer, f store.OutcomeFilter) error {
+	cw := csv.NewWriter(w)
+	for _, o := range s.OutcomesOf(f) {
+		if err := cw.Write([]string{fmt.Sprint(o.RunID), fmt.Sprint(o.ContactID), o.Name, o.Reason}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

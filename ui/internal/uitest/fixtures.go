@@ -1,0 +1,106 @@
+package uitest
+
+import (
+	"fmt"
+	"time"
+
+	"coexsync/crm"
+	"coexsync/store"
+	engine "coexsync/sync"
+	"coexsync/sync/normalize"
+)
+
+// NewBackend is a sandbox-like backend: three numbers (Coexistence with
+// contacts, Coexistence without, API only), two CRMs, three past runs.
+func NewBackend() *Backend {
+	return &Backend{
+		ModeName: "SANDBOX",
+		CRMList:  []string{"hubspot", "intercom"},
+		NumberList: []store.Number{
+			{ID: "1001", DisplayPhoneNumber: "+55 11 4002-8922", VerifiedName: "Loja Lima", Status: "CONNECTED",
+				QualityRating: "GREEN", PlatformType: "CLOUD_API", OnBizApp: true, SyncRequestedAt: Clock.Add(-time.Hour)},
+			{ID: "1002", DisplayPhoneNumber: "+1 415-555-0100", VerifiedName: "Bay Bikes", Status: "CONNECTED",
+				QualityRating: "GREEN", PlatformType: "CLOUD_API", OnBizApp: true},
+			{ID: "1003", DisplayPhoneNumber: "+44 20 7946 0000", VerifiedName: "\x1b]0;pwned\x07Tea Co\u202e", Status: "FLAGGED",
+				QualityRating: "YELLOW", PlatformType: "CLOUD_API", OnBizApp: false},
+		},
+		Counts: map[string]int{"1001": 12, "1002": 0},
+		Eng:    &Engine{PlanRows: 12, Job: NewJob(7, 64)},
+		St:     NewStore(),
+	}
+}
+
+// NewStore holds runs 5 (finished with failures), 4 (interrupted) and 3
+// (cancelled), newest first.
+func NewStore() *Store {
+	at := func(h int) time.Time { return Clock.Add(time.Duration(-h) * time.Hour) }
+	return &Store{
+		RunList: []store.Run{
+			{ID: 5, NumberID: "1001", CRM: "hubspot", Mode: store.ModeLive, Status: store.RunFinished,
+				StartedAt: at(2), FinishedAt: at(2).Add(40 * time.Second), Total: 12, Created: 6, Skipped: 3, Failed: 3},
+			{ID: 4, NumberID: "1001", CRM: "intercom", Mode: store.ModeLive, Status: store.RunInterrupted,
+				StartedAt: at(26), Total: 12, Created: 2, Pending: 1},
+			{ID: 3, NumberID: "1002", CRM: "hubspot", Mode: store.ModeLive, Status: store.RunCancelled,
+				StartedAt: at(50), FinishedAt: at(50).Add(time.Minute), Total: 4, Created: 1, Skipped: 3},
+		},
+		ByRun: map[int64][]store.Outcome{5: {
+			failed(5, 21, "Zé \x1b[31mRed\x1b[0m", "12345", "invalid_country_code", "The number has no valid country code; ask the customer for it."),
+			failed(5, 22, "", "US.13491208655302741918", "no_phone_number", "The contact has a WhatsApp username but no phone number."),
+			failed(5, 23, "Ana Lima", "5511987654321", string(crm.ReasonRateLimited), crm.ReasonRateLimited.Sentence()),
+			{RunID: 5, ContactID: 24, Name: "Bruno", Raw: "5511912345678", E164: "+5511912345678", Status: store.OutcomeCreated, CRMID: "901"},
+		}},
+	}
+}
+
+func failed(run, id int64, name, raw, reason, text string) store.Outcome {
+	return store.Outcome{RunID: run, ContactID: id, Name: name, Raw: raw, Status: store.OutcomeFailed,
+		Reason: reason, ReasonText: text, Attempts: 1, UpdatedAt: Clock.Add(-2 * time.Hour)}
+}
+
+var firstNames = []string{"Ana", "Bruno", "Carla", "Diego", "Elisa", "Fábio", "Gabi", "Hugo", "Íris", "João"}
+
+// MakePlan is a deterministic plan of n rows cycling through every status.
+func MakePlan(numberID, region string, n int) *engine.Plan {
+	p := &engine.Plan{NumberID: numberID, Region: region, CRM: "hubspot", Target: "hubspot https://api.hubapi.com",
+		Rows: make([]engine.PlanRow, n), Counts: map[engine.RowStatus]int{}, BuiltAt: Clock}
+	for i := range n {
+		raw := fmt.Sprintf("55119%08d", i)
+		r := engine.PlanRow{
+			Contact: store.Contact{ID: int64(i + 1), NumberID: numberID, Key: raw, Phone: raw,
+				FullName: fmt.Sprintf("%s %d", firstNames[i%len(firstNames)], i)},
+			Number: normalize.Result{Raw: raw, E164: "+" + raw, Valid: true},
+		}
+		switch i % 6 {
+		case 0, 1:
+			r.Status = engine.StatusCreate
+		case 2:
+			r.Status, r.RecordID, r.FillName = engine.StatusExists, fmt.Sprint(500+i), i%4 == 2
+		case 3:
+			r.Status, r.Matches = engine.StatusAmbiguous, []crm.Record{{ID: "1"}, {ID: "2"}}
+		case 4:
+			r.Number = normalize.Result{Raw: "0" + raw[:4], Reason: normalize.ReasonTooShort}
+			r.Status, r.Reason = engine.StatusInvalid, string(normalize.ReasonTooShort)
+		case 5:
+			r.Status, r.DuplicateOf = engine.StatusDuplicate, int64(i)
+		}
+		if i == 1 {
+			r.Contact.FullName = "Mal\x1b[2J\u202eicious"
+		}
+		p.Rows[i] = r
+		p.Counts[r.Status]++
+	}
+	return p
+}
+
+// LiveEvents is what a job reports a few seconds into a 12-contact run.
+func LiveEvents() []engine.Event {
+	return []engine.Event{
+		engine.Phase{Name: "creating 4 contacts"},
+		engine.OutcomeEvent{Outcome: store.Outcome{RunID: 7, ContactID: 1, Name: "Ana 0", Raw: "5511900000000", E164: "+5511900000000", Status: store.OutcomeCreated, CRMID: "801"}},
+		engine.OutcomeEvent{Outcome: store.Outcome{RunID: 7, ContactID: 3, Name: "Carla 2", Raw: "5511900000002", Status: store.OutcomeSkipped, CRMID: "502", Reason: "exists"}},
+		engine.OutcomeEvent{Outcome: store.Outcome{RunID: 7, ContactID: 5, Name: "Elisa\x1b[5m 4", Raw: "05511", Status: store.OutcomeFailed, Reason: "too_short"}},
+		engine.RateLimited{Endpoint: "search", Wait: 1500 * time.Millisecond, Reason: crm.ReasonRateLimited, Detail: "SECONDLY"},
+		engine.Retrying{Endpoint: "batch/create", Attempt: 2, Wait: 800 * time.Millisecond, Reason: crm.ReasonServerError},
+		engine.Progress{Done: 5, Total: 12, Created: 2, Skipped: 2, Failed: 1, Rate: 2.5, ETA: 3 * time.Second, Elapsed: 2 * time.Second},
+	}
+}
