@@ -6,28 +6,38 @@ import (
 	"time"
 )
 
-func TestSettleMovesABookingToNow(t *testing.T) {
+func TestSettleMovesTheCallersBooking(t *testing.T) {
 	w := NewWindow(2, 80*time.Millisecond)
 	ctx := context.Background()
+	if _, err := w.Wait(ctx); err != nil { // an earlier call
+		t.Fatal(err)
+	}
+	time.Sleep(20 * time.Millisecond)
 	if _, err := w.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
 	booked := time.Now()
+	first := w.sent[0]
 	time.Sleep(40 * time.Millisecond) // the call is slow to arrive
 	w.Settle(booked)
-	if _, err := w.Wait(ctx); err != nil {
-		t.Fatal(err)
+	if len(w.sent) != 2 || !w.sent[0].Equal(first) || w.sent[1].Sub(booked) < 40*time.Millisecond {
+		t.Fatalf("bookings %v: want the earlier call kept and ours moved to its arrival", w.sent)
 	}
-	if len(w.sent) != 2 {
-		t.Fatalf("%d bookings, want 2: Settle moves one, it adds none", len(w.sent))
-	}
-	// The window now frees 80 ms after the settle, not after the booking.
+	// The earlier call frees its slot on time; ours only 80 ms after it
+	// arrived.
 	start := time.Now()
 	if _, err := w.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if waited := time.Since(start); waited < 70*time.Millisecond {
-		t.Errorf("third call waited %v; the settled call still counts until 80 ms after it arrived", waited)
+	if waited := time.Since(start); waited > 40*time.Millisecond {
+		t.Errorf("waited %v for the earlier call's slot", waited)
+	}
+	start = time.Now()
+	if _, err := w.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(start); waited < 50*time.Millisecond {
+		t.Errorf("waited %v; the settled call still counts until 80 ms after it arrived", waited)
 	}
 }
 

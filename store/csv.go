@@ -49,10 +49,15 @@ func csvRow(o Outcome) []string {
 
 // csvCell defuses spreadsheet formulas: names and numbers come from
 // outside, and a cell starting with = + - @ (or a tab/CR) would be run by
-// the spreadsheet that opens the export.
+// the spreadsheet that opens the export. A plain phone number such as
+// "+5511987654321" is no formula and stays as it is, so the E.164 column
+// remains usable by scripts.
 func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return s
 	}
-	return s
+	if (s[0] == '+' || s[0] == '-') && len(s) > 1 && strings.Trim(s[1:], "0123456789 ()-.") == "" {
+		return s
+	}
+	return "'" + s
 }

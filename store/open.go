@@ -21,7 +21,7 @@ import (
 // never deadlock upgrading read locks; synchronous=NORMAL is durable under WAL
 // except for the last commits on power loss, and much faster.
 const connParams = "_pragma=busy_timeout(5000)" +
-	"&_pragma=journal_mode(DELETE)" +
+	"&_pragma=journal_mode(WAL)" +
 	"&_pragma=foreign_keys(1)" +
 	"&_pragma=synchronous(NORMAL)" +
 	"&_txlock=immediate"

@@ -149,8 +149,8 @@ func TestDefaultPath(t *testing.T) {
 	if p, err := DefaultPath(); err != nil || p != filepath.Join("/data", "coexsync", "coexsync.db") {
 		t.Errorf("with XDG_DATA_HOME: %q, %v", p, err)
 	}
-	t.Setenv("HOME", "/home/agent")
-	want := filepath.Join("/home/agent", ".local", "share", "coexsync", "coexsync.db")
+	t.Setenv("HOME", "/home/ana")
+	want := filepath.Join("/home/ana", ".local", "share", "coexsync", "coexsync.db")
 	for _, xdg := range []string{"", "relative/dir"} {
 		t.Setenv("XDG_DATA_HOME", xdg)
 		if p, err := DefaultPath(); err != nil || p != want {

@@ -15,15 +15,13 @@ import (
 // created with its CRMID; a failed one drops a pending intent for its E164.
 // Attempts never goes down and is at least 1; UpdatedAt is now unless set.
 func (d *DB) RecordOutcomes(ctx context.Context, target string, outs []Outcome) error {
+	rows := make([]any, 0, len(outs)*strings.Count(outcomeRow, "?"))
+	var created []any
+	failed := map[string]bool{}
 	for i, o := range outs {
 		if err := checkOutcome(o); err != nil {
 			return fmt.Errorf("store: record outcomes: outcome %d: %w", i, err)
 		}
-	}
-	rows := make([]any, 0, len(outs)*strings.Count(outcomeRow, "?"))
-	var created []any
-	failed := map[string]bool{}
-	for _, o := range outs {
 		updated := toNanos(orNow(o.UpdatedAt))
 		rows = append(rows, o.RunID, o.ContactID, o.Name, o.Raw, o.E164, o.Status, o.CRMID,
 			o.Reason, o.ReasonText, max(o.Attempts, 1), updated)

@@ -87,17 +87,17 @@ func (r *runner) createBatch(ctx context.Context, items []*createItem) ([]*creat
 			Target: r.target, E164: it.row.Number.E164, RunID: r.runID, ContactID: c.ID,
 			State: store.IntentPending, CreatedAt: now, UpdatedAt: now,
 		}
-		first, last := splitName(c)
-		contacts[i] = crm.NewContact{
-			Ref: it.row.Number.E164, Phone: it.row.Number.E164,
-			Name: cleanText(contactName(c), 200), FirstName: cleanText(first, 100), LastName: cleanText(last, 100),
-		}
+		name, first, last := crmNames(c)
+		contacts[i] = crm.NewContact{Ref: it.row.Number.E164, Phone: it.row.Number.E164, Name: name, FirstName: first, LastName: last}
 	}
 	if err := r.e.Store.AddIntents(context.WithoutCancel(ctx), intents); err != nil {
 		return nil, 0, fmt.Errorf("record create intents: %w", err)
 	}
-	sent := time.Now()
 	results, err := r.e.CRM.Create(ctx, contacts)
+	// Search is only authoritative a lag after the CRM handled the call,
+	// which may be any time until it returned (the client waits for its
+	// rate limiter first).
+	answered := time.Now()
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, 0, ctx.Err() // unknown: the intents stay pending for resume
@@ -107,14 +107,14 @@ func (r *runner) createBatch(ctx context.Context, items []*createItem) ([]*creat
 			r.refuse(items, ce)
 			return nil, 0, nil
 		}
-		return r.recheck(ctx, items, sent, ce)
+		return r.recheck(ctx, items, answered, ce)
 	}
-	return r.applyResults(ctx, items, results, sent)
+	return r.applyResults(ctx, items, results, answered)
 }
 
 // applyResults records each item's result; items the CRM answered for
 // unclearly are rechecked by search.
-func (r *runner) applyResults(ctx context.Context, items []*createItem, results []crm.ItemResult, sent time.Time) ([]*createItem, int, error) {
+func (r *runner) applyResults(ctx context.Context, items []*createItem, results []crm.ItemResult, answered time.Time) ([]*createItem, int, error) {
 	byRef := make(map[string]crm.ItemResult, len(results))
 	for _, res := range results {
 		byRef[res.Ref] = res
@@ -134,8 +134,12 @@ func (r *runner) applyResults(ctx context.Context, items []*createItem, results 
 			skips = append(skips, o)
 		case res.Err == nil:
 			r.rec.add(r.itemOutcome(it, store.OutcomeCreated, res.ID))
-		case res.Err.Temporary() && it.attempts < maxCreateAttempts:
-			again = append(again, it)
+		case res.Err.Reason == crm.ReasonRateLimited && it.attempts < maxCreateAttempts:
+			again = append(again, it) // refused before any work: safe to send again
+		case res.Err.Temporary():
+			// A single create that timed out or answered garbage (Intercom)
+			// may have been made: only search can tell.
+			unclear = append(unclear, it)
 		default:
 			r.refuse([]*createItem{it}, res.Err)
 		}
@@ -148,18 +152,28 @@ func (r *runner) applyResults(ctx context.Context, items []*createItem, results 
 		r.rec.add(skips...)
 	}
 	if len(unclear) > 0 {
-		cause := &crm.Error{Reason: crm.ReasonBadResponse, Message: "the create answered without a record id"}
-		more, unc, err := r.recheck(ctx, unclear, sent, cause)
+		more, unc, err := r.recheck(ctx, unclear, answered, unclearCause(unclear, byRef))
 		return append(again, more...), unc, err
 	}
 	return again, 0, nil
 }
 
+// unclearCause is the error to fail unclear items with if they run out of
+// attempts: the CRM's own when it gave one.
+func unclearCause(items []*createItem, byRef map[string]crm.ItemResult) *crm.Error {
+	for _, it := range items {
+		if res := byRef[it.row.Number.E164]; res.Err != nil {
+			return res.Err
+		}
+	}
+	return &crm.Error{Reason: crm.ReasonBadResponse, Message: "the create answered without a record id"}
+}
+
 // recheck decides creates whose fate is unknown (the call failed after it
 // may have reached the CRM): once search is authoritative, a contact found
 // was created; one not found is sent again, until the attempts run out.
-func (r *runner) recheck(ctx context.Context, items []*createItem, sent time.Time, cause *crm.Error) ([]*createItem, int, error) {
-	if !sleepCtx(ctx, time.Until(sent.Add(r.e.CRM.Limits().SearchLag))) {
+func (r *runner) recheck(ctx context.Context, items []*createItem, answered time.Time, cause *crm.Error) ([]*createItem, int, error) {
+	if !sleepCtx(ctx, time.Until(answered.Add(r.e.CRM.Limits().SearchLag))) {
 		return nil, 0, ctx.Err()
 	}
 	subs := make([]subject, len(items))

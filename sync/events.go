@@ -121,18 +121,27 @@ func (t *tally) changed() bool {
 // tally changes, until stop is closed. A Progress the reader had no room
 // for is simply superseded by the next one.
 func reportProgress(m *emitter, t *tally, stop <-chan struct{}) {
-	tick := time.NewTicker(progressEvery)
+	tickUntil(stop, progressEvery, nil, func() {
+		if t.changed() && !m.try(t.progress()) {
+			t.mu.Lock()
+			t.dirty = true
+			t.mu.Unlock()
+		}
+	})
+}
+
+// tickUntil calls fn every interval, and whenever kick fires, until stop
+// is closed.
+func tickUntil(stop <-chan struct{}, every time.Duration, kick <-chan struct{}, fn func()) {
+	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
 		select {
 		case <-stop:
 			return
 		case <-tick.C:
-			if t.changed() && !m.try(t.progress()) {
-				t.mu.Lock()
-				t.dirty = true
-				t.mu.Unlock()
-			}
+		case <-kick:
 		}
+		fn()
 	}
 }

@@ -101,13 +101,21 @@ func (f *fakeCRM) record(id string) (crm.Record, bool) {
 	return crm.Record{}, false
 }
 
-func (f *fakeCRM) FindByPhones(ctx context.Context, e164 []string) ([]crm.Record, error) {
+// enter counts a call of method with n items (limit allowed) and returns
+// its number.
+func (f *fakeCRM) enter(method string, n, limit int) int {
 	f.mu.Lock()
-	f.calls["find"]++
-	n := f.calls["find"]
-	if len(e164) > f.limits.FindBatch {
+	defer f.mu.Unlock()
+	f.calls[method]++
+	if n > limit {
 		f.oversized++
 	}
+	return f.calls[method]
+}
+
+func (f *fakeCRM) FindByPhones(ctx context.Context, e164 []string) ([]crm.Record, error) {
+	n := f.enter("find", len(e164), f.limits.FindBatch)
+	f.mu.Lock()
 	hook := f.onFind
 	f.mu.Unlock()
 	if hook != nil {
@@ -144,12 +152,8 @@ func digitsOf(s string) string {
 func last9(d string) string { return d[max(0, len(d)-9):] }
 
 func (f *fakeCRM) Create(ctx context.Context, in []crm.NewContact) ([]crm.ItemResult, error) {
+	n := f.enter("create", len(in), f.limits.CreateBatch)
 	f.mu.Lock()
-	f.calls["create"]++
-	n := f.calls["create"]
-	if len(in) > f.limits.CreateBatch {
-		f.oversized++
-	}
 	hook := f.onCreate
 	f.mu.Unlock()
 	var createFirst bool
@@ -183,12 +187,9 @@ func (f *fakeCRM) Create(ctx context.Context, in []crm.NewContact) ([]crm.ItemRe
 }
 
 func (f *fakeCRM) SetNames(ctx context.Context, in []crm.NameUpdate) ([]crm.ItemResult, error) {
+	f.enter("names", len(in), f.limits.UpdateBatch)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls["names"]++
-	if len(in) > f.limits.UpdateBatch {
-		f.oversized++
-	}
 	out := make([]crm.ItemResult, len(in))
 	for i, u := range in {
 		out[i].Ref = u.Ref

@@ -21,11 +21,8 @@ func (r *runner) fillNames(ctx context.Context, rows []*PlanRow) error {
 		batch := rows[lo:hi]
 		updates := make([]crm.NameUpdate, len(batch))
 		for i, row := range batch {
-			first, last := splitName(row.Contact)
-			updates[i] = crm.NameUpdate{
-				Ref: row.RecordID, ID: row.RecordID, Name: cleanText(contactName(row.Contact), 200),
-				FirstName: cleanText(first, 100), LastName: cleanText(last, 100),
-			}
+			name, first, last := crmNames(row.Contact)
+			updates[i] = crm.NameUpdate{Ref: row.RecordID, ID: row.RecordID, Name: name, FirstName: first, LastName: last}
 		}
 		results, err := r.e.CRM.SetNames(ctx, updates)
 		if err != nil && ctx.Err() != nil {

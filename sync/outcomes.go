@@ -54,17 +54,7 @@ func (r *recorder) add(outs ...store.Outcome) {
 
 // loop writes on every tick or kick until stop is closed.
 func (r *recorder) loop(stop <-chan struct{}) {
-	tick := time.NewTicker(flushEvery)
-	defer tick.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-tick.C:
-		case <-r.kick:
-		}
-		r.flush()
-	}
+	tickUntil(stop, flushEvery, r.kick, func() { r.flush() })
 }
 
 // flush writes what is buffered. Writes are not cancelled with the run:

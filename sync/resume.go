@@ -55,15 +55,17 @@ func (r *runner) resume(ctx context.Context, run store.Run, region string) error
 }
 
 // resolvePending decides every pending intent of the account (this run's
-// and any other's), once search is authoritative: a number the CRM holds
+// and any other's) once search is authoritative: a number the CRM holds
 // was created; one it does not is dropped and gets created normally.
+//
+// The wait counts from now, not from the intents: an intent is written
+// before its create waits for the rate limiter, so the create may have
+// reached the CRM long after it, but never after the process that sent it
+// stopped, which is before this resume began.
 func (r *runner) resolvePending(ctx context.Context, pending []store.Intent) error {
-	r.em.try(Phase{Name: fmt.Sprintf("resolving %d unconfirmed creates", len(pending))})
-	var newest time.Time
-	for _, in := range pending {
-		newest = maxTime(newest, maxTime(in.CreatedAt, in.UpdatedAt))
-	}
-	if !sleepCtx(ctx, time.Until(newest.Add(r.e.CRM.Limits().SearchLag))) {
+	lag := r.e.CRM.Limits().SearchLag
+	r.em.try(Phase{Name: fmt.Sprintf("resolving %d unconfirmed creates (waiting %s for CRM search)", len(pending), lag)})
+	if !sleepCtx(ctx, lag) {
 		return ctx.Err()
 	}
 	subs := make([]subject, len(pending))
@@ -134,11 +136,4 @@ func contactByID(cs []store.Contact, id int64) store.Contact {
 		}
 	}
 	return store.Contact{ID: id}
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }

@@ -108,7 +108,7 @@ func (r *runner) finish(job *Job, work func(ctx context.Context) error) {
 	}
 	errText := ""
 	if err != nil {
-		errText = err.Error()
+		errText = cleanText(err.Error(), 2*maxOutsideText) // may quote the CRM
 	}
 	bg := context.Background()
 	if ferr := r.e.Store.FinishRun(bg, r.runID, status, errText); ferr != nil && err == nil {

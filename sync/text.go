@@ -81,10 +81,14 @@ func contactName(c store.Contact) string {
 	return c.FirstName
 }
 
-// splitName derives first/last names for the CRM from WhatsApp's full
-// and first name.
-func splitName(c store.Contact) (first, last string) {
-	return crm.SplitName(c.FullName, c.FirstName)
+// maxNameRunes caps a name sent to the CRM.
+const maxNameRunes = 200
+
+// crmNames are the WhatsApp names of c as the CRM gets them: display name
+// and first/last split, cleaned and capped.
+func crmNames(c store.Contact) (name, first, last string) {
+	first, last = crm.SplitName(c.FullName, c.FirstName)
+	return cleanText(contactName(c), maxNameRunes), cleanText(first, maxNameRunes), cleanText(last, maxNameRunes)
 }
 
 // recordName is the display name a CRM record holds ("" if none).

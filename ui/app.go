@@ -184,3 +184,13 @@ func (a *App) View() tea.View {
 	v.WindowTitle = "coexsync"
 	return v
 }
+
+// Run shows the console on the terminal until the operator quits or ctx
+// ends. opts.Ctx defaults to ctx.
+func Run(ctx context.Context, b common.Backend, opts Options) error {
+	if opts.Ctx == nil {
+		opts.Ctx = ctx
+	}
+	_, err := tea.NewProgram(New(b, opts), tea.WithContext(ctx)).Run()
+	return err
+}

@@ -300,3 +300,18 @@ func TestUntrustedTextNeverReachesTerminal(t *testing.T) {
 	r.keys("enter")
 	check(r)
 }
+
+func TestBackFromSyncConfirmKeepsPreview(t *testing.T) {
+	d := drive(t, newApp(t, uitest.NewBackend(), common.NumbersScreen))
+	d.keys("enter", "enter", "s").mustShow("status: create")
+	d.keys("S").mustShow("(y/n)")
+	d.keys("n").mustShow("status: create", "showing 4/12")
+}
+
+func TestSyncStartErrorStaysOnConfirm(t *testing.T) {
+	b := uitest.NewBackend()
+	b.Eng.StartErr = errors.New("unauthorized (HTTP 401)")
+	d := drive(t, newApp(t, b, common.NumbersScreen))
+	d.keys("enter", "enter", "S", "y")
+	d.mustShow("starting the sync: unauthorized (HTTP 401)", "Start writing to hubspot? (y/n)")
+}

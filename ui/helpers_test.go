@@ -52,13 +52,15 @@ func press(s string) tea.KeyPressMsg {
 
 // session drives the console in a real program at one terminal size.
 type session struct {
-	t  *testing.T
-	b  *uitest.Backend
-	tm *teatest.TestModel
+	t       *testing.T
+	b       *uitest.Backend
+	tm      *teatest.TestModel
+	timeout time.Duration // per waitFor; 3 s unless set
+	seen    []byte        // output read but not yet matched
 }
 
 func start(t *testing.T, m tea.Model, w, h int) *session {
-	return &session{t: t, tm: teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))}
+	return &session{t: t, tm: teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h)), timeout: 3 * time.Second}
 }
 
 func (s *session) keys(keys ...string) *session {
@@ -68,13 +70,27 @@ func (s *session) keys(keys ...string) *session {
 	return s
 }
 
-// waitFor blocks until the terminal shows text.
+// waitFor blocks until the terminal shows text after what the previous
+// waitFor matched; output read past a match is kept for the next wait, so
+// two waits on one frame both succeed.
 func (s *session) waitFor(text string) *session {
 	s.t.Helper()
-	teatest.WaitFor(s.t, s.tm.Output(), func(b []byte) bool {
-		return bytes.Contains(b, []byte(text))
-	}, teatest.WithDuration(3*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
-	return s
+	deadline := time.Now().Add(s.timeout)
+	buf := make([]byte, 64<<10)
+	for {
+		if i := bytes.Index(s.seen, []byte(text)); i >= 0 {
+			s.seen = s.seen[i+len(text):]
+			return s
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("waiting for %q: not shown after %s; last output:\n%s", text, s.timeout, ansi.Strip(string(s.seen)))
+		}
+		n, _ := s.tm.Output().Read(buf)
+		s.seen = append(s.seen, buf[:n]...)
+		if n == 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
 }
 
 // final quits and returns the last frame without styling.

@@ -24,20 +24,21 @@ type batch struct {
 	byID map[string]int
 }
 
-// run sends the positions in batches of MaxBatchInputs. A failure of the
-// whole call is returned only while nothing is known to be written;
-// afterwards it becomes the error of each item still open.
-func (b *batch) run(ctx context.Context, pos []int) error {
+// run sends the positions in batches of MaxBatchInputs and returns the
+// results. A failure of the whole call is returned only while nothing is
+// known to be written; afterwards it becomes the error of each item
+// still open.
+func (b *batch) run(ctx context.Context, pos []int) ([]crm.ItemResult, error) {
 	for start := 0; start < len(pos); start += MaxBatchInputs {
 		chunk := pos[start:min(start+MaxBatchInputs, len(pos))]
 		if err := b.send(ctx, chunk); err != nil {
 			if !b.anyWritten() {
-				return err
+				return nil, err
 			}
 			b.failOpen(pos, asCRMError(err))
 		}
 	}
-	return nil
+	return b.results, nil
 }
 
 func (b *batch) send(ctx context.Context, pos []int) error {

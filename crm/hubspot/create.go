@@ -49,10 +49,7 @@ func (c *Client) Create(ctx context.Context, contacts []crm.NewContact) ([]crm.I
 			return byPhone(o, open, contacts)
 		},
 	}
-	if err := b.run(ctx, send); err != nil {
-		return nil, err
-	}
-	return results, nil
+	return b.run(ctx, send)
 }
 
 func (c *Client) createProperties(nc crm.NewContact) map[string]string {

@@ -17,6 +17,9 @@ const (
 	specFile     = "hubspot-contacts-v3.openapi.json"
 	testWindow   = time.Second // general window in tests (10 s for real)
 	testSearchWn = 250 * time.Millisecond
+	// faultTimeout is the client's timeout in fault tests, where the fake
+	// hangs on purpose.
+	faultTimeout = 300 * time.Millisecond
 )
 
 // fastRetry keeps retries at millisecond scale in tests.
@@ -46,7 +49,9 @@ func setupWith(t *testing.T, opts hubspottest.Options, strict bool) (*hubspottes
 		opts.SearchWindow = testSearchWn
 	}
 	var rt http.RoundTripper = http.DefaultTransport
+	timeout := faultTimeout
 	if strict {
+		timeout = 5 * time.Second // a loaded machine is not a timeout
 		rt = crmtest.ContractTransport(t, crmtest.SpecPath(t, specFile), nil)
 		if opts.OnThrottle == nil {
 			opts.OnThrottle = func(policy string) { t.Errorf("the fake answered 429 (%s) in a normal run", policy) }
@@ -57,7 +62,7 @@ func setupWith(t *testing.T, opts hubspottest.Options, strict bool) (*hubspottes
 	c := hubspot.New(hubspot.Config{
 		BaseURL:         srv.URL,
 		Token:           testToken,
-		HTTP:            &http.Client{Transport: rt, Timeout: 300 * time.Millisecond},
+		HTTP:            &http.Client{Transport: rt, Timeout: timeout},
 		Retry:           fastRetry,
 		GeneralMax:      opts.GeneralPer10s,
 		GeneralInterval: opts.Window,

@@ -73,12 +73,13 @@ func (c *Client) attempt(ctx context.Context, ep endpoint, payload []byte, out a
 	if ep.search {
 		windows = append(windows, c.search)
 	}
-	for _, w := range windows {
+	booked := make([]time.Time, len(windows))
+	for i, w := range windows {
 		if err := crm.WaitNotify(ctx, w, ep.name); err != nil {
 			return 0, nil, final{err}
 		}
+		booked[i] = time.Now()
 	}
-	booked := time.Now()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+ep.path, bytes.NewReader(payload))
 	if err != nil {
 		return 0, nil, final{fmt.Errorf("hubspot: build request: %w", err)}
@@ -88,8 +89,8 @@ func (c *Client) attempt(ctx context.Context, ep endpoint, payload []byte, out a
 	req.Header.Set("Accept", "application/json")
 
 	resp, err := c.cfg.HTTP.Do(req)
-	for _, w := range windows { // HubSpot counted the call on arrival
-		w.Settle(booked)
+	for i, w := range windows { // HubSpot counted the call on arrival
+		w.Settle(booked[i])
 	}
 	if err != nil {
 		return 0, nil, c.unsent(ctx, ep, err)

@@ -50,10 +50,7 @@ func (c *Client) SetNames(ctx context.Context, updates []crm.NameUpdate) ([]crm.
 			return p, ok && slices.Contains(open, p)
 		},
 	}
-	if err := b.run(ctx, send); err != nil {
-		return nil, err
-	}
-	return results, nil
+	return b.run(ctx, send)
 }
 
 // nameProperties writes the explicit first/last names when given, else

@@ -11,10 +11,10 @@ import (
 
 // Bounds the library puts on a national significant number.
 const (
-	minNationalLen     = 2
-	maxNationalLen     = 17
-	maxCountryCodeLen  = 3
-	minWhatsAppIDDigit = 4 // shorter digit strings are never worth the shortcut
+	minNationalLen    = 2
+	maxNationalLen    = 17
+	maxCountryCodeLen = 3
+	minShortcutDigits = 4 // shorter digit strings are never worth the shortcut
 )
 
 // nationalPrefixes are, per country calling code, the national (trunk)
@@ -48,7 +48,7 @@ var nationalPrefixes = sync.OnceValue(func() map[int32][]*regexp.Regexp {
 // could do anything more (strip a national prefix, keep leading zeros,
 // reject the length): the caller then uses Parse itself.
 func parseWhatsAppID(digits string) (pn *phonenumbers.PhoneNumber, ok bool) {
-	if len(digits) < minWhatsAppIDDigit || digits[0] == '0' {
+	if len(digits) < minShortcutDigits || digits[0] == '0' {
 		return nil, false
 	}
 	calling := phonenumbers.GetSupportedCallingCodes()

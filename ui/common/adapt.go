@@ -68,3 +68,8 @@ func (a adaptedJob[J]) RunID() int64                { return a.id }
 func (a adaptedJob[J]) Events() <-chan engine.Event { return a.j.Events() }
 func (a adaptedJob[J]) Wait() engine.RunSummary     { return a.j.Wait() }
 func (a adaptedJob[J]) Cancel()                     { a.j.Cancel() }
+
+// FromSync is the Engine of a *sync.Engine.
+func FromSync(e *engine.Engine) Engine {
+	return AdaptEngine(e, func(j *engine.Job) int64 { return j.ID })
+}

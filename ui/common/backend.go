@@ -69,3 +69,6 @@ type Job interface {
 	Wait() engine.RunSummary
 	Cancel()
 }
+
+// The database is the runs browser's store.
+var _ Store = (*store.DB)(nil)

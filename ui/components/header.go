@@ -3,6 +3,7 @@ package components
 import (
 	"strings"
 
+	"coexsync/store"
 	"coexsync/ui/common"
 	"coexsync/ui/safe"
 )
@@ -18,12 +19,21 @@ func Header(c *common.Common) string {
 	}
 	parts := []string{st.Title.Render("coexsync"), badge.Render("[" + mode + "]")}
 	if n := c.Session.Number; n.ID != "" {
-		parts = append(parts, st.HeaderInfo.Render(safe.Text(n.DisplayPhoneNumber+" "+n.VerifiedName)))
+		parts = append(parts, st.HeaderInfo.Render(NumberLabel(n)))
 	}
 	if c.Session.CRM != "" {
 		parts = append(parts, st.HeaderInfo.Render("→ "+c.Session.CRM))
 	}
 	return Fit(strings.Join(parts, "  "), c.Width)
+}
+
+// NumberLabel is a number's display form and name, safe to print; the
+// Graph id when the number is known only by id (a run from the database).
+func NumberLabel(n store.Number) string {
+	if n.DisplayPhoneNumber == "" {
+		return "number " + safe.Text(n.ID)
+	}
+	return safe.Text(strings.TrimSpace(n.DisplayPhoneNumber + " " + n.VerifiedName))
 }
 
 // StatusBar is the line above the help: the last message of the screen.

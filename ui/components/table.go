@@ -191,3 +191,13 @@ func layout(cols []Column, width int) []int {
 	}
 	return widths
 }
+
+// ListSource shows a slice: one function per column reads a cell from an
+// item.
+type ListSource[T any] struct {
+	Items []T
+	Cols  []func(T) string
+}
+
+func (l ListSource[T]) Len() int             { return len(l.Items) }
+func (l ListSource[T]) Cell(r, c int) string { return l.Cols[c](l.Items[r]) }

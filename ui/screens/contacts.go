@@ -65,6 +65,9 @@ func NewContacts(c *common.Common) *Contacts {
 func (s *Contacts) Init() tea.Cmd { return nil }
 
 func (s *Contacts) Activate() tea.Cmd {
+	if s.plan != nil && s.c.Session.Plan == s.plan {
+		return nil // back from the sync confirmation: the preview still holds
+	}
 	s.gen++
 	s.state, s.plan, s.view, s.filter = contactsLoading, nil, nil, components.Filter{}
 	s.table.SetSource(&planView{})
@@ -192,6 +195,7 @@ func (s *Contacts) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	if key.Matches(msg, k.Back) {
+		s.gen++ // stops polling and drops replies still on their way
 		return common.Back()
 	}
 	return nil
@@ -266,7 +270,7 @@ func (s *Contacts) requestView() string {
 		"and only within 24 hours of connecting the number to the Cloud API; Meta refuses\n" +
 		"a second one. Every contact that arrives is kept in the local database.\n\n"
 	if s.state == contactsConfirm {
-		return text + st.BadgeAlert.Render("Send the one-time contact sync request for "+safeNumber(n)+" now? (y/n)")
+		return text + st.BadgeAlert.Render("Send the one-time contact sync request for "+components.NumberLabel(n)+" now? (y/n)")
 	}
 	return text + st.Label.Render("Press enter to send the request.")
 }

@@ -28,7 +28,7 @@ type Failures struct {
 	c       *common.Common
 	run     store.Run
 	all     []store.Outcome
-	shown   failureRows
+	shown   []*store.Outcome
 	reasons []string // by count, most frequent first; cycle index 0 is all
 	reason  int
 	counts  map[string]int
@@ -45,20 +45,12 @@ func NewFailures(c *common.Common, run store.Run) *Failures {
 	})}
 }
 
-type failureRows []*store.Outcome
-
-func (f failureRows) Len() int { return len(f) }
-func (f failureRows) Cell(r, c int) string {
-	o := f[r]
-	switch c {
-	case 0:
-		return components.NameOr(o.Name)
-	case 1:
-		return o.Raw
-	case 2:
-		return o.Reason
-	}
-	return o.ReasonText
+// failureCols read the table's cells.
+var failureCols = []func(*store.Outcome) string{
+	func(o *store.Outcome) string { return components.NameOr(o.Name) },
+	func(o *store.Outcome) string { return o.Raw },
+	func(o *store.Outcome) string { return o.Reason },
+	func(o *store.Outcome) string { return o.ReasonText },
 }
 
 // Load reads the run's failures and their reason counts.
@@ -155,7 +147,7 @@ func (f *Failures) refilter() {
 		}
 		f.shown = append(f.shown, o)
 	}
-	f.table.SetSource(f.shown)
+	f.table.SetSource(components.ListSource[*store.Outcome]{Items: f.shown, Cols: failureCols})
 }
 
 // sortedReasons orders reason codes by count, then by name.

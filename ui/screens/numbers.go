@@ -20,7 +20,7 @@ type numbersLoadedMsg struct {
 type Numbers struct {
 	c       *common.Common
 	table   *components.Table
-	numbers numberRows
+	numbers []store.Number
 	loading bool
 	picker  *picker // non-nil while choosing a CRM
 	width   int
@@ -34,23 +34,13 @@ func NewNumbers(c *common.Common) *Numbers {
 	})}
 }
 
-// numberRows feeds the table.
-type numberRows []store.Number
-
-func (n numberRows) Len() int { return len(n) }
-func (n numberRows) Cell(r, c int) string {
-	x := n[r]
-	switch c {
-	case 0:
-		return x.DisplayPhoneNumber
-	case 1:
-		return x.VerifiedName
-	case 2:
-		return x.Status
-	case 3:
-		return x.QualityRating
-	}
-	return coexBadge(x)
+// numberCols read the table's cells.
+var numberCols = []func(store.Number) string{
+	func(n store.Number) string { return n.DisplayPhoneNumber },
+	func(n store.Number) string { return n.VerifiedName },
+	func(n store.Number) string { return n.Status },
+	func(n store.Number) string { return n.QualityRating },
+	coexBadge,
 }
 
 func coexBadge(n store.Number) string {
@@ -90,7 +80,7 @@ func (s *Numbers) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return s, common.Fail("loading numbers", msg.err)
 		}
 		s.numbers = msg.numbers
-		s.table.SetSource(s.numbers)
+		s.table.SetSource(components.ListSource[store.Number]{Items: s.numbers, Cols: numberCols})
 		return s, nil
 	case tea.KeyPressMsg:
 		k := s.c.Keys

@@ -5,7 +5,7 @@ import (
 
 	"coexsync/store"
 	"coexsync/ui/common"
-	"coexsync/ui/safe"
+	"coexsync/ui/components"
 )
 
 // picker is a small list in a box: the CRM choice.
@@ -18,7 +18,7 @@ type picker struct {
 
 func (p *picker) view(c *common.Common) string {
 	st := c.Styles
-	lines := []string{st.Label.Render(p.title), safeNumber(p.number), ""}
+	lines := []string{st.Label.Render(p.title), components.NumberLabel(p.number), ""}
 	for i, o := range p.options {
 		if i == p.cursor {
 			lines = append(lines, st.Selected.Render("> "+o))
@@ -27,9 +27,4 @@ func (p *picker) view(c *common.Common) string {
 		}
 	}
 	return st.Box.Render(strings.Join(lines, "\n"))
-}
-
-// safeNumber is a number's display form and name, made safe to print.
-func safeNumber(n store.Number) string {
-	return safe.Text(strings.TrimSpace(n.DisplayPhoneNumber + " " + n.VerifiedName))
 }

@@ -43,7 +43,7 @@ type (
 type Runs struct {
 	c          *common.Common
 	table      *components.Table
-	runs       runRows
+	runs       []store.Run
 	unfinished int
 	failures   *Failures // non-nil while a run is open
 	width      int
@@ -58,31 +58,21 @@ func NewRuns(c *common.Common) *Runs {
 	})}
 }
 
-type runRows []store.Run
-
-func (r runRows) Len() int { return len(r) }
-func (r runRows) Cell(i, c int) string {
-	x := r[i]
-	switch c {
-	case 0:
-		return fmt.Sprint(x.ID)
-	case 1:
-		return x.NumberID
-	case 2:
-		return x.CRM
-	case 3:
-		return x.StartedAt.Local().Format("2006-01-02 15:04")
-	case 4:
-		return fmt.Sprint(x.Created)
-	case 5:
-		return fmt.Sprint(x.Skipped)
-	case 6:
-		return fmt.Sprint(x.Failed)
-	}
-	if resumable(x) {
-		return string(x.Status) + "*"
-	}
-	return string(x.Status)
+// runCols read the table's cells.
+var runCols = []func(store.Run) string{
+	func(r store.Run) string { return fmt.Sprint(r.ID) },
+	func(r store.Run) string { return r.NumberID },
+	func(r store.Run) string { return r.CRM },
+	func(r store.Run) string { return r.StartedAt.Local().Format("2006-01-02 15:04") },
+	func(r store.Run) string { return fmt.Sprint(r.Created) },
+	func(r store.Run) string { return fmt.Sprint(r.Skipped) },
+	func(r store.Run) string { return fmt.Sprint(r.Failed) },
+	func(r store.Run) string {
+		if resumable(r) {
+			return string(r.Status) + "*"
+		}
+		return string(r.Status)
+	},
 }
 
 // resumable runs are the ones the engine can pick up again.
@@ -122,7 +112,7 @@ func (s *Runs) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return s, common.Fail("loading runs", msg.err)
 		}
 		s.runs, s.unfinished = msg.runs, msg.unfinished
-		s.table.SetSource(s.runs)
+		s.table.SetSource(components.ListSource[store.Run]{Items: s.runs, Cols: runCols})
 		return s, s.openRequested()
 	case exportedMsg:
 		if msg.err != nil {

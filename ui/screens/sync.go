@@ -237,7 +237,7 @@ func (s *Sync) confirmView() string {
 			fills++
 		}
 	}
-	title := "Sync " + safeNumber(sess.Number) + " into " + sess.CRM
+	title := "Sync " + components.NumberLabel(sess.Number) + " into " + sess.CRM
 	if sess.Opts.Mode == store.ModeRetry {
 		title = fmt.Sprintf("Retry the failed contacts of run #%d in %s", sess.Opts.ParentRunID, sess.CRM)
 	}

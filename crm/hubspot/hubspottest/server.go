@@ -6,6 +6,7 @@
 package hubspottest
 
 import (
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -138,11 +139,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) Calls() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]int, len(s.calls))
-	for k, v := range s.calls {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(s.calls)
 }
 
 // Throttled is the number of 429s the limits (not faults) caused.
@@ -200,11 +197,7 @@ func (s *Server) Records() []Contact {
 	defer s.mu.Unlock()
 	out := make([]Contact, 0, len(s.contacts))
 	for _, c := range s.contacts {
-		props := make(map[string]string, len(c.props))
-		for k, v := range c.props {
-			props[k] = v
-		}
-		out = append(out, Contact{ID: strconv.FormatInt(c.id, 10), Properties: props, CreatedByAPI: c.byAPI})
+		out = append(out, Contact{ID: strconv.FormatInt(c.id, 10), Properties: maps.Clone(c.props), CreatedByAPI: c.byAPI})
 	}
 	sort.Slice(out, func(i, j int) bool { return idLess(out[i].ID, out[j].ID) })
 	return out

@@ -276,3 +276,17 @@ func TestTimeoutAndTruncation(t *testing.T) {
 		t.Fatalf("a truncated answer still did the work: want 1 record, got %d", n)
 	}
 }
+
+func TestMessyPhone(t *testing.T) {
+	const n = "+14155552671"
+	want := []string{"+14155552671", "14155552671", "+1 415-555-2671", "(415) 555-2671",
+		"+141 555 526 71", "0014155552671", "(415) 555-2671 ext. 2", "(415).555-2671"}
+	for i, w := range want {
+		if got := MessyPhone(n, i); got != w {
+			t.Errorf("MessyPhone(%d) = %q, want %q", i, got, w)
+		}
+	}
+	if MessyPhone(n, len(want)) != want[0] || MessyPhone(n, -1) != want[1] {
+		t.Error("style does not wrap around")
+	}
+}

@@ -31,7 +31,7 @@ type Backend struct {
 	RequestErr error
 	Eng        *Engine
 	EngineErr  error // e.g. offline: no engine
-	St         *Store
+	St         common.Store
 }
 
 func (b *Backend) Mode() string   { return b.ModeName }

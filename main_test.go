@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"coexsync/sync/normalize"
+)
+
+// run executes the CLI with args and returns stdout and the exit status
+// main would use.
+func run(t *testing.T, stdin string, args ...string) (string, int) {
+	t.Helper()
+	for _, env := range []string{"WHATSAPP_TOKEN", "WABA_ID", "HUBSPOT_TOKEN", "INTERCOM_TOKEN", "COEXSYNC_CRM", "COEXSYNC_DB"} {
+		t.Setenv(env, "")
+	}
+	root := newRootCommand()
+	var out, errOut bytes.Buffer
+	root.SetArgs(args)
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetIn(strings.NewReader(stdin))
+	err := root.ExecuteContext(context.Background())
+	code := 0
+	if err != nil {
+		var ec exitCode
+		code = 2
+		if errors.As(err, &ec) {
+			code = ec.code
+		}
+		t.Logf("coexsync %s: %v", strings.Join(args, " "), err)
+	}
+	return out.String(), code
+}
+
+func TestNormalizeCommandPrintsOneObjectPerNumber(t *testing.T) {
+	out, code := run(t, "", "normalize", "--region", "MX", "5215512345678", "call me", "+55 11 8765-4321")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("want 3 lines, got %q", out)
+	}
+	var mx, bad, br normalize.Result
+	for i, dst := range []*normalize.Result{&mx, &bad, &br} {
+		if err := json.Unmarshal([]byte(lines[i]), dst); err != nil {
+			t.Fatalf("line %d: %v", i, err)
+		}
+	}
+	if mx.E164 != "+525512345678" || !mx.Valid || len(mx.Candidates) < 2 {
+		t.Errorf("MX 521 form: %+v", mx)
+	}
+	if bad.Valid || bad.Reason == "" || bad.Message == "" {
+		t.Errorf("text: %+v", bad)
+	}
+	if br.E164 != "+5511987654321" {
+		t.Errorf("BR without ninth digit: %+v", br)
+	}
+}
+
+func TestNormalizeCommandReadsStdinAndRejectsBadRegion(t *testing.T) {
+	out, code := run(t, "4155552671\n\n(415) 555-2672\n", "normalize", "--region", "us")
+	if code != 0 || strings.Count(out, "\n") != 2 || !strings.Contains(out, `"+14155552672"`) {
+		t.Fatalf("exit %d, out %q", code, out)
+	}
+	if _, code := run(t, "", "normalize", "--region", "USA", "1"); code != 2 {
+		t.Fatalf("bad region: exit %d, want 2", code)
+	}
+}
+
+// TestHeadlessSandboxSync runs the headless sync twice on the sandbox: the
+// first run accounts for every contact, the second creates nothing.
+func TestHeadlessSandboxSync(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "sandbox.db")
+	out, code := run(t, "", "sync", "--sandbox", "--db", db, "--number", "100000000000004", "--crm", "hubspot", "--request", "--json")
+	if code != 1 { // the sandbox holds invalid numbers: some contacts fail
+		t.Fatalf("first run: exit %d, want 1; out %s", code, out)
+	}
+	var first runJSON
+	if err := json.Unmarshal([]byte(out), &first); err != nil {
+		t.Fatalf("summary: %v: %s", err, out)
+	}
+	if first.Status != "finished" || first.Created == 0 || first.Skipped == 0 ||
+		first.Created+first.Skipped+first.Failed != first.Total || len(first.Failures) != first.Failed {
+		t.Fatalf("first run summary: %+v", first)
+	}
+	for _, f := range first.Failures {
+		if f.Reason == "" || f.Message == "" {
+			t.Errorf("failure without an actionable reason: %+v", f)
+		}
+	}
+
+	// The sandbox's CRM fakes are new each process, so the second run's
+	// "nothing to create" comes from the local ledger, not from search.
+	out, code = run(t, "", "sync", "--sandbox", "--db", db, "--number", "100000000000004", "--crm", "hubspot", "--json")
+	var second runJSON
+	if err := json.Unmarshal([]byte(out), &second); err != nil {
+		t.Fatalf("second summary: %v: %s", err, out)
+	}
+	if code != 1 || second.Total != first.Total || second.Failed != first.Failed {
+		t.Fatalf("second run: exit %d %+v", code, second)
+	}
+
+	csvPath := filepath.Join(t.TempDir(), "failures.csv")
+	if _, code := run(t, "", "export", "--db", db, "--run", "1", "--status", "failed", "--out", csvPath); code != 0 {
+		t.Fatalf("export: exit %d", code)
+	}
+	f, err := os.Open(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != first.Failed+1 || rows[0][0] != "run_id" {
+		t.Fatalf("export has %d rows for %d failures", len(rows), first.Failed)
+	}
+	out, _ = run(t, "", "runs", "--db", db)
+	if strings.Count(out, "\n") != 2 {
+		t.Fatalf("runs: %q", out)
+	}
+}
+
+func TestHeadlessSyncCannotRun(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "sandbox.db")
+	cases := [][]string{
+		{"sync", "--sandbox", "--db", db, "--crm", "hubspot"},                               // no number
+		{"sync", "--sandbox", "--db", db, "--number", "100000000000004"},                    // no contacts stored yet
+		{"sync", "--sandbox", "--db", db, "--number", "100000000000003", "--request"},       // not on the Business App
+		{"sync", "--offline", "--db", db, "--number", "100000000000004"},                    // offline has no CRM
+		{"sync", "--sandbox", "--db", t.TempDir(), "--number", "100000000000004", "--json"}, // the db path is a directory
+	}
+	for _, args := range cases {
+		if out, code := run(t, "", args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (out %q)", args, code, out)
+		}
+	}
+}
+
+func TestImportThenDryRun(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "c.db")
+	payload := `{"object":"whatsapp_business_account","entry":[{"id":"200000000000001","changes":[{"field":"smb_app_state_sync","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"442079460321","phone_number_id":"100000000000004"},"state_sync":[` +
+		`{"type":"contact","contact":{"full_name":"Ana Lima","first_name":"Ana","phone_number":"447911123456"},"action":"add","metadata":{"timestamp":"1732450000"}},` +
+		`{"type":"contact","contact":{"full_name":"Bo","phone_number":"07911 123457"},"action":"add","metadata":{"timestamp":"1732450000"}}]}}]}]}`
+	file := filepath.Join(dir, "payload.json")
+	if err := os.WriteFile(file, []byte(payload), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := run(t, "", "import", "--db", db, file); code != 0 || !strings.Contains(out, "2") {
+		t.Fatalf("import: exit %d %q", code, out)
+	}
+	out, code := run(t, "", "sync", "--sandbox", "--db", db, "--number", "100000000000004", "--crm", "intercom", "--dry-run", "--json")
+	if code != 0 {
+		t.Fatalf("dry run: exit %d", code)
+	}
+	var plan planJSON
+	if err := json.Unmarshal([]byte(out), &plan); err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Rows) != 2 || plan.Counts["create"] != 2 || plan.Region != "GB" {
+		t.Fatalf("plan: %+v", plan)
+	}
+	if plan.Rows[1].E164 != "+447911123457" {
+		t.Errorf("national number with the business's region: %+v", plan.Rows[1])
+	}
+}

@@ -1,0 +1,126 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"coexsync/crm"
+	"coexsync/crm/hubspot"
+	"coexsync/crm/hubspot/hubspottest"
+	"coexsync/crm/intercom"
+	"coexsync/crm/intercom/intercomtest"
+	"coexsync/store"
+)
+
+// budget is one rate limit: calls per window.
+type budget struct {
+	calls  int
+	window time.Duration
+}
+
+// floor is the least time n calls take under b: the first window's worth
+// go at once, every further window's worth waits a window.
+func (b budget) floor(n int) time.Duration {
+	if n <= b.calls {
+		return 0
+	}
+	return time.Duration((n+b.calls-1)/b.calls-1) * b.window
+}
+
+// syncContacts is the 10k dataset of the sync benchmarks: one number's
+// contacts, a tenth already in the CRM (seed adds them there).
+func syncContacts(b *testing.B, n int, seed func(phone string)) *store.DB {
+	db := openStore(b)
+	specs := make([]contactSpec, n)
+	for i := range specs {
+		specs[i] = contactSpec{fmt.Sprintf("1415%07d", 4000000+i*7), fmt.Sprintf("Person %d", i)}
+		if i%10 == 3 {
+			seed(specs[i].phone)
+		}
+	}
+	saveContacts(b, db, specs)
+	return db
+}
+
+// benchSync plans and runs one sync of db's contacts into client per
+// iteration (fresh CRM state is the caller's: later iterations find
+// everything already there, so run it with -benchtime 1x) and reports the
+// calls per contact and the wall time against the rate-limit floor.
+func benchSync(b *testing.B, db *store.DB, client crm.Client, calls func() (total, search int), general, search budget) {
+	e := &Engine{Store: db, CRM: client}
+	ctx := context.Background()
+	var sum RunSummary
+	var planned, ran time.Duration
+	for b.Loop() {
+		start := time.Now()
+		p, err := e.Plan(ctx, testNumber, "US")
+		if err != nil {
+			b.Fatal(err)
+		}
+		planned += time.Since(start)
+		start = time.Now()
+		job, err := e.Start(ctx, p, RunOptions{Mode: store.ModeLive})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for range job.Events() {
+		}
+		if sum = job.Wait(); sum.Err != nil || sum.Failed != 0 {
+			b.Fatalf("sync: %+v", sum)
+		}
+		ran += time.Since(start)
+	}
+	wall := b.Elapsed() / time.Duration(b.N)
+	total, searches := calls()
+	floor := max(general.floor(total), search.floor(searches))
+	b.ReportMetric(float64(total)/float64(sum.Total)/float64(b.N), "calls/contact")
+	b.ReportMetric(float64(sum.Created), "created")
+	b.ReportMetric(planned.Seconds()/float64(b.N), "plan-s")
+	b.ReportMetric(ran.Seconds()/float64(b.N), "run-s")
+	b.ReportMetric(floor.Seconds(), "floor-s")
+	if floor > 0 {
+		b.ReportMetric(wall.Seconds()/floor.Seconds(), "wall/floor")
+	}
+}
+
+// BenchmarkSync10kHubSpot syncs 10,000 contacts under HubSpot's real
+// limits (100 calls per 10 s, 4 searches per second). Takes ~30 s.
+func BenchmarkSync10kHubSpot(b *testing.B) {
+	srv := hubspottest.New(hubspottest.Options{Token: "bench-token", SearchLag: time.Second})
+	defer srv.Close()
+	db := syncContacts(b, 10_000, func(phone string) {
+		srv.Seed(hubspottest.SeedContact{Phone: fmt.Sprintf("(%s) %s-%s", phone[1:4], phone[4:7], phone[7:])})
+	})
+	client := hubspot.New(hubspot.Config{BaseURL: srv.URL, Token: "bench-token", SearchLag: time.Second})
+	calls := func() (int, int) {
+		c := srv.Calls()
+		return c[hubspottest.EndpointSearch] + c[hubspottest.EndpointCreate] + c[hubspottest.EndpointUpdate], c[hubspottest.EndpointSearch]
+	}
+	b.ResetTimer()
+	benchSync(b, db, client, calls,
+		budget{hubspot.GeneralPer10s, hubspot.GeneralInterval}, budget{hubspot.SearchPerSecond, hubspot.SearchInterval})
+	b.ReportMetric(float64(srv.Throttled()), "429s")
+}
+
+// BenchmarkSync10kIntercom syncs 10,000 contacts under Intercom's real
+// per-app limit (10,000 per minute in 10 s windows). Takes ~60 s.
+func BenchmarkSync10kIntercom(b *testing.B) {
+	srv := intercomtest.New(intercomtest.Options{Token: "bench-token", PerMinute: intercom.DefaultPerMinute, SearchLag: time.Second})
+	defer srv.Close()
+	db := syncContacts(b, 10_000, func(phone string) {
+		srv.Seed(intercomtest.Contact{Role: "lead", Phone: "+" + phone})
+	})
+	client := intercom.New(intercom.Config{BaseURL: srv.URL(), Token: "bench-token", SearchLag: time.Second})
+	calls := func() (int, int) {
+		total := 0
+		for _, n := range srv.Calls() {
+			total += n
+		}
+		return total, 0
+	}
+	w := budget{intercom.WindowBudget(intercom.DefaultPerMinute), intercom.RateWindow}
+	b.ResetTimer()
+	benchSync(b, db, client, calls, w, w)
+}

@@ -1,0 +1,78 @@
+package ui
+
+import (
+	"context"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"coexsync/backend"
+	"coexsync/sandbox"
+	"coexsync/store"
+	"coexsync/sync/normalize"
+	"coexsync/ui/common"
+)
+
+// TestSandboxFlowEndToEnd drives the real console over the real sandbox —
+// fake Graph API, signed webhooks into SQLite, the engine and the HubSpot
+// fake — with keys in and screens out: pick a number, request the
+// contacts, preview, sync, browse the failures. Then it checks what landed.
+func TestSandboxFlowEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(filepath.Join(t.TempDir(), "sandbox.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sb, err := sandbox.StartWith(ctx, db, sandbox.Options{Seed: 7, SearchLag: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	app := New(common.Wire(backend.New(sb.Config())), Options{
+		PollEvery: 20 * time.Millisecond, ExportDir: t.TempDir(), Styles: NewStyles(true), Keys: DefaultKeyMap(),
+	})
+	s := start(t, app, 100, 30)
+	s.timeout = 30 * time.Second // real rate limits: HubSpot search is 4 requests a second
+
+	s.waitFor("API only")
+	s.keys("down", "enter").waitFor("Sync into which CRM?").keys("enter")
+	s.waitFor("ONCE").keys("enter").waitFor("(y/n)").keys("y").waitFor("Contacts received so far")
+	if err := sb.Graph.WaitDelivered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := db.CountContacts(ctx, "100000000000004")
+	if err != nil || stored == 0 {
+		t.Fatalf("contacts stored from the webhook: %d, %v", stored, err)
+	}
+	s.waitFor(strconv.Itoa(stored)).keys("p").waitFor("ambiguous")
+	s.keys("S").waitFor("Start writing to hubspot?").keys("y")
+	s.waitFor("finished").keys("r").waitFor("reason: all").keys("esc").waitFor("Started")
+	s.final()
+
+	runs, err := db.Runs(ctx, 10, 0)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs: %v %v", runs, err)
+	}
+	run := runs[0]
+	if run.Status != store.RunFinished || run.Total != stored || run.Created+run.Skipped+run.Failed != stored || run.Pending != 0 {
+		t.Fatalf("run does not account for every contact: %+v (stored %d)", run, stored)
+	}
+	seen := map[string]bool{}
+	created := 0
+	for _, rec := range sb.HubSpot.Records() {
+		if !rec.CreatedByAPI {
+			continue
+		}
+		created++
+		e164 := normalize.Number(rec.Properties["phone"], "").E164
+		if seen[e164] {
+			t.Errorf("two records created for %s", e164)
+		}
+		seen[e164] = true
+	}
+	if created != run.Created {
+		t.Fatalf("HubSpot holds %d created records, the run says %d", created, run.Created)
+	}
+}
