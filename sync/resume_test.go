@@ -194,3 +194,29 @@ func TestCRMNoticesBecomeEvents(t *testing.T) {
 		t.Errorf("rate limited %v, retrying %v", limited, retrying)
 	}
 }
+
+func TestProgressIsCoalesced(t *testing.T) {
+	db := openStore(t)
+	saveContacts(t, db, numberedContacts(400, "1415306%04d"))
+	fc := newFakeCRM()
+	fc.onCreate = func(context.Context, int) (bool, error) {
+		time.Sleep(5 * time.Millisecond) // a run long enough for several ticks
+		return false, nil
+	}
+	e := &Engine{Store: db, CRM: fc, Concurrency: 1}
+	start := time.Now()
+	_, evs := runToEnd(t, e, mustPlan(t, e), RunOptions{Mode: store.ModeLive})
+	elapsed := time.Since(start)
+	progress := 0
+	for _, ev := range evs {
+		if _, ok := ev.(Progress); ok {
+			progress++
+		}
+	}
+	if limit := int(elapsed/progressEvery) + 2; progress > limit {
+		t.Errorf("%d Progress events in %s (at most %d)", progress, elapsed, limit)
+	}
+	if last := evs[len(evs)-2].(Progress); last.Done != 400 || last.Created != 400 {
+		t.Errorf("final progress %+v", last)
+	}
+}

@@ -80,14 +80,19 @@ func clean(raw string) (cleaned, *failure) {
 
 // classifyLetters explains text that has letters: an extension is a desk
 // line (a WhatsApp number never has one, so matching on it could merge two
-// people); anything else is a username or a business-scoped user ID such as
-// "US.13491208655302741918".
+// people); a single word such as "james_571" or a business-scoped user ID
+// such as "US.13491208655302741918" is a WhatsApp username or user ID;
+// anything else ("call me", "ask Ana") is just not a phone number, and the
+// agent needs to hear that rather than be told about usernames.
 func classifyLetters(text string, digits int) *failure {
 	if digits > 0 {
 		number, ext := phonenumbers.MaybeSeparateExtensionFromPhone(text)
 		if ext != "" && !strings.ContainsFunc(number, unicode.IsLetter) {
 			return fail(ReasonInvalidNumber, msgExtension)
 		}
+	}
+	if strings.ContainsFunc(text, unicode.IsSpace) {
+		return fail(ReasonNotANumber, msgNotANumber)
 	}
 	return fail(ReasonNoPhoneNumber, msgNoPhoneNumber)
 }
