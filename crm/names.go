@@ -2,7 +2,6 @@ package crm
 
 import (
 	"strings"
-	"unicode"
 )
 
 // SplitName turns a WhatsApp display name (and the first name WhatsApp
@@ -34,22 +33,6 @@ func SplitName(full, first string) (string, string) {
 		return words[0], ""
 	}
 	return strings.Join(words[:len(words)-1], " "), words[len(words)-1]
-}
-
-// CleanText drops control and format characters (including zero-width and
-// bidi overrides and invalid UTF-8) and folds whitespace: for names bound
-// for a CRM and for vendor messages bound for a screen or a log.
-func CleanText(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case unicode.IsSpace(r):
-			return ' '
-		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == unicode.ReplacementChar:
-			return -1
-		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
 }
 
 func hasPrefixWords(words, prefix []string) bool {

@@ -15,8 +15,13 @@ const (
 	// reservedSlots stay free for the final Progress and Done, so the end
 	// of a run is always delivered without blocking on the reader.
 	reservedSlots = 2
-	// progressEvery is the most often Progress is sent.
+	// progressEvery is how often Progress is sent.
 	progressEvery = 200 * time.Millisecond
+	// rateWindow is the span the rate and ETA are measured over: skips
+	// and failures finish at once while creates wait on the CRM's limits,
+	// so the rate since the start would promise far too early an end. The
+	// vendors' limits are enforced over 10 seconds too.
+	rateWindow = 10 * time.Second
 )
 
 // emitter sends events without ever blocking the run: everything but the
@@ -70,9 +75,15 @@ func (m *emitter) observe(ctx context.Context) context.Context {
 type tally struct {
 	mu                       gosync.Mutex
 	start                    time.Time
-	total, base              int // base: outcomes stored before this process took over
+	total                    int
 	created, skipped, failed int
-	dirty                    bool
+	samples                  []rateSample // recent (time, done) pairs for the rate
+}
+
+// rateSample is how many contacts were done at one moment.
+type rateSample struct {
+	at   time.Time
+	done int
 }
 
 func (t *tally) add(outs []store.Outcome) {
@@ -88,22 +99,26 @@ func (t *tally) add(outs []store.Outcome) {
 			t.failed++
 		}
 	}
-	t.dirty = true
 }
 
-// progress is the tally as an event; rate and ETA count only the work
-// this process did.
+// progress is the tally as an event, with the rate and ETA of the last
+// rateWindow.
 func (t *tally) progress() Progress {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.dirty = false
 	done := t.created + t.skipped + t.failed
+	now := time.Now()
 	p := Progress{
 		Done: done, Total: t.total, Created: t.created, Skipped: t.skipped, Failed: t.failed,
-		Elapsed: time.Since(t.start),
+		Elapsed: now.Sub(t.start),
 	}
-	if secs := p.Elapsed.Seconds(); secs > 0 && done > t.base {
-		p.Rate = float64(done-t.base) / secs
+	t.samples = append(t.samples, rateSample{at: now, done: done})
+	for len(t.samples) > 2 && now.Sub(t.samples[1].at) >= rateWindow {
+		t.samples = t.samples[1:]
+	}
+	first := t.samples[0]
+	if secs := now.Sub(first.at).Seconds(); secs > 0 && done > first.done {
+		p.Rate = float64(done-first.done) / secs
 		if left := t.total - done; left > 0 {
 			p.ETA = time.Duration(float64(left) / p.Rate * float64(time.Second))
 		}
@@ -111,23 +126,12 @@ func (t *tally) progress() Progress {
 	return p
 }
 
-func (t *tally) changed() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.dirty
-}
-
-// reportProgress sends Progress at most every progressEvery while the
-// tally changes, until stop is closed. A Progress the reader had no room
-// for is simply superseded by the next one.
+// reportProgress sends Progress every progressEvery until stop is closed,
+// changed or not: elapsed time, rate and ETA must keep moving while the
+// run sits in a rate-limit wait. A Progress the reader had no room for is
+// simply superseded by the next one.
 func reportProgress(m *emitter, t *tally, stop <-chan struct{}) {
-	tickUntil(stop, progressEvery, nil, func() {
-		if t.changed() && !m.try(t.progress()) {
-			t.mu.Lock()
-			t.dirty = true
-			t.mu.Unlock()
-		}
-	})
+	tickUntil(stop, progressEvery, nil, func() { m.try(t.progress()) })
 }
 
 // tickUntil calls fn every interval, and whenever kick fires, until stop

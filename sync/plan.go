@@ -16,10 +16,6 @@ import (
 // caps bound parameters).
 const ledgerChunk = 500
 
-// noPhoneText is the sentence for a contact that has only a WhatsApp user
-// id or username: nothing to match a CRM record by.
-const noPhoneText = "The contact shares a WhatsApp username, not a phone number; add the number in the CRM by hand."
-
 // Plan builds the preview of syncing the stored contacts of numberID,
 // with region as the hint for numbers written without a country code.
 func (e *Engine) Plan(ctx context.Context, numberID, region string) (*Plan, error) {
@@ -87,7 +83,7 @@ func normalizeRows(contacts []store.Contact, region string) []PlanRow {
 	for i, c := range contacts {
 		rows[i].Contact = c
 		if c.Phone == "" {
-			rows[i].Number = normalize.Result{Raw: c.Key, Reason: normalize.ReasonNoPhoneNumber, Message: noPhoneText}
+			rows[i].Number = normalize.NoPhone(c.Key)
 			continue
 		}
 		raws = append(raws, c.Phone)

@@ -82,7 +82,10 @@ type runner struct {
 func (e *Engine) newRunner(parent context.Context, runID int64, total, already int) (*Job, *runner) {
 	ctx, cancel := context.WithCancel(parent)
 	em := newEmitter()
-	t := &tally{start: time.Now(), total: total, base: already}
+	now := time.Now()
+	// The first rate sample holds what earlier processes already did, so
+	// the rate counts only this process's work.
+	t := &tally{start: now, total: total, samples: []rateSample{{at: now, done: already}}}
 	r := &runner{
 		e: e, runID: runID, target: e.CRM.Target(), em: em, tally: t,
 		rec: newRecorder(e.Store, e.CRM.Target(), t, em), stop: make(chan struct{}),

@@ -3,7 +3,6 @@ package sync
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"coexsync/crm"
 	"coexsync/store"
@@ -13,15 +12,8 @@ import (
 // stored sentence: the CRM is outside and its text is not trusted.
 const maxOutsideText = 200
 
-// cleanText makes outside text safe to store and show (crm.CleanText:
-// no control or format characters, folded spaces) and cuts it to max runes.
-func cleanText(s string, max int) string {
-	s = crm.CleanText(s)
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	return string([]rune(s)[:max]) + "…"
-}
+// cleanText makes outside text safe to store and show, cut to max runes.
+func cleanText(s string, max int) string { return crm.VendorText(s, max) }
 
 // failureText is the sentence stored for a CRM refusal: what to do, then
 // what the CRM said (cleaned).

@@ -186,25 +186,20 @@ func (c *Client) RequestContactSync(ctx context.Context, phoneNumberID string) (
 }
 
 // call makes one Graph call, retrying temporary failures with jittered
-// backoff within cfg.Retry, and decodes a 2xx answer into out.
+// backoff within cfg.Retry, and decodes a 2xx answer into out. The retry
+// loop is crm's; a temporary GraphError is presented to it as a crm.Error
+// and the GraphError itself is what the caller gets back.
 func (c *Client) call(ctx context.Context, method, name string, u *url.URL, body []byte, out any) error {
-	for attempt := 1; ; attempt++ {
-		err := c.once(ctx, method, u, body, out)
+	var last error
+	c.cfg.Retry.Do(ctx, "graph "+name, func() error {
+		last = c.once(ctx, method, u, body, out)
 		var ge *GraphError
-		if err == nil || !errors.As(err, &ge) || !ge.Temporary() || attempt >= c.cfg.Retry.MaxAttempts {
-			return err
+		if errors.As(last, &ge) && ge.Temporary() {
+			return &crm.Error{Reason: retryReason(ge), Message: ge.Message, Err: last}
 		}
-		wait := c.cfg.Retry.Backoff(attempt + 1)
-		crm.Notify(ctx, crm.Notice{Kind: crm.NoticeRetry, Endpoint: "graph " + name, Wait: wait,
-			Reason: retryReason(ge), Attempt: attempt + 1, Detail: ge.Message})
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return err
-		case <-t.C:
-		}
-	}
+		return last
+	})
+	return last
 }
 
 func retryReason(ge *GraphError) crm.Reason {

@@ -1,11 +1,11 @@
 package whatsapp
 
 import (
+	"coexsync/crm"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
 )
 
 // Graph API error codes coexsync acts on.
@@ -174,18 +174,7 @@ func parseGraphError(status int, body []byte, secrets ...string) *GraphError {
 }
 
 // cleanText makes outside text safe for a log line: secrets removed,
-// control characters (terminal escapes) replaced, length capped.
+// control characters (terminal escapes) dropped, length capped.
 func cleanText(s string, max int, secrets []string) string {
-	for _, sec := range secrets {
-		if sec != "" {
-			s = strings.ReplaceAll(s, sec, "[redacted]")
-		}
-	}
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == unicode.ReplacementChar {
-			return ' '
-		}
-		return r
-	}, s)
-	return clip(strings.TrimSpace(s), max)
+	return crm.VendorText(s, max, secrets...)
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"coexsync/crm"
 	"coexsync/store"
 )
 
@@ -83,7 +84,7 @@ func Parse(body []byte) (Parsed, error) {
 		return Parsed{}, fmt.Errorf("malformed webhook JSON: %w", err)
 	}
 	if wb.Object != ObjectWABA {
-		return Parsed{}, fmt.Errorf("%w (object %q)", ErrNotWhatsApp, clip(wb.Object, 40))
+		return Parsed{}, fmt.Errorf("%w (object %q)", ErrNotWhatsApp, crm.Clip(wb.Object, 40))
 	}
 	var p Parsed
 	for ei, entry := range wb.Entry {
@@ -134,7 +135,7 @@ func parseItem(numberID string, raw json.RawMessage) (*store.ContactEvent, strin
 	}
 	action := store.ContactAction(it.Action)
 	if action != store.ActionAdd && action != store.ActionRemove {
-		return nil, fmt.Sprintf("unknown action %q, skipped", clip(it.Action, 20))
+		return nil, fmt.Sprintf("unknown action %q, skipped", crm.Clip(it.Action, 20))
 	}
 	ev := store.ContactEvent{
 		NumberID:  numberID,
@@ -209,13 +210,4 @@ func hmacSHA256(key string, msg []byte) []byte {
 	m := hmac.New(sha256.New, []byte(key))
 	m.Write(msg)
 	return m.Sum(nil)
-}
-
-// clip shortens outside text quoted in an error so it cannot flood a log.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }

@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"coexsync/crm"
 )
@@ -211,15 +210,6 @@ func (c *Client) message(body []byte) string {
 	return c.clean(eb.Message)
 }
 
-// clean makes outside text safe to show and store: no control
-// characters, bounded length, and never the token even if echoed back.
-func (c *Client) clean(s string) string {
-	if c.cfg.Token != "" {
-		s = strings.ReplaceAll(s, c.cfg.Token, "[token]")
-	}
-	s = crm.CleanText(s)
-	if utf8.RuneCountInString(s) > maxMessage {
-		s = string([]rune(s)[:maxMessage]) + "…"
-	}
-	return s
-}
+// clean makes outside text safe to show and store; the token is never
+// kept even if echoed back.
+func (c *Client) clean(s string) string { return crm.VendorText(s, maxMessage, c.cfg.Token) }

@@ -1,11 +1,10 @@
 package intercom
 
 import (
+	"coexsync/crm"
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // maxMessage bounds a vendor message we keep: it is shown to people and
@@ -14,22 +13,7 @@ const maxMessage = 300
 
 // cleanMessage makes a vendor message safe to keep: no token (should the
 // server ever echo it), no control characters, bounded length.
-func cleanMessage(s, token string) string {
-	if token != "" {
-		s = strings.ReplaceAll(s, token, "[redacted]")
-	}
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
-	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) > maxMessage {
-		s = string([]rune(s)[:maxMessage]) + "…"
-	}
-	return s
-}
+func cleanMessage(s, token string) string { return crm.VendorText(s, maxMessage, token) }
 
 // isPhoneProblem reports whether a 400/422 is about the phone number.
 func isPhoneProblem(code, field string) bool {

@@ -11,7 +11,7 @@ import (
 const (
 	msgEmpty           = "The phone number is empty."
 	msgNotANumber      = "This is not a phone number: use only digits, spaces, punctuation and a leading '+'."
-	msgNoPhoneNumber   = "This contact has a WhatsApp username or user ID instead of a phone number, so it cannot be matched by phone."
+	msgNoPhoneNumber   = "This contact has a WhatsApp username or user ID instead of a phone number, so it cannot be matched by phone: ask the customer for the number and add it in the CRM by hand."
 	msgCountryCode     = "The country code is not valid: write the number with '+' and its country code, e.g. +44 20 7946 0958."
 	msgNoCountry       = "The number has no country code and no usable region was given: write it with '+' and its country code, or set the region."
 	msgTooShort        = "The number has too few digits for its country: check for missing digits or a missing country code."
@@ -20,6 +20,12 @@ const (
 	msgExtension       = "The number has an extension: that is a desk line, never a WhatsApp number, so it is not matched."
 	msgInvalidForField = "The number could not be read: check it and write it with '+' and its country code."
 )
+
+// NoPhone is the result for a contact that carries a WhatsApp username or
+// user ID and no phone number at all: there is nothing to parse.
+func NoPhone(raw string) Result {
+	return Result{Raw: raw, Reason: ReasonNoPhoneNumber, Message: msgNoPhoneNumber}
+}
 
 // Reasons lists every reason code, for documentation and filters.
 func Reasons() []Reason {

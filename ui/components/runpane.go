@@ -15,13 +15,15 @@ import (
 
 // RunState is what the live panes show, folded from the engine's events.
 type RunState struct {
-	Progress  engine.Progress
-	Waits     int
-	WaitTotal time.Duration
-	LastWait  string
-	Retries   int
-	LastRetry string
-	Phase     string
+	Progress engine.Progress
+	Waits    int
+	// WaitLongest is the longest single wait: waits of concurrent calls
+	// overlap, so their sum would exceed the time that passed.
+	WaitLongest time.Duration
+	LastWait    string
+	Retries     int
+	LastRetry   string
+	Phase       string
 }
 
 // Apply folds ev into the state and returns the log line it produces ("" for
@@ -34,7 +36,7 @@ func (s *RunState) Apply(ev engine.Event) string {
 		return OutcomeLine(ev.Outcome)
 	case engine.RateLimited:
 		s.Waits++
-		s.WaitTotal += ev.Wait
+		s.WaitLongest = max(s.WaitLongest, ev.Wait)
 		s.LastWait = fmt.Sprintf("%s %s %s", ev.Endpoint, Dur(ev.Wait), ev.Detail)
 		return "rate limit: waiting " + s.LastWait
 	case engine.Retrying:
@@ -97,7 +99,7 @@ func RunPane(c *common.Common, bar *progress.Model, s RunState, width int) strin
 			st.Muted.Render(fmt.Sprintf("Skipped %d", p.Skipped)) + "   " +
 			st.Error.Render(fmt.Sprintf("Failed %d", p.Failed)),
 		fmt.Sprintf("%.1f contacts/s   ETA %s   elapsed %s", p.Rate, eta, Dur(p.Elapsed)),
-		fmt.Sprintf("Rate-limit waits %d (%s)   Retries %d", s.Waits, Dur(s.WaitTotal), s.Retries),
+		fmt.Sprintf("Rate-limit waits %d (longest %s)   Retries %d", s.Waits, Dur(s.WaitLongest), s.Retries),
 	}
 	if s.LastWait != "" {
 		lines = append(lines, "last wait: "+safe.Text(s.LastWait))

@@ -7,6 +7,7 @@ package whatsapptest
 
 import (
 	"context"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -158,11 +159,7 @@ func (s *Server) ExpireSyncWindow(phoneNumberID string) {
 func (s *Server) Calls() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]int, len(s.calls))
-	for k, v := range s.calls {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(s.calls)
 }
 
 // Delivered counts webhook bodies that got a 200.
