@@ -91,10 +91,15 @@ func (w *Window) PauseUntil(t time.Time) {
 	}
 }
 
-// WaitNotify waits on w and reports a wait of any length to the observer.
+// minReportedWait is the shortest wait worth telling an operator about;
+// shorter ones are scheduling noise.
+const minReportedWait = 10 * time.Millisecond
+
+// WaitNotify waits on w and reports a wait of minReportedWait or more to
+// the observer.
 func WaitNotify(ctx context.Context, w *Window, endpoint string) error {
 	waited, err := w.Wait(ctx)
-	if waited > 0 {
+	if waited >= minReportedWait {
 		Notify(ctx, Notice{Kind: NoticeWait, Endpoint: endpoint, Wait: waited, Reason: ReasonRateLimited})
 	}
 	return err

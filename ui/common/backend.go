@@ -47,6 +47,8 @@ type Store interface {
 	Outcomes(ctx context.Context, f store.OutcomeFilter) ([]store.Outcome, int, error)
 	ReasonCounts(ctx context.Context, runID int64, status store.OutcomeStatus) (map[string]int, error)
 	UnfinishedRuns(ctx context.Context) ([]store.Run, error)
+	// Numbers are the numbers seen, to show a run's number as people know it.
+	Numbers(ctx context.Context) ([]store.Number, error)
 	// WriteCSV writes the outcomes matching f as CSV with spreadsheet
 	// formulas defused.
 	WriteCSV(ctx context.Context, w io.Writer, f store.OutcomeFilter) error

@@ -3,6 +3,8 @@
 package screens
 
 import (
+	"fmt"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -12,8 +14,9 @@ import (
 )
 
 type numbersLoadedMsg struct {
-	numbers []store.Number
-	err     error
+	numbers    []store.Number
+	unfinished []store.Run // runs a killed process left behind: offered for resume
+	err        error
 }
 
 // Numbers lists the WABA's numbers and picks one (and a CRM) to sync.
@@ -58,7 +61,11 @@ func (s *Numbers) Activate() tea.Cmd {
 	c := s.c
 	return func() tea.Msg {
 		ns, err := c.Backend.Numbers(c.Ctx)
-		return numbersLoadedMsg{ns, err}
+		if err != nil {
+			return numbersLoadedMsg{err: err}
+		}
+		open, err := c.Backend.Store().UnfinishedRuns(c.Ctx)
+		return numbersLoadedMsg{numbers: ns, unfinished: open, err: err}
 	}
 }
 
@@ -81,7 +88,7 @@ func (s *Numbers) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 		s.numbers = msg.numbers
 		s.table.SetSource(components.ListSource[store.Number]{Items: s.numbers, Cols: numberCols})
-		return s, nil
+		return s, offerResume(msg.unfinished)
 	case tea.KeyPressMsg:
 		k := s.c.Keys
 		switch {
@@ -181,4 +188,16 @@ func (s *Numbers) ShortHelp() []key.Binding {
 func (s *Numbers) FullHelp() [][]key.Binding {
 	k := s.c.Keys
 	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Select, k.Runs, k.Refresh}, {k.Help, k.Quit}}
+}
+
+// offerResume tells the agent, on the first screen, that a run did not
+// finish: its pending creates are resolved, never repeated, on resume.
+func offerResume(open []store.Run) tea.Cmd {
+	switch len(open) {
+	case 0:
+		return nil
+	case 1:
+		return common.Status(fmt.Sprintf("Run #%d into %s did not finish: press r, then u on it to resume safely.", open[0].ID, open[0].CRM))
+	}
+	return common.Status(fmt.Sprintf("%d runs did not finish: press r, then u on one to resume it safely.", len(open)))
 }

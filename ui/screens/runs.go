@@ -20,6 +20,7 @@ const runsPageSize = 500
 type (
 	runsLoadedMsg struct {
 		runs       []store.Run
+		numbers    []store.Number
 		unfinished int
 		err        error
 	}
@@ -44,6 +45,7 @@ type Runs struct {
 	c          *common.Common
 	table      *components.Table
 	runs       []store.Run
+	numbers    map[string]string // number id → display number, from the store
 	unfinished int
 	failures   *Failures // non-nil while a run is open
 	width      int
@@ -58,21 +60,32 @@ func NewRuns(c *common.Common) *Runs {
 	})}
 }
 
+// numberOf shows a run's number as people know it, its Graph id when the
+// number is not in the database.
+func (s *Runs) numberOf(r store.Run) string {
+	if d := s.numbers[r.NumberID]; d != "" {
+		return d
+	}
+	return r.NumberID
+}
+
 // runCols read the table's cells.
-var runCols = []func(store.Run) string{
-	func(r store.Run) string { return fmt.Sprint(r.ID) },
-	func(r store.Run) string { return r.NumberID },
-	func(r store.Run) string { return r.CRM },
-	func(r store.Run) string { return r.StartedAt.Local().Format("2006-01-02 15:04") },
-	func(r store.Run) string { return fmt.Sprint(r.Created) },
-	func(r store.Run) string { return fmt.Sprint(r.Skipped) },
-	func(r store.Run) string { return fmt.Sprint(r.Failed) },
-	func(r store.Run) string {
-		if resumable(r) {
-			return string(r.Status) + "*"
-		}
-		return string(r.Status)
-	},
+func (s *Runs) runCols() []func(store.Run) string {
+	return []func(store.Run) string{
+		func(r store.Run) string { return fmt.Sprint(r.ID) },
+		s.numberOf,
+		func(r store.Run) string { return r.CRM },
+		func(r store.Run) string { return r.StartedAt.Local().Format("2006-01-02 15:04") },
+		func(r store.Run) string { return fmt.Sprint(r.Created) },
+		func(r store.Run) string { return fmt.Sprint(r.Skipped) },
+		func(r store.Run) string { return fmt.Sprint(r.Failed) },
+		func(r store.Run) string {
+			if resumable(r) {
+				return string(r.Status) + "*"
+			}
+			return string(r.Status)
+		},
+	}
 }
 
 // resumable runs are the ones the engine can pick up again.
@@ -86,12 +99,17 @@ func (s *Runs) Activate() tea.Cmd {
 	s.failures = nil
 	c := s.c
 	return func() tea.Msg {
-		runs, err := c.Backend.Store().Runs(c.Ctx, runsPageSize, 0)
+		st := c.Backend.Store()
+		runs, err := st.Runs(c.Ctx, runsPageSize, 0)
 		if err != nil {
 			return runsLoadedMsg{err: err}
 		}
-		open, err := c.Backend.Store().UnfinishedRuns(c.Ctx)
-		return runsLoadedMsg{runs: runs, unfinished: len(open), err: err}
+		nums, err := st.Numbers(c.Ctx)
+		if err != nil {
+			return runsLoadedMsg{err: err}
+		}
+		open, err := st.UnfinishedRuns(c.Ctx)
+		return runsLoadedMsg{runs: runs, numbers: nums, unfinished: len(open), err: err}
 	}
 }
 
@@ -112,7 +130,11 @@ func (s *Runs) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return s, common.Fail("loading runs", msg.err)
 		}
 		s.runs, s.unfinished = msg.runs, msg.unfinished
-		s.table.SetSource(components.ListSource[store.Run]{Items: s.runs, Cols: runCols})
+		s.numbers = make(map[string]string, len(msg.numbers))
+		for _, n := range msg.numbers {
+			s.numbers[n.ID] = n.DisplayPhoneNumber
+		}
+		s.table.SetSource(components.ListSource[store.Run]{Items: s.runs, Cols: s.runCols()})
 		return s, s.openRequested()
 	case exportedMsg:
 		if msg.err != nil {

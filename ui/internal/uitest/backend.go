@@ -173,9 +173,12 @@ func (j *Job) Cancelled() bool {
 
 // Store is a fake of the runs/outcomes part of the database.
 type Store struct {
-	RunList []store.Run // newest first
-	ByRun   map[int64][]store.Outcome
+	NumberList []store.Number
+	RunList    []store.Run // newest first
+	ByRun      map[int64][]store.Outcome
 }
+
+func (s *Store) Numbers(context.Context) ([]store.Number, error) { return s.NumberList, nil }
 
 func (s *Store) Runs(_ context.Context, limit, offset int) ([]store.Run, error) {
 	end := min(offset+limit, len(s.RunList))

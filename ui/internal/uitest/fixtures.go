@@ -10,23 +10,27 @@ import (
 	"coexsync/sync/normalize"
 )
 
+// Numbers are the account's numbers: Coexistence with contacts,
+// Coexistence without, API only.
+var Numbers = []store.Number{
+	{ID: "1001", DisplayPhoneNumber: "+55 11 4002-8922", VerifiedName: "Loja Lima", Status: "CONNECTED",
+		QualityRating: "GREEN", PlatformType: "CLOUD_API", OnBizApp: true, SyncRequestedAt: Clock.Add(-time.Hour)},
+	{ID: "1002", DisplayPhoneNumber: "+1 415-555-0100", VerifiedName: "Bay Bikes", Status: "CONNECTED",
+		QualityRating: "GREEN", PlatformType: "CLOUD_API", OnBizApp: true},
+	{ID: "1003", DisplayPhoneNumber: "+44 20 7946 0000", VerifiedName: "\x1b]0;pwned\x07Tea Co\u202e", Status: "FLAGGED",
+		QualityRating: "YELLOW", PlatformType: "CLOUD_API", OnBizApp: false},
+}
+
 // NewBackend is a sandbox-like backend: three numbers (Coexistence with
 // contacts, Coexistence without, API only), two CRMs, three past runs.
 func NewBackend() *Backend {
 	return &Backend{
-		ModeName: "SANDBOX",
-		CRMList:  []string{"hubspot", "intercom"},
-		NumberList: []store.Number{
-			{ID: "1001", DisplayPhoneNumber: "+55 11 4002-8922", VerifiedName: "Loja Lima", Status: "CONNECTED",
-				QualityRating: "GREEN", PlatformType: "CLOUD_API", OnBizApp: true, SyncRequestedAt: Clock.Add(-time.Hour)},
-			{ID: "1002", DisplayPhoneNumber: "+1 415-555-0100", VerifiedName: "Bay Bikes", Status: "CONNECTED",
-				QualityRating: "GREEN", PlatformType: "CLOUD_API", OnBizApp: true},
-			{ID: "1003", DisplayPhoneNumber: "+44 20 7946 0000", VerifiedName: "\x1b]0;pwned\x07Tea Co\u202e", Status: "FLAGGED",
-				QualityRating: "YELLOW", PlatformType: "CLOUD_API", OnBizApp: false},
-		},
-		Counts: map[string]int{"1001": 12, "1002": 0},
-		Eng:    &Engine{PlanRows: 12, Job: NewJob(7, 64)},
-		St:     NewStore(),
+		ModeName:   "SANDBOX",
+		CRMList:    []string{"hubspot", "intercom"},
+		NumberList: Numbers,
+		Counts:     map[string]int{"1001": 12, "1002": 0},
+		Eng:        &Engine{PlanRows: 12, Job: NewJob(7, 64)},
+		St:         NewStore(),
 	}
 }
 
@@ -35,6 +39,7 @@ func NewBackend() *Backend {
 func NewStore() *Store {
 	at := func(h int) time.Time { return Clock.Add(time.Duration(-h) * time.Hour) }
 	return &Store{
+		NumberList: Numbers,
 		RunList: []store.Run{
 			{ID: 5, NumberID: "1001", CRM: "hubspot", Mode: store.ModeLive, Status: store.RunFinished,
 				StartedAt: at(2), FinishedAt: at(2).Add(40 * time.Second), Total: 12, Created: 6, Skipped: 3, Failed: 3},
