@@ -98,7 +98,9 @@ func numberFrom(cc int32, nsn string) *phonenumbers.PhoneNumber {
 // Parse does nothing but drop the separators; ok is false otherwise.
 func internationalDigits(text string) (digits string, ok bool) {
 	rest, ok := strings.CutPrefix(text, "+")
-	if !ok {
+	if !ok || len(text) > maxRawLen {
+		// Parse refuses text this long whatever it holds; so does Number
+		// before it gets here, and the shortcut must never disagree.
 		return "", false
 	}
 	b := make([]byte, 0, len(rest))

@@ -188,11 +188,24 @@ type parsed struct {
 // validate is phonenumbers.IsValidNumber keeping the region it works out,
 // which is costly for shared calling codes such as +1.
 func validate(pn *phonenumbers.PhoneNumber) (parsed, bool) {
+	if overE164(pn) {
+		return parsed{}, false
+	}
 	region := phonenumbers.GetRegionCodeForNumber(pn)
 	if region == "" || !phonenumbers.IsValidNumberForRegion(pn, region) {
 		return parsed{}, false
 	}
 	return parsed{pn: pn, region: region}, true
+}
+
+// maxE164Digits is ITU E.164's limit on country code plus national number.
+// The library's metadata accepts a few longer national numbers (Germany's
+// up to 14 digits after +49), but no such number can be a WhatsApp ID, so
+// it must never become a matching key.
+const maxE164Digits = 15
+
+func overE164(pn *phonenumbers.PhoneNumber) bool {
+	return len(strconv.Itoa(int(pn.GetCountryCode())))+len(phonenumbers.GetNationalSignificantNumber(pn)) > maxE164Digits
 }
 
 // hintRegion is region as a supported ISO code, or "" when it is not one.

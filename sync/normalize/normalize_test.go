@@ -118,6 +118,7 @@ func TestNumberInvalid(t *testing.T) {
 		{name: "username", raw: "jane.doe99", region: "US", reason: ReasonNoPhoneNumber},
 		{name: "vanity letters", raw: "1-800-FLOWERS", region: "US", reason: ReasonNoPhoneNumber},
 		{name: "non-latin letters", raw: "ابتث", reason: ReasonNoPhoneNumber},
+		{name: "longer than E.164 allows", raw: "4920100000000000", region: "DE", reason: ReasonTooLong},
 		{name: "words in the phone field", raw: "call me", region: "US", reason: ReasonNotANumber},
 		{name: "words and digits", raw: "ask Ana 555 0100", region: "US", reason: ReasonNotANumber},
 	})

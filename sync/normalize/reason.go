@@ -67,6 +67,9 @@ func parseFailure(err error) *failure {
 
 // invalidFailure says why a parsed number is not valid, from its length.
 func invalidFailure(pn *phonenumbers.PhoneNumber) *failure {
+	if overE164(pn) {
+		return fail(ReasonTooLong, msgTooLong)
+	}
 	switch phonenumbers.IsPossibleNumberWithReason(pn) {
 	case phonenumbers.INVALID_COUNTRY_CODE:
 		return fail(ReasonInvalidCountryCode, msgCountryCode)
