@@ -42,7 +42,11 @@ func newWebhookCommand(cfg *config) *cobra.Command {
 						r.PayloadID, r.Added, r.Updated, r.Removed, r.Unchanged, r.Duplicate)
 				},
 			}
-			return serveWebhook(cmd.Context(), listen, path, hook, logger)
+			ln, err := net.Listen("tcp", listen)
+			if err != nil {
+				return fmt.Errorf("webhook: %w", err)
+			}
+			return serveWebhook(cmd.Context(), ln, path, hook, logger)
 		},
 	}
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "address to listen on (put TLS in front: Meta calls https)")
@@ -50,11 +54,9 @@ func newWebhookCommand(cfg *config) *cobra.Command {
 	return cmd
 }
 
-func serveWebhook(ctx context.Context, listen, path string, h http.Handler, logger *log.Logger) error {
-	ln, err := net.Listen("tcp", listen)
-	if err != nil {
-		return fmt.Errorf("webhook: %w", err)
-	}
+// serveWebhook serves h at path on ln until ctx ends, then shuts down
+// gracefully so a delivery being stored is not cut off.
+func serveWebhook(ctx context.Context, ln net.Listener, path string, h http.Handler, logger *log.Logger) error {
 	mux := http.NewServeMux()
 	mux.Handle(path, h)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}

@@ -56,6 +56,20 @@ func (d *DB) FinishRun(ctx context.Context, runID int64, status RunStatus, errTe
 	return nil
 }
 
+// ReopenRun marks a run running again when a resume takes it over, so a
+// second crash leaves it unfinished (and offered for resume) once more.
+func (d *DB) ReopenRun(ctx context.Context, runID int64) error {
+	n, err := d.exec(ctx, "reopen run", `
+		UPDATE runs SET status = ?, error = '', finished_at = 0 WHERE id = ?`, RunRunning, runID)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("store: reopen run %d: %w", runID, ErrNotFound)
+	}
+	return nil
+}
+
 // runsWithCounts reads runs (the rows of a runs subquery) with their
 // outcome counts in one GROUP BY, never one query per run.
 const runsWithCounts = `

@@ -110,3 +110,30 @@ func TestRunErrors(t *testing.T) {
 		t.Errorf("retry run = %+v, %v", r, err)
 	}
 }
+
+func TestReopenRunMakesAnInterruptedRunRunningAgain(t *testing.T) {
+	db := openTemp(t)
+	seedContacts(t, db, "n1", 1)
+	id := newRun(t, db, "n1")
+	ctx := context.Background()
+	if err := db.FinishRun(ctx, id, RunInterrupted, "killed"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ReopenRun(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	r, err := db.Run(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != RunRunning || !r.FinishedAt.IsZero() || r.Error != "" {
+		t.Fatalf("reopened run: %+v", r)
+	}
+	open, err := db.UnfinishedRuns(ctx)
+	if err != nil || len(open) != 1 || open[0].ID != id {
+		t.Fatalf("unfinished runs after reopen: %v %v", open, err)
+	}
+	if err := db.ReopenRun(ctx, 999); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("reopen of a missing run: %v", err)
+	}
+}

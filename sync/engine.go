@@ -20,6 +20,7 @@ type Store interface {
 	ContactsByID(ctx context.Context, ids []int64) ([]store.Contact, error)
 	CreateRun(ctx context.Context, r store.Run) (int64, error)
 	FinishRun(ctx context.Context, runID int64, status store.RunStatus, errText string) error
+	ReopenRun(ctx context.Context, runID int64) error
 	Run(ctx context.Context, runID int64) (store.Run, error)
 	RecordOutcomes(ctx context.Context, target string, outs []store.Outcome) error
 	Outcomes(ctx context.Context, f store.OutcomeFilter) ([]store.Outcome, int, error)

@@ -22,6 +22,9 @@ func (e *Engine) Resume(ctx context.Context, runID int64, region string) (*Job, 
 	if run.Target != e.CRM.Target() {
 		return nil, fmt.Errorf("resume run %d: it synced into %s, not this %s account", runID, run.CRM, e.CRM.Name())
 	}
+	if err := e.Store.ReopenRun(ctx, runID); err != nil {
+		return nil, fmt.Errorf("resume run %d: %w", runID, err)
+	}
 	already := run.Created + run.Skipped + run.Failed
 	job, r := e.newRunner(ctx, runID, run.Total, already)
 	r.tally.created, r.tally.skipped, r.tally.failed = run.Created, run.Skipped, run.Failed

@@ -1,0 +1,109 @@
+package sandbox
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"coexsync/backend"
+	"coexsync/store"
+	"coexsync/sync/normalize"
+)
+
+// The sandbox must show a newcomer every case the product handles: enough
+// contacts, many countries, invalid numbers, usernames without a phone,
+// duplicates, and CRM records in messy formats, some without names.
+func TestSandboxDatasetCoversEveryCase(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(filepath.Join(t.TempDir(), "sandbox.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sb, err := Start(ctx, db, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	b := backend.New(sb.Config())
+	numbers, err := b.Numbers(ctx)
+	if err != nil || len(numbers) != len(businesses) {
+		t.Fatalf("numbers: %d, %v", len(numbers), err)
+	}
+
+	var contacts []store.Contact
+	for _, n := range numbers {
+		err := b.RequestContactSync(ctx, n.ID)
+		if !n.OnBizApp {
+			if err == nil {
+				t.Errorf("%s is not on the Business App, yet its contact sync was accepted", n.DisplayPhoneNumber)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("request for %s: %v", n.DisplayPhoneNumber, err)
+		}
+		if err := sb.Graph.WaitDelivered(ctx); err != nil {
+			t.Fatal(err)
+		}
+		cs, err := db.Contacts(ctx, n.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		contacts = append(contacts, cs...)
+	}
+	if len(contacts) < 2000 {
+		t.Fatalf("%d contacts, want at least 2,000", len(contacts))
+	}
+	regions, seen := map[string]bool{}, map[string]bool{}
+	var invalid, noPhone, dupes, nameless int
+	for _, c := range contacts {
+		if c.FullName == "" {
+			nameless++
+		}
+		if c.Phone == "" {
+			noPhone++
+			continue
+		}
+		r := normalize.Number(c.Phone, "BR")
+		if !r.Valid {
+			invalid++
+			continue
+		}
+		regions[r.Region] = true
+		if seen[r.E164] {
+			dupes++
+		}
+		seen[r.E164] = true
+	}
+	if len(regions) < 10 || invalid == 0 || noPhone == 0 || dupes == 0 || nameless == 0 {
+		t.Fatalf("dataset lacks a case: %d regions, %d invalid, %d without phone, %d duplicates, %d nameless",
+			len(regions), invalid, noPhone, dupes, nameless)
+	}
+
+	var messy, unnamed int
+	hub := sb.HubSpot.Records()
+	for _, rec := range hub {
+		if p := rec.Properties["phone"]; p != "" && p != normalize.Number(p, "").E164 {
+			messy++
+		}
+		if rec.Properties["firstname"] == "" {
+			unnamed++
+		}
+	}
+	if share := float64(len(hub)) / float64(len(contacts)); share < 0.15 || share > 0.4 {
+		t.Errorf("HubSpot already holds %.0f%% of the contacts, want about 30%%", share*100)
+	}
+	if messy == 0 || unnamed == 0 {
+		t.Errorf("HubSpot seed: %d messy phones, %d without a name", messy, unnamed)
+	}
+	var intercomUnnamed int
+	for _, rec := range sb.Intercom.Records() {
+		if rec.Name == "" {
+			intercomUnnamed++
+		}
+	}
+	if len(sb.Intercom.Records()) == 0 || intercomUnnamed == 0 {
+		t.Fatalf("Intercom seed: %d records, %d without a name", len(sb.Intercom.Records()), intercomUnnamed)
+	}
+}
