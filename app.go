@@ -81,10 +81,10 @@ func (c *config) liveConfig(db *store.DB) (backend.Config, error) {
 		return cfg, fmt.Errorf("the Graph API needs both WHATSAPP_TOKEN and WABA_ID")
 	}
 	if c.hubspotToken != "" && (c.crm == "" || c.crm == "hubspot") {
-		cfg.CRMs["hubspot"] = hubspot.New(hubspot.Config{BaseURL: c.hubspotURL, Token: c.hubspotToken, GeneralMax: c.hubspotPer10s})
+		cfg.CRMs["hubspot"] = hubspot.New(hubspot.Config{BaseURL: c.hubspotURL, Token: c.hubspotToken, Account: c.ledgerAccount(), GeneralMax: c.hubspotPer10s})
 	}
 	if c.intercomToken != "" && (c.crm == "" || c.crm == "intercom") {
-		cfg.CRMs["intercom"] = intercom.New(intercom.Config{BaseURL: c.intercomURL, Token: c.intercomToken, Role: c.intercomRole, PerMinute: c.intercomPerMin})
+		cfg.CRMs["intercom"] = intercom.New(intercom.Config{BaseURL: c.intercomURL, Token: c.intercomToken, Account: c.ledgerAccount(), Role: c.intercomRole, PerMinute: c.intercomPerMin})
 	}
 	if c.crm != "" && cfg.CRMs[c.crm] == nil {
 		return cfg, fmt.Errorf("--crm %s: no token for it (set %s_TOKEN)", c.crm, map[string]string{"hubspot": "HUBSPOT", "intercom": "INTERCOM"}[c.crm])

@@ -32,6 +32,7 @@ type config struct {
 	intercomRole   string
 	intercomPerMin int
 	crm            string
+	crmAccount     string
 }
 
 // envDefaults maps flag names to the environment variables that fill them.
@@ -47,6 +48,7 @@ var envDefaults = map[string]string{
 	"intercom-token": "INTERCOM_TOKEN",
 	"intercom-url":   "INTERCOM_API_URL",
 	"crm":            "COEXSYNC_CRM",
+	"crm-account":    "COEXSYNC_CRM_ACCOUNT",
 	"db":             "COEXSYNC_DB",
 }
 
@@ -70,6 +72,7 @@ func (c *config) bindFlags(cmd *cobra.Command) {
 	f.StringVar(&c.intercomRole, "intercom-role", "lead", "role of contacts created in Intercom: lead or user")
 	f.IntVar(&c.intercomPerMin, "intercom-rate", 0, "Intercom requests per minute for this app (0: the client's default)")
 	f.StringVar(&c.crm, "crm", "", "which CRM to sync into: hubspot or intercom (env COEXSYNC_CRM; default: the one with a token)")
+	f.StringVar(&c.crmAccount, "crm-account", "", "label of the CRM account in the local history, e.g. the HubSpot portal id (env COEXSYNC_CRM_ACCOUNT; default: the WABA id)")
 	cmd.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		return c.fillFromEnv(cmd.Flags())
 	}
@@ -100,6 +103,19 @@ func (c *config) fillFromEnv(flags *pflag.FlagSet) error {
 		return fmt.Errorf("--intercom-role %q: want lead or user", c.intercomRole)
 	}
 	return nil
+}
+
+// ledgerAccount labels the CRM account in the local ledger: one database
+// serves many customers, and a contact created in one customer's CRM must
+// never count as synced in the next one's.
+func (c *config) ledgerAccount() string {
+	if c.crmAccount != "" {
+		return c.crmAccount
+	}
+	if c.wabaID != "" {
+		return "waba " + c.wabaID
+	}
+	return ""
 }
 
 // hasMetaCredentials reports whether real Graph API access is configured.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"coexsync/crm"
 	"coexsync/sync/normalize"
 )
 
@@ -105,8 +106,9 @@ func TestHeadlessSandboxSync(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &second); err != nil {
 		t.Fatalf("second summary: %v: %s", err, out)
 	}
-	if code != 1 || second.Total != first.Total || second.Failed != first.Failed {
-		t.Fatalf("second run: exit %d %+v", code, second)
+	if code != 1 || second.Total != first.Total || second.Failed != first.Failed ||
+		second.Created != 0 || second.Skipped != first.Created+first.Skipped {
+		t.Fatalf("second run must create nothing: exit %d %+v (first %+v)", code, second, first)
 	}
 
 	csvPath := filepath.Join(t.TempDir(), "failures.csv")
@@ -173,5 +175,23 @@ func TestImportThenDryRun(t *testing.T) {
 	}
 	if plan.Rows[1].E164 != "+447911123457" {
 		t.Errorf("national number with the business's region: %+v", plan.Rows[1])
+	}
+}
+
+// The ledger is keyed by CRM account: one database serves many customers,
+// and HubSpot's one base URL serves every portal.
+func TestLedgerAccountSeparatesCustomers(t *testing.T) {
+	a := &config{wabaID: "111"}
+	b := &config{wabaID: "222"}
+	if a.ledgerAccount() == b.ledgerAccount() {
+		t.Fatalf("two WhatsApp Business Accounts share the ledger account %q", a.ledgerAccount())
+	}
+	if got := (&config{wabaID: "111", crmAccount: "portal 42"}).ledgerAccount(); got != "portal 42" {
+		t.Fatalf("--crm-account ignored: %q", got)
+	}
+	ta := crm.TargetOf("hubspot", a.ledgerAccount(), "https://api.hubapi.com")
+	tb := crm.TargetOf("hubspot", b.ledgerAccount(), "https://api.hubapi.com")
+	if ta == tb || crm.TargetOf("hubspot", "", "https://x") != "hubspot https://x" {
+		t.Fatalf("targets: %q %q", ta, tb)
 	}
 }

@@ -13,8 +13,8 @@ import (
 type Client interface {
 	// Name is the vendor: "hubspot" or "intercom".
 	Name() string
-	// Target identifies the account/endpoint for the local ledger
-	// (e.g. "hubspot https://api.hubapi.com"). It never contains a token.
+	// Target identifies the CRM account for the local ledger (see
+	// TargetOf). It never contains a token.
 	Target() string
 	// Limits reports batch sizes and vendor behaviour the engine plans around.
 	Limits() Limits
@@ -119,4 +119,15 @@ func Notify(ctx context.Context, n Notice) {
 	if fn, ok := ctx.Value(observerKey{}).(func(Notice)); ok && fn != nil {
 		fn(n)
 	}
+}
+
+// TargetOf is a client's Target: the vendor and the account label, or the
+// vendor and its base URL when no label is set. The label matters because
+// one base URL (api.hubapi.com) serves every HubSpot portal: without it, a
+// contact created for one customer would look synced for the next.
+func TargetOf(vendor, account, baseURL string) string {
+	if account != "" {
+		return vendor + " account " + account
+	}
+	return vendor + " " + baseURL
 }

@@ -32,6 +32,10 @@ const (
 	hubspotToken  = "sandbox-hubspot-token"
 	intercomToken = "sandbox-intercom-token"
 	wabaID        = "200000000000001"
+	// account labels the sandbox CRMs in the ledger. The fakes listen on a
+	// new port each start, so their URL cannot be the label: with a stable
+	// one, a sandbox re-run knows what earlier sandbox runs created.
+	account = "sandbox"
 )
 
 // Options tune the sandbox; the zero value is what the console uses.
@@ -130,9 +134,9 @@ func (s *Sandbox) Config() backend.Config {
 		}),
 		WABAID: wabaID,
 		CRMs: map[string]crm.Client{
-			"hubspot": hubspot.New(hubspot.Config{BaseURL: s.HubSpot.URL, Token: hubspotToken,
+			"hubspot": hubspot.New(hubspot.Config{BaseURL: s.HubSpot.URL, Token: hubspotToken, Account: account,
 				GeneralInterval: s.opts.Window, SearchLag: s.opts.SearchLag}),
-			"intercom": intercom.New(intercom.Config{BaseURL: s.Intercom.URL(), Token: intercomToken,
+			"intercom": intercom.New(intercom.Config{BaseURL: s.Intercom.URL(), Token: intercomToken, Account: account,
 				PerMinute: intercomtest.DefaultPerMinute, Window: s.opts.Window, SearchLag: s.opts.SearchLag}),
 		},
 	}

@@ -21,6 +21,9 @@ const DefaultTimeout = 30 * time.Second
 type Config struct {
 	BaseURL string
 	Token   string // private app token; never logged or stored
+	// Account labels the HubSpot portal in the local ledger (see
+	// crm.TargetOf); never a secret.
+	Account string
 	HTTP    *http.Client
 	Retry   crm.RetryPolicy
 
@@ -84,7 +87,7 @@ func orDefault[T int | time.Duration](v, def T) T {
 func (c *Client) Name() string { return "hubspot" }
 
 // Target implements crm.Client: vendor and base URL, never the token.
-func (c *Client) Target() string { return "hubspot " + c.base }
+func (c *Client) Target() string { return crm.TargetOf("hubspot", c.cfg.Account, c.base) }
 
 // Limits implements crm.Client.
 func (c *Client) Limits() crm.Limits {

@@ -13,8 +13,11 @@ import (
 
 // Config configures a Client. Zero values take the defaults.
 type Config struct {
-	BaseURL string       // default DefaultBaseURL
-	Token   string       // access token (Bearer)
+	BaseURL string // default DefaultBaseURL
+	Token   string // access token (Bearer)
+	// Account labels the workspace in the local ledger (see crm.TargetOf);
+	// never a secret.
+	Account string
 	HTTP    *http.Client // default: 30 s timeout
 	// PerMinute is the app's per-minute budget (default DefaultPerMinute);
 	// Window is the enforcement window (default RateWindow).
@@ -86,7 +89,7 @@ func clientBudget(perMinute int) int {
 func (c *Client) Name() string { return "intercom" }
 
 // Target names the endpoint for the ledger; it never holds the token.
-func (c *Client) Target() string { return "intercom " + c.cfg.BaseURL }
+func (c *Client) Target() string { return crm.TargetOf("intercom", c.cfg.Account, c.cfg.BaseURL) }
 
 // Limits reports batch sizes and the search lag.
 func (c *Client) Limits() crm.Limits {
