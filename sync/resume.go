@@ -25,9 +25,7 @@ func (e *Engine) Resume(ctx context.Context, runID int64, region string) (*Job, 
 	if err := e.Store.ReopenRun(ctx, runID); err != nil {
 		return nil, fmt.Errorf("resume run %d: %w", runID, err)
 	}
-	already := run.Created + run.Skipped + run.Failed
-	job, r := e.newRunner(ctx, runID, run.Total, already)
-	r.tally.created, r.tally.skipped, r.tally.failed = run.Created, run.Skipped, run.Failed
+	job, r := e.newRunner(ctx, runID, run.Total, run)
 	go r.finish(job, func(ctx context.Context) error { return r.resume(ctx, run, region) })
 	return job, nil
 }

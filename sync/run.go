@@ -58,7 +58,7 @@ func (e *Engine) Start(ctx context.Context, p *Plan, opts RunOptions) (*Job, err
 	if err != nil {
 		return nil, fmt.Errorf("start: record the run: %w", err)
 	}
-	job, r := e.newRunner(ctx, id, len(p.Rows), 0)
+	job, r := e.newRunner(ctx, id, len(p.Rows), store.Run{})
 	go r.finish(job, func(ctx context.Context) error { return r.execute(ctx, p.Rows) })
 	return job, nil
 }
@@ -79,13 +79,18 @@ type runner struct {
 	abort   *crm.Error // a refusal that fails every remaining create (bad token)
 }
 
-func (e *Engine) newRunner(parent context.Context, runID int64, total, already int) (*Job, *runner) {
+// newRunner starts a run's background work. prior holds the outcomes
+// earlier processes stored (a resume); the tally starts from them before
+// any goroutine reads it.
+func (e *Engine) newRunner(parent context.Context, runID int64, total int, prior store.Run) (*Job, *runner) {
 	ctx, cancel := context.WithCancel(parent)
 	em := newEmitter()
 	now := time.Now()
+	already := prior.Created + prior.Skipped + prior.Failed
 	// The first rate sample holds what earlier processes already did, so
 	// the rate counts only this process's work.
-	t := &tally{start: now, total: total, samples: []rateSample{{at: now, done: already}}}
+	t := &tally{start: now, total: total, created: prior.Created, skipped: prior.Skipped, failed: prior.Failed,
+		samples: []rateSample{{at: now, done: already}}}
 	r := &runner{
 		e: e, runID: runID, target: e.CRM.Target(), em: em, tally: t,
 		rec: newRecorder(e.Store, e.CRM.Target(), t, em), stop: make(chan struct{}),
