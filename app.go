@@ -11,13 +11,8 @@ import (
 	"coexsync/crm/intercom"
 	"coexsync/sandbox"
 	"coexsync/store"
-	"coexsync/ui/safe"
 	"coexsync/whatsapp"
 )
-
-// cleanText strips control and escape sequences from text that may have
-// come from outside before it reaches the terminal.
-func cleanText(s string) string { return safe.Text(s) }
 
 // dbPath is --db, else the default path (sandbox.db beside it in the
 // sandbox, so demo runs never mix with real history).

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"coexsync/ui/safe"
 	"context"
 	"errors"
 	"fmt"
@@ -49,7 +50,7 @@ func main() {
 // printError prints one line; errors may carry text from outside, so it
 // goes through the same sanitiser as the console.
 func printError(w io.Writer, _ fang.Styles, err error) {
-	fmt.Fprintln(w, "coexsync: "+cleanText(err.Error()))
+	fmt.Fprintln(w, "coexsync: "+safe.Text(err.Error()))
 }
 
 func newRootCommand() *cobra.Command {

@@ -8,6 +8,7 @@ import (
 
 	"coexsync/store"
 	engine "coexsync/sync"
+	"coexsync/ui/safe"
 )
 
 // followJob drains the job's events, drawing a progress line on a
@@ -28,7 +29,7 @@ func followJob(job *engine.Job, stderr io.Writer, progress bool) engine.RunSumma
 		case engine.RateLimited:
 			fmt.Fprintf(stderr, "\rrate limit: waiting %s on %s   ", e.Wait.Round(time.Millisecond), e.Endpoint)
 		case engine.Phase:
-			fmt.Fprintf(stderr, "\r%s\n", cleanText(e.Name))
+			fmt.Fprintf(stderr, "\r%s\n", safe.Text(e.Name))
 		}
 	}
 	if progress {
@@ -80,10 +81,10 @@ func printSummary(w io.Writer, s engine.RunSummary) {
 	fmt.Fprintf(w, "run %d %s in %s: %d created, %d skipped, %d failed (of %d)\n",
 		s.RunID, s.Status, s.Elapsed.Round(time.Millisecond), s.Created, s.Skipped, s.Failed, s.Total)
 	if s.Err != nil {
-		fmt.Fprintf(w, "stopped: %s\n", cleanText(s.Err.Error()))
+		fmt.Fprintf(w, "stopped: %s\n", safe.Text(s.Err.Error()))
 	}
 	for _, o := range s.Failures {
-		fmt.Fprintf(w, "  failed  %-20s %-18s %s: %s\n", cleanText(o.Name), cleanText(o.Raw), o.Reason, cleanText(o.ReasonText))
+		fmt.Fprintf(w, "  failed  %-20s %-18s %s: %s\n", safe.Text(o.Name), safe.Text(o.Raw), o.Reason, safe.Text(o.ReasonText))
 	}
 }
 
@@ -127,7 +128,7 @@ func printPlan(w io.Writer, p *engine.Plan, asJSON bool) error {
 	return json.NewEncoder(w).Encode(out)
 }
 
-// statusCounts is used by `runs` for one line a run.
+// runLine is one run as `coexsync runs` lists it.
 func runLine(r store.Run) string {
 	when := r.StartedAt.Local().Format("2006-01-02 15:04")
 	return fmt.Sprintf("%5d  %s  %-9s %-8s %-11s created %-5d skipped %-5d failed %-5d number %s",

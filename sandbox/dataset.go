@@ -41,14 +41,15 @@ type existing struct {
 // existingRecords picks about 30 % of the valid contacts as already in the
 // CRM, spelled as people type numbers (or in the old WhatsApp form the
 // normalizer lists as a candidate), a quarter of them without a name, and
-// about 2 % stored twice so the preview shows ambiguous matches.
-func existingRecords(r *rand.Rand, contacts []whatsapptest.Contact, region string, spell func(*phonenumbers.PhoneNumber, *rand.Rand) string) []existing {
+// about 2 % stored twice so the preview shows ambiguous matches. norm is
+// contacts normalized, index for index (done once for both CRMs).
+func existingRecords(r *rand.Rand, contacts []whatsapptest.Contact, norm []normalize.Result, spell func(*phonenumbers.PhoneNumber, *rand.Rand) string) []existing {
 	var out []existing
-	for _, c := range contacts {
+	for i, c := range contacts {
 		if c.Phone == "" || r.IntN(100) >= 30 {
 			continue
 		}
-		res := normalize.Number(c.Phone, region)
+		res := norm[i]
 		if !res.Valid {
 			continue
 		}

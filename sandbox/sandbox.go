@@ -102,10 +102,15 @@ func (s *Sandbox) load() error {
 		}
 		contacts := whatsapptest.SampleContacts(s.opts.Seed+int64(i), b.contacts, region)
 		s.Graph.SetContacts(b.number.ID, contacts)
-		for _, e := range existingRecords(r, contacts, region, hubspotSpelling) {
+		phones := make([]string, len(contacts))
+		for j, c := range contacts {
+			phones[j] = c.Phone
+		}
+		norm := normalize.Batch(phones, region)
+		for _, e := range existingRecords(r, contacts, norm, hubspotSpelling) {
 			hub = append(hub, hubspottest.SeedContact{FirstName: e.first, LastName: e.last, Phone: e.phone})
 		}
-		for _, e := range existingRecords(r, contacts, region, intercomSpelling) {
+		for _, e := range existingRecords(r, contacts, norm, intercomSpelling) {
 			icom = append(icom, intercomtest.Contact{Role: "lead", Name: joinName(e.first, e.last), Phone: e.phone})
 		}
 	}

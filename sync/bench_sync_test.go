@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"coexsync/crm"
+	"coexsync/crm/crmtest"
 	"coexsync/crm/hubspot"
 	"coexsync/crm/hubspot/hubspottest"
 	"coexsync/crm/intercom"
@@ -22,12 +23,7 @@ type budget struct {
 
 // floor is the least time n calls take under b: the first window's worth
 // go at once, every further window's worth waits a window.
-func (b budget) floor(n int) time.Duration {
-	if n <= b.calls {
-		return 0
-	}
-	return time.Duration((n+b.calls-1)/b.calls-1) * b.window
-}
+func (b budget) floor(n int) time.Duration { return crmtest.LimitFloor(n, b.calls, b.window) }
 
 // syncContacts is the 10k dataset of the sync benchmarks: one number's
 // contacts, a tenth already in the CRM (seed adds them there).

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"coexsync/crm"
+	"coexsync/crm/crmtest"
 	"coexsync/crm/hubspot"
 	"coexsync/crm/hubspot/hubspottest"
 )
@@ -50,14 +51,8 @@ func BenchmarkLookupAndCreate10k(b *testing.B) {
 // limitFloor is the least time HubSpot's limits allow for the calls:
 // searches spend both budgets, creates the general one.
 func limitFloor(searches, creates int) time.Duration {
-	windows := func(calls, per int, interval time.Duration) time.Duration {
-		if calls == 0 {
-			return 0
-		}
-		return time.Duration((calls-1)/per) * interval
-	}
-	return max(windows(searches, hubspot.SearchPerSecond, hubspot.SearchInterval),
-		windows(searches+creates, hubspot.GeneralPer10s, hubspot.GeneralInterval))
+	return max(crmtest.LimitFloor(searches, hubspot.SearchPerSecond, hubspot.SearchInterval),
+		crmtest.LimitFloor(searches+creates, hubspot.GeneralPer10s, hubspot.GeneralInterval))
 }
 
 // benchDataset returns total distinct US numbers and seeds for 30 % of

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"coexsync/crm"
+	"coexsync/crm/crmtest"
 	"coexsync/crm/intercom"
 	"coexsync/crm/intercom/intercomtest"
 )
@@ -42,7 +43,7 @@ func BenchmarkLookupAndCreate10k(b *testing.B) {
 			calls += n
 		}
 		budget := intercom.WindowBudget(intercom.DefaultPerMinute)
-		floor := time.Duration((calls-1)/budget) * intercom.RateWindow
+		floor := crmtest.LimitFloor(calls, budget, intercom.RateWindow)
 		if created != total*7/10 || srv.RateLimited() != 0 || len(srv.Records()) != total {
 			b.Fatalf("created %d, records %d, 429s %d", created, len(srv.Records()), srv.RateLimited())
 		}
