@@ -5,6 +5,7 @@ package crm
 
 import (
 	"context"
+	"net/http"
 	"time"
 )
 
@@ -40,6 +41,22 @@ type Limits struct {
 	// SearchLag is how long after a create the vendor's search may still
 	// miss the new record. Resume waits this long before trusting search.
 	SearchLag time.Duration
+	// RequestTimeout bounds one HTTP attempt: a create sent just before its
+	// process died lands, if at all, within it (0: DefaultRequestTimeout).
+	RequestTimeout time.Duration
+}
+
+// DefaultRequestTimeout is the clients' bound on one HTTP attempt.
+const DefaultRequestTimeout = 30 * time.Second
+
+// AttemptTimeout is the bound an HTTP client puts on one attempt, or
+// DefaultRequestTimeout when it sets none (the caller's context rules then,
+// and nothing tells how long a request may hang).
+func AttemptTimeout(c *http.Client) time.Duration {
+	if c != nil && c.Timeout > 0 {
+		return c.Timeout
+	}
+	return DefaultRequestTimeout
 }
 
 // Record is a CRM contact as the CRM holds it.

@@ -8,8 +8,9 @@ import (
 	"time"
 )
 
-// AddIntents writes pending intents (one transaction) before their creates
-// are sent. An E164 already created in the target is left as it is; one
+// AddIntents writes ownerless pending intents (one transaction); the engine
+// claims through ClaimCreates instead. Kept to seed what an older coexsync
+// left behind. An E164 already created in the target is left as it is; one
 // already pending is handed to the new run and contact.
 func (d *DB) AddIntents(ctx context.Context, intents []Intent) error {
 	now := time.Now().UnixNano()
@@ -18,18 +19,20 @@ func (d *DB) AddIntents(ctx context.Context, intents []Intent) error {
 		if in.Target == "" || in.E164 == "" {
 			return fmt.Errorf("store: add intents: intent %d: target and e164 are required", i)
 		}
-		rows = append(rows, in.Target, in.E164, in.RunID, in.ContactID, now, now)
+		rows = append(rows, in.Target, in.E164, in.E164, in.RunID, in.ContactID, now, now, now)
 	}
 	return d.withTx(ctx, "add intents", func(tx *sql.Tx) error {
 		return execRows(ctx, tx, addIntentsSQL, pendingRow, rows)
 	})
 }
 
-const pendingRow = "(?, ?, 'pending', ?, ?, ?, ?)"
+const pendingRow = "(?, ?, ?, 'pending', ?, ?, ?, ?, ?)"
 
-// addIntentsSQL never touches a created row: that record exists.
+// addIntentsSQL never touches a created row: that record exists. Intents
+// written this way have no owner and count as sent when written: nothing
+// tells whether their create went out.
 const addIntentsSQL = `
-	INSERT INTO ledger (target, e164, state, run_id, contact_id, created_at, updated_at)
+	INSERT INTO ledger (target, e164, number, state, run_id, contact_id, sent_at, created_at, updated_at)
 	VALUES %s
 	ON CONFLICT (target, e164) DO UPDATE SET
 		run_id = excluded.run_id, contact_id = excluded.contact_id,
@@ -39,7 +42,7 @@ const addIntentsSQL = `
 // PendingIntents lists the pending intents of a target, by E164.
 func (d *DB) PendingIntents(ctx context.Context, target string) ([]Intent, error) {
 	out, err := queryAll(ctx, d.sql, scanIntent, `
-		SELECT target, e164, run_id, contact_id, state, crm_id, created_at, updated_at
+		SELECT `+intentColumns+`
 		FROM ledger WHERE target = ? AND state = 'pending' ORDER BY e164`, target)
 	if err != nil {
 		return nil, fmt.Errorf("store: pending intents: %w", err)
@@ -47,17 +50,19 @@ func (d *DB) PendingIntents(ctx context.Context, target string) ([]Intent, error
 	return out, nil
 }
 
+const intentColumns = `target, e164, number, run_id, contact_id, state, crm_id, owner, sent_at, created_at, updated_at`
+
 func scanIntent(rows *sql.Rows) (Intent, error) {
 	var in Intent
-	var created, updated int64
-	err := rows.Scan(&in.Target, &in.E164, &in.RunID, &in.ContactID, &in.State,
-		&in.CRMID, &created, &updated)
-	in.CreatedAt, in.UpdatedAt = fromNanos(created), fromNanos(updated)
+	var sent, created, updated int64
+	err := rows.Scan(&in.Target, &in.E164, &in.Number, &in.RunID, &in.ContactID, &in.State,
+		&in.CRMID, &in.Owner, &sent, &created, &updated)
+	in.SentAt, in.CreatedAt, in.UpdatedAt = fromNanos(sent), fromNanos(created), fromNanos(updated)
 	return in, err
 }
 
-// DropIntents removes pending intents (the CRM is known not to have them).
-// Created rows are never dropped.
+// DropIntents removes the pending claims of numbers, whoever holds them
+// (the CRM is known not to have them). Created rows are never dropped.
 func (d *DB) DropIntents(ctx context.Context, target string, e164 []string) error {
 	return d.withTx(ctx, "drop intents", func(tx *sql.Tx) error {
 		return dropPending(ctx, tx, target, e164)
@@ -68,7 +73,7 @@ func dropPending(ctx context.Context, tx *sql.Tx, target string, e164 []string) 
 	return forEachChunk(e164, inChunk, func(part []string) error {
 		marks, args := inList([]any{target}, part)
 		_, err := tx.ExecContext(ctx, `DELETE FROM ledger
-			WHERE target = ? AND state = 'pending' AND e164 IN (`+marks+`)`, args...)
+			WHERE target = ? AND state = 'pending' AND number IN (`+marks+`)`, args...)
 		return err
 	})
 }

@@ -52,6 +52,21 @@ func (d *DB) Numbers(ctx context.Context) ([]Number, error) {
 	return ns, nil
 }
 
+// Number returns one number by its Graph id.
+func (d *DB) Number(ctx context.Context, id string) (Number, error) {
+	ns, err := queryAll(ctx, d.sql, scanNumber, `
+		SELECT id, display_phone_number, verified_name, status, quality_rating,
+			platform_type, on_biz_app, sync_requested_at, sync_request_id, seen_at
+		FROM numbers WHERE id = ?`, id)
+	if err != nil {
+		return Number{}, fmt.Errorf("store: number %q: %w", id, err)
+	}
+	if len(ns) == 0 {
+		return Number{}, fmt.Errorf("store: number %q: %w", id, ErrNotFound)
+	}
+	return ns[0], nil
+}
+
 func scanNumber(rows *sql.Rows) (Number, error) {
 	var n Number
 	var requested, seen int64

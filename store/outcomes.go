@@ -17,6 +17,7 @@ import (
 func (d *DB) RecordOutcomes(ctx context.Context, target string, outs []Outcome) error {
 	rows := make([]any, 0, len(outs)*strings.Count(outcomeRow, "?"))
 	var created []any
+	var siblings []Outcome
 	failed := map[string]bool{}
 	for i, o := range outs {
 		if err := checkOutcome(o); err != nil {
@@ -30,7 +31,8 @@ func (d *DB) RecordOutcomes(ctx context.Context, target string, outs []Outcome) 
 		}
 		switch o.Status {
 		case OutcomeCreated:
-			created = append(created, target, o.E164, o.CRMID, o.RunID, o.ContactID, updated, updated)
+			created = append(created, target, o.E164, o.E164, o.CRMID, o.RunID, o.ContactID, updated, updated)
+			siblings = append(siblings, o)
 		case OutcomeFailed:
 			failed[o.E164] = true
 		}
@@ -44,14 +46,39 @@ func (d *DB) RecordOutcomes(ctx context.Context, target string, outs []Outcome) 
 		if err := dropPending(ctx, tx, target, slices.Collect(maps.Keys(failed))); err != nil {
 			return err
 		}
-		return execRows(ctx, tx, markCreatedSQL, createdRow, created)
+		if err := execRows(ctx, tx, markCreatedSQL, createdRow, created); err != nil {
+			return err
+		}
+		return markSiblingsCreated(ctx, tx, target, siblings)
 	})
+}
+
+// markSiblingsCreated marks created every other form a created number was
+// claimed under (its candidates), so none of them can be claimed again.
+func markSiblingsCreated(ctx context.Context, tx *sql.Tx, target string, outs []Outcome) error {
+	if len(outs) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `UPDATE ledger SET state = 'created',
+		crm_id = CASE WHEN ? <> '' THEN ? ELSE crm_id END, run_id = ?, contact_id = ?, updated_at = ?
+		WHERE target = ? AND number = ? AND e164 <> number`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, o := range outs {
+		if _, err := stmt.ExecContext(ctx, o.CRMID, o.CRMID, o.RunID, o.ContactID,
+			toNanos(orNow(o.UpdatedAt)), target, o.E164); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Value rows of the statements below; the state is a literal, not data.
 const (
 	outcomeRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	createdRow = "(?, ?, 'created', ?, ?, ?, ?, ?)"
+	createdRow = "(?, ?, ?, 'created', ?, ?, ?, ?, ?)"
 )
 
 // upsertOutcomesSQL replaces an outcome of the same run and contact;
@@ -70,10 +97,10 @@ const upsertOutcomesSQL = `
 // markCreatedSQL records that E164 now exists in target; an empty CRM id
 // never erases one already known.
 const markCreatedSQL = `
-	INSERT INTO ledger (target, e164, state, crm_id, run_id, contact_id, created_at, updated_at)
+	INSERT INTO ledger (target, e164, number, state, crm_id, run_id, contact_id, created_at, updated_at)
 	VALUES %s
 	ON CONFLICT (target, e164) DO UPDATE SET
-		state = 'created',
+		state = 'created', number = excluded.number,
 		crm_id = CASE WHEN excluded.crm_id <> '' THEN excluded.crm_id ELSE ledger.crm_id END,
 		run_id = excluded.run_id, contact_id = excluded.contact_id,
 		updated_at = excluded.updated_at`

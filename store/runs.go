@@ -22,10 +22,10 @@ func (d *DB) CreateRun(ctx context.Context, r Run) (int64, error) {
 	d.writeMu.Lock()
 	defer d.writeMu.Unlock()
 	res, err := d.sql.ExecContext(ctx, `
-		INSERT INTO runs (number_id, crm, target, mode, parent_run_id, status, started_at, total)
-		VALUES (?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?)`,
+		INSERT INTO runs (number_id, crm, target, mode, parent_run_id, status, started_at, total, region)
+		VALUES (?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?)`,
 		r.NumberID, r.CRM, r.Target, r.Mode, r.ParentRunID, RunRunning,
-		toNanos(orNow(r.StartedAt)), r.Total)
+		toNanos(orNow(r.StartedAt)), r.Total, r.Region)
 	if err != nil {
 		return 0, fmt.Errorf("store: create run: %w", err)
 	}
@@ -74,7 +74,7 @@ func (d *DB) ReopenRun(ctx context.Context, runID int64) error {
 // outcome counts in one GROUP BY, never one query per run.
 const runsWithCounts = `
 	SELECT r.id, r.number_id, r.crm, r.target, r.mode, COALESCE(r.parent_run_id, 0),
-		r.status, r.started_at, r.finished_at, r.total, r.error,
+		r.status, r.started_at, r.finished_at, r.total, r.error, r.region,
 		COALESCE(SUM(o.status = 'created'), 0), COALESCE(SUM(o.status = 'skipped'), 0),
 		COALESCE(SUM(o.status = 'failed'), 0), COALESCE(SUM(o.status = 'pending'), 0)
 	FROM (%s) r LEFT JOIN outcomes o ON o.run_id = r.id
@@ -123,7 +123,7 @@ func scanRun(rows *sql.Rows) (Run, error) {
 	var r Run
 	var started, finished int64
 	err := rows.Scan(&r.ID, &r.NumberID, &r.CRM, &r.Target, &r.Mode, &r.ParentRunID,
-		&r.Status, &started, &finished, &r.Total, &r.Error,
+		&r.Status, &started, &finished, &r.Total, &r.Error, &r.Region,
 		&r.Created, &r.Skipped, &r.Failed, &r.Pending)
 	r.StartedAt, r.FinishedAt = fromNanos(started), fromNanos(finished)
 	return r, err

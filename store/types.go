@@ -113,6 +113,7 @@ type Run struct {
 	Failed      int
 	Pending     int
 	Error       string // why a run failed or was cancelled
+	Region      string // region hint for national numbers ("" for none)
 }
 
 // OutcomeStatus is the result of one contact in one run.
@@ -163,11 +164,14 @@ const (
 // the record exists even while the CRM's search index lags.
 type Intent struct {
 	Target    string
-	E164      string
+	E164      string // the form this row claims (the number or a candidate)
+	Number    string // the E.164 the create carries; shared by a claim's rows
 	RunID     int64
 	ContactID int64
 	State     IntentState
 	CRMID     string
+	Owner     string    // the run-process that claimed it ("" for old rows)
+	SentAt    time.Time // last time a create carrying it went out; zero: never
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

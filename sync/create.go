@@ -15,6 +15,14 @@ import (
 // CRM keeps failing temporarily (each on top of the client's own retries).
 const maxCreateAttempts = 3
 
+// resolveMargin is added to the moment a create in doubt could last have
+// landed in the CRM's search index, before search is trusted.
+const resolveMargin = 2 * time.Second
+
+// claimPoll is how often a contact whose number another live run is
+// creating is claimed again.
+const claimPoll = time.Second
+
 // unconfirmedText is stored for a create the CRM neither confirmed nor
 // showed in search afterwards.
 const unconfirmedText = "The CRM did not confirm the create and could not be searched to check; resume the run to resolve it."
@@ -31,102 +39,293 @@ func (e errUnconfirmed) Error() string {
 type createItem struct {
 	row      *PlanRow
 	attempts int
+	// heldByUs counts rounds this item found its number claimed by another
+	// contact of this run: once that claim settles it is claimed again, and
+	// a claim still pending after that stays unconfirmed.
+	heldByUs int
 }
 
-// createAll creates rows in rounds: each round sends every item still to
-// do in batches; items that failed temporarily go to the next round.
+// doubt is a create whose fate is unknown until the CRM's search can be
+// trusted: one of ours that failed unclearly, or one a gone process sent.
+type doubt struct {
+	item   *createItem
+	holder store.Intent // the claim in doubt
+	cause  *crm.Error   // ours: the error to fail with when attempts run out
+	until  time.Time    // search shows the record by then if it was made
+}
+
+// round is what one pass over a queue leaves to do.
+type round struct {
+	again   []*createItem // send again
+	doubts  []doubt       // resolve by search once it can be trusted
+	waiting []doubt       // another live run holds the number: claim again later
+}
+
+func (a *round) merge(b round) {
+	a.again = append(a.again, b.again...)
+	a.doubts = append(a.doubts, b.doubts...)
+	a.waiting = append(a.waiting, b.waiting...)
+}
+
+// createAll creates rows. Every create is sent only after its number is
+// claimed in the store (ClaimCreates), whatever the plan said: that claim
+// is the one guard against creating a contact twice. Creates in doubt are
+// set aside and resolved together, so one slow answer never stalls a batch.
 func (r *runner) createAll(ctx context.Context, rows []*PlanRow) error {
 	queue := make([]*createItem, len(rows))
 	for i, row := range rows {
 		queue[i] = &createItem{row: row}
 	}
 	unconfirmed := 0
-	for len(queue) > 0 {
-		var (
-			mu   gosync.Mutex
-			next []*createItem
-		)
-		size := r.e.CRM.Limits().CreateBatch
-		err := forEachBatch(ctx, len(queue), size, r.e.createConcurrency(), func(ctx context.Context, lo, hi int) error {
-			again, unc, err := r.createBatch(ctx, queue[lo:hi])
-			mu.Lock()
-			defer mu.Unlock()
-			next = append(next, again...)
-			unconfirmed += unc
-			return err
-		})
-		if err != nil {
-			return err
+	var doubts, waiting []doubt
+	for {
+		for len(queue) > 0 {
+			next, err := r.sendRound(ctx, queue)
+			if err != nil {
+				return err
+			}
+			queue = next.again
+			doubts = append(doubts, next.doubts...)
+			waiting = append(waiting, next.waiting...)
 		}
-		queue = next
+		switch {
+		case len(doubts) > 0:
+			again, unc, err := r.resolveDoubts(ctx, doubts)
+			if err != nil {
+				return err
+			}
+			queue, doubts, unconfirmed = again, nil, unconfirmed+unc
+		case len(waiting) > 0:
+			var err error
+			if queue, unconfirmed, err = r.wait(ctx, waiting, unconfirmed); err != nil {
+				return err
+			}
+			waiting = nil
+		default:
+			if unconfirmed > 0 {
+				return errUnconfirmed{unconfirmed}
+			}
+			return nil
+		}
 	}
-	if unconfirmed > 0 {
-		return errUnconfirmed{unconfirmed}
-	}
-	return nil
 }
 
-// createBatch sends one batch: intents first (so a crash leaves a trace),
-// then the create. It returns the items to send again and how many creates
-// stay unconfirmed.
-func (r *runner) createBatch(ctx context.Context, items []*createItem) ([]*createItem, int, error) {
+// sendRound sends every item of queue once, in batches.
+func (r *runner) sendRound(ctx context.Context, queue []*createItem) (round, error) {
+	var (
+		mu  gosync.Mutex
+		out round
+	)
+	size := r.e.CRM.Limits().CreateBatch
+	err := forEachBatch(ctx, len(queue), size, r.e.createConcurrency(), func(ctx context.Context, lo, hi int) error {
+		got, err := r.createBatch(ctx, queue[lo:hi])
+		mu.Lock()
+		defer mu.Unlock()
+		out.merge(got)
+		return err
+	})
+	return out, err
+}
+
+// wait handles contacts whose number another claim holds: claims of this
+// run that stayed unconfirmed leave theirs unconfirmed too; the others are
+// claimed again once the live run holding them had time to finish.
+func (r *runner) wait(ctx context.Context, waiting []doubt, unconfirmed int) ([]*createItem, int, error) {
+	var again []*createItem
+	var runs []int64
+	sleep := false
+	for _, w := range waiting {
+		if w.holder.Owner == r.owner {
+			if w.item.heldByUs++; w.item.heldByUs > 1 {
+				o := r.itemOutcome(w.item, store.OutcomePending, "")
+				o.Reason, o.ReasonText = reasonUnknown, unconfirmedText
+				r.rec.add(o)
+				unconfirmed++
+				continue
+			}
+			again = append(again, w.item)
+			continue
+		}
+		sleep = true
+		again = append(again, w.item)
+		if !containsRun(runs, w.holder.RunID) {
+			runs = append(runs, w.holder.RunID)
+		}
+	}
+	if sleep {
+		r.em.try(Phase{Name: fmt.Sprintf("waiting for %s, which is creating %d of these numbers", runList(runs), len(again))})
+		if !sleepCtx(ctx, claimPoll) {
+			return nil, unconfirmed, ctx.Err()
+		}
+	}
+	return again, unconfirmed, nil
+}
+
+// createBatch claims the batch's numbers, then sends the creates it was
+// granted.
+func (r *runner) createBatch(ctx context.Context, items []*createItem) (round, error) {
 	if ce := r.aborted(); ce != nil {
 		r.fail(items, ce)
-		return nil, 0, nil
+		return round{}, nil
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, 0, err
+		return round{}, err
 	}
-	intents := make([]store.Intent, len(items))
-	contacts := make([]crm.NewContact, len(items))
+	send, out, err := r.claim(ctx, items)
+	if err != nil || len(send) == 0 {
+		return out, err
+	}
+	got, err := r.send(ctx, send)
+	out.merge(got)
+	return out, err
+}
+
+// claim asks the store for each item's number. Granted items are returned
+// to send; the others are settled here or set aside.
+func (r *runner) claim(ctx context.Context, items []*createItem) ([]*createItem, round, error) {
+	claims := make([]store.Claim, len(items))
+	for i, it := range items {
+		n := it.row.Number
+		claims[i] = store.Claim{Number: n.E164, Keys: n.Candidates, RunID: r.runID, ContactID: it.row.Contact.ID, Owner: r.owner}
+	}
+	bg := context.WithoutCancel(ctx)
+	results, err := r.e.Store.ClaimCreates(bg, r.target, claims)
+	if err != nil {
+		return nil, round{}, fmt.Errorf("claim numbers before creating: %w", err)
+	}
+	var send []*createItem
+	var out round
+	var unsent []store.Intent
 	now := time.Now()
+	for i, res := range results {
+		it, h := items[i], res.Holder
+		switch {
+		case res.Verdict == store.ClaimGranted:
+			send = append(send, it)
+		case res.Verdict == store.ClaimCreated:
+			r.rec.add(r.claimedOutcome(it, h))
+		case h.Owner == r.owner || (res.HolderLease.Owner != "" && !leaseGone(res.HolderLease, now)):
+			out.waiting = append(out.waiting, doubt{item: it, holder: h})
+		case h.Owner != "" && h.SentAt.IsZero():
+			// Its process died before the create went out: nothing to
+			// confirm, the claim is simply free.
+			unsent = append(unsent, h)
+			out.again = append(out.again, it)
+		default:
+			out.doubts = append(out.doubts, doubt{item: it, holder: h, until: r.landedBy(sentAt(h), time.Time{}, true)})
+		}
+	}
+	for _, h := range unsent {
+		if err := r.e.Store.DropClaims(bg, r.target, h.Owner, []string{h.Number}); err != nil {
+			return nil, round{}, fmt.Errorf("free an unsent claim: %w", err)
+		}
+	}
+	return send, out, nil
+}
+
+// sentAt is when a claim's create was last sent; an ownerless claim (left
+// by an older coexsync) counts as sent when it was written.
+func sentAt(h store.Intent) time.Time {
+	if h.SentAt.IsZero() {
+		return h.UpdatedAt
+	}
+	return h.SentAt
+}
+
+// landedBy is when a create last sent at sent, answered at answered (zero:
+// never), shows in search if the CRM made it. Without an answer it may land
+// up to a whole request timeout after it was sent.
+func (r *runner) landedBy(sent, answered time.Time, noAnswer bool) time.Time {
+	lim := r.e.CRM.Limits()
+	at := answered
+	if noAnswer {
+		timeout := lim.RequestTimeout
+		if timeout <= 0 {
+			timeout = crm.DefaultRequestTimeout
+		}
+		at = sent.Add(timeout)
+	}
+	return at.Add(lim.SearchLag + resolveMargin)
+}
+
+// send marks the items sent and creates them. The send time is written
+// before anything goes out, and again by the client right before each
+// attempt, so a resume knows how long a create in flight could still land.
+func (r *runner) send(ctx context.Context, items []*createItem) (round, error) {
+	contacts := make([]crm.NewContact, len(items))
+	numbers := make([]string, len(items))
 	for i, it := range items {
 		it.attempts++
-		c := it.row.Contact
-		intents[i] = store.Intent{
-			Target: r.target, E164: it.row.Number.E164, RunID: r.runID, ContactID: c.ID,
-			State: store.IntentPending, CreatedAt: now, UpdatedAt: now,
+		name, first, last := crmNames(it.row.Contact)
+		n := it.row.Number.E164
+		numbers[i] = n
+		contacts[i] = crm.NewContact{Ref: n, Phone: n, Name: name, FirstName: first, LastName: last}
+	}
+	bg := context.WithoutCancel(ctx)
+	var (
+		mu       gosync.Mutex
+		lastSent = time.Now()
+	)
+	if err := r.e.Store.MarkSent(bg, r.target, r.owner, numbers, lastSent); err != nil {
+		return round{}, fmt.Errorf("record create intents: %w", err)
+	}
+	sctx := crm.WithBeforeSend(ctx, func(refs []string) error {
+		if len(refs) == 0 {
+			refs = numbers
 		}
-		name, first, last := crmNames(c)
-		contacts[i] = crm.NewContact{Ref: it.row.Number.E164, Phone: it.row.Number.E164, Name: name, FirstName: first, LastName: last}
-	}
-	if err := r.e.Store.AddIntents(context.WithoutCancel(ctx), intents); err != nil {
-		return nil, 0, fmt.Errorf("record create intents: %w", err)
-	}
-	results, err := r.e.CRM.Create(ctx, contacts)
-	// Search is only authoritative a lag after the CRM handled the call,
-	// which may be any time until it returned (the client waits for its
-	// rate limiter first).
+		now := time.Now()
+		mu.Lock()
+		lastSent = now
+		mu.Unlock()
+		return r.e.Store.MarkSent(bg, r.target, r.owner, refs, now)
+	})
+	results, err := r.e.CRM.Create(sctx, contacts)
 	answered := time.Now()
+	mu.Lock()
+	sent := lastSent
+	mu.Unlock()
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, 0, ctx.Err() // unknown: the intents stay pending for resume
+			return round{}, ctx.Err() // unknown: the claims stay pending for a resume
 		}
 		ce := asCRMError(err)
 		if !ce.Temporary() {
 			r.refuse(items, ce)
-			return nil, 0, nil
+			return round{}, nil
 		}
-		return r.recheck(ctx, items, answered, ce)
+		return r.inDoubt(items, ce, sent, answered), nil
 	}
-	return r.applyResults(ctx, items, results, answered)
+	return r.applyResults(ctx, items, results, sent, answered)
+}
+
+// inDoubt sets items aside until search can tell whether the CRM made them.
+func (r *runner) inDoubt(items []*createItem, ce *crm.Error, sent, answered time.Time) round {
+	noAnswer := ce.Reason == crm.ReasonTimeout || ce.Reason == crm.ReasonNetwork
+	until := r.landedBy(sent, answered, noAnswer)
+	var out round
+	for _, it := range items {
+		h := store.Intent{Target: r.target, E164: it.row.Number.E164, Number: it.row.Number.E164,
+			RunID: r.runID, ContactID: it.row.Contact.ID, Owner: r.owner, SentAt: sent}
+		out.doubts = append(out.doubts, doubt{item: it, holder: h, cause: ce, until: until})
+	}
+	return out
 }
 
 // applyResults records each item's result; items the CRM answered for
-// unclearly are rechecked by search.
-func (r *runner) applyResults(ctx context.Context, items []*createItem, results []crm.ItemResult, answered time.Time) ([]*createItem, int, error) {
+// unclearly are set aside to be resolved by search.
+func (r *runner) applyResults(ctx context.Context, items []*createItem, results []crm.ItemResult, sent, answered time.Time) (round, error) {
 	byRef := make(map[string]crm.ItemResult, len(results))
 	for _, res := range results {
 		byRef[res.Ref] = res
 	}
-	var again, unclear []*createItem
+	var out round
 	var existing []string
 	var skips []store.Outcome
 	for _, it := range items {
 		res, ok := byRef[it.row.Number.E164]
 		switch {
 		case !ok || (res.Err == nil && res.ID == "" && res.ExistingID == ""):
-			unclear = append(unclear, it)
+			out.merge(r.inDoubt([]*createItem{it}, unclearCause(res), sent, answered))
 		case res.ExistingID != "":
 			existing = append(existing, it.row.Number.E164)
 			o := r.itemOutcome(it, store.OutcomeSkipped, res.ExistingID)
@@ -135,77 +334,32 @@ func (r *runner) applyResults(ctx context.Context, items []*createItem, results 
 		case res.Err == nil:
 			r.rec.add(r.itemOutcome(it, store.OutcomeCreated, res.ID))
 		case res.Err.Reason == crm.ReasonRateLimited && it.attempts < maxCreateAttempts:
-			again = append(again, it) // refused before any work: safe to send again
+			out.again = append(out.again, it) // refused before any work: safe to send again
 		case res.Err.Temporary():
 			// A single create that timed out or answered garbage (Intercom)
 			// may have been made: only search can tell.
-			unclear = append(unclear, it)
+			out.merge(r.inDoubt([]*createItem{it}, res.Err, sent, answered))
 		default:
 			r.refuse([]*createItem{it}, res.Err)
 		}
 	}
 	if len(existing) > 0 {
 		// Not created by coexsync: the ledger must not claim them.
-		if err := r.e.Store.DropIntents(context.WithoutCancel(ctx), r.target, existing); err != nil {
-			return nil, 0, fmt.Errorf("drop intents: %w", err)
+		if err := r.e.Store.DropClaims(context.WithoutCancel(ctx), r.target, r.owner, existing); err != nil {
+			return round{}, fmt.Errorf("drop claims: %w", err)
 		}
 		r.rec.add(skips...)
 	}
-	if len(unclear) > 0 {
-		more, unc, err := r.recheck(ctx, unclear, answered, unclearCause(unclear, byRef))
-		return append(again, more...), unc, err
-	}
-	return again, 0, nil
+	return out, nil
 }
 
-// unclearCause is the error to fail unclear items with if they run out of
+// unclearCause is the error to fail an unclear item with if it runs out of
 // attempts: the CRM's own when it gave one.
-func unclearCause(items []*createItem, byRef map[string]crm.ItemResult) *crm.Error {
-	for _, it := range items {
-		if res := byRef[it.row.Number.E164]; res.Err != nil {
-			return res.Err
-		}
+func unclearCause(res crm.ItemResult) *crm.Error {
+	if res.Err != nil {
+		return res.Err
 	}
 	return &crm.Error{Reason: crm.ReasonBadResponse, Message: "the create answered without a record id"}
-}
-
-// recheck decides creates whose fate is unknown (the call failed after it
-// may have reached the CRM): once search is authoritative, a contact found
-// was created; one not found is sent again, until the attempts run out.
-func (r *runner) recheck(ctx context.Context, items []*createItem, answered time.Time, cause *crm.Error) ([]*createItem, int, error) {
-	if !sleepCtx(ctx, time.Until(answered.Add(r.e.CRM.Limits().SearchLag))) {
-		return nil, 0, ctx.Err()
-	}
-	subs := make([]subject, len(items))
-	var numbers []string
-	for i, it := range items {
-		subs[i] = subject{candidates: []string{it.row.Number.E164}, region: it.row.Number.Region}
-		numbers = append(numbers, it.row.Number.E164)
-	}
-	recs, err := r.e.findRecords(ctx, numbers, 1)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, 0, ctx.Err()
-		}
-		for _, it := range items {
-			o := r.itemOutcome(it, store.OutcomePending, "")
-			o.Reason, o.ReasonText = reasonUnknown, unconfirmedText
-			r.rec.add(o)
-		}
-		return nil, len(items), nil
-	}
-	var again []*createItem
-	for i, found := range matchRecords(subs, recs) {
-		switch {
-		case len(found) > 0:
-			r.rec.add(r.itemOutcome(items[i], store.OutcomeCreated, found[0].ID))
-		case items[i].attempts < maxCreateAttempts:
-			again = append(again, items[i])
-		default:
-			r.fail([]*createItem{items[i]}, cause)
-		}
-	}
-	return again, 0, nil
 }
 
 // refuse fails items the CRM refused for good; a refused token stops all
@@ -217,7 +371,7 @@ func (r *runner) refuse(items []*createItem, ce *crm.Error) {
 	r.fail(items, ce)
 }
 
-// fail records items as failed; the store drops their pending intents.
+// fail records items as failed; the store drops their pending claims.
 func (r *runner) fail(items []*createItem, ce *crm.Error) {
 	for _, it := range items {
 		o := r.itemOutcome(it, store.OutcomeFailed, "")

@@ -24,10 +24,20 @@ type Store interface {
 	Run(ctx context.Context, runID int64) (store.Run, error)
 	RecordOutcomes(ctx context.Context, target string, outs []store.Outcome) error
 	Outcomes(ctx context.Context, f store.OutcomeFilter) ([]store.Outcome, int, error)
-	AddIntents(ctx context.Context, intents []store.Intent) error
-	PendingIntents(ctx context.Context, target string) ([]store.Intent, error)
-	DropIntents(ctx context.Context, target string, e164 []string) error
+	Number(ctx context.Context, id string) (store.Number, error)
 	CreatedRecords(ctx context.Context, target string, e164 []string) (map[string]string, error)
+	PendingIntents(ctx context.Context, target string) ([]store.Intent, error)
+
+	// The guard against creating twice: claims taken at send time and one
+	// writer per (CRM account, number).
+	ClaimCreates(ctx context.Context, target string, claims []store.Claim) ([]store.ClaimResult, error)
+	MarkSent(ctx context.Context, target, owner string, numbers []string, at time.Time) error
+	DropClaims(ctx context.Context, target, owner string, numbers []string) error
+	AcquireLease(ctx context.Context, l store.Lease, canTake func(store.Lease) bool) (store.Lease, bool, error)
+	SetLeaseRun(ctx context.Context, owner string, runID int64) error
+	Heartbeat(ctx context.Context, owner string, at time.Time) (bool, error)
+	ReleaseLease(ctx context.Context, owner string) error
+	AddRunNote(ctx context.Context, runID int64, text string) error
 }
 
 // Engine syncs into one CRM account.
@@ -36,6 +46,9 @@ type Engine struct {
 	CRM   crm.Client
 	// Concurrency bounds CRM calls in flight (0: a default fitted to the CRM).
 	Concurrency int
+	// Force takes over the write lease of a number even when another
+	// process seems to hold it (the agent knows that process is gone).
+	Force bool
 }
 
 // RowStatus is what the plan will do with one contact.
@@ -136,4 +149,31 @@ type RunSummary struct {
 	Elapsed  time.Duration
 	Failures []store.Outcome // each with a reason an agent can act on
 	Err      error           // why the run stopped early, if it did
+}
+
+// regionFor is the region hint for numberID's national numbers: hint when
+// given, else the country of the business number as stored. The engine
+// works it out itself, so no caller has to warm a cache first.
+func (e *Engine) regionFor(ctx context.Context, numberID, hint string) string {
+	if hint != "" {
+		return hint
+	}
+	if n, err := e.Store.Number(ctx, numberID); err == nil {
+		return normalize.RegionOf(n.DisplayPhoneNumber)
+	}
+	return ""
+}
+
+// note appends a line to a run's log; the log is for people, so a failed
+// write never stops a run.
+func (e *Engine) note(runID int64, text string) {
+	if text != "" {
+		_ = e.Store.AddRunNote(context.Background(), runID, text)
+	}
+}
+
+// releaseLease gives up a lease; a failed release only delays the next
+// writer until the heartbeat is stale.
+func (e *Engine) releaseLease(owner string) {
+	_ = e.Store.ReleaseLease(context.Background(), owner)
 }

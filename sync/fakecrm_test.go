@@ -28,6 +28,11 @@ type fakeCRM struct {
 	// onCreate runs before call n of Create; createFirst makes the records
 	// exist even though the call returns err (a timeout after the work).
 	onCreate func(ctx context.Context, n int) (createFirst bool, err error)
+	// landLate, with onCreate's createFirst and an error, makes the
+	// records that much later, after the call has returned: a create the
+	// CRM still works on when its sender dies.
+	landLate time.Duration
+	landed   chan struct{} // closed once late records are made
 	// itemErr fails one item of a create on its attempt-th try.
 	itemErr func(ref string, attempt int) *crm.Error
 	// existing answers a create of ref with a 409 naming that record.
@@ -43,7 +48,7 @@ type fakeRecord struct {
 
 func newFakeCRM() *fakeCRM {
 	return &fakeCRM{
-		limits: crm.Limits{FindBatch: 100, CreateBatch: 10, UpdateBatch: 10, SearchLag: 20 * time.Millisecond},
+		limits: crm.Limits{FindBatch: 100, CreateBatch: 10, UpdateBatch: 10, SearchLag: 20 * time.Millisecond, RequestTimeout: 50 * time.Millisecond},
 		calls:  map[string]int{}, tries: map[string]int{}, existing: map[string]string{},
 		index: map[string][]int{},
 	}
@@ -153,6 +158,9 @@ func last9(d string) string { return d[max(0, len(d)-9):] }
 
 func (f *fakeCRM) Create(ctx context.Context, in []crm.NewContact) ([]crm.ItemResult, error) {
 	n := f.enter("create", len(in), f.limits.CreateBatch)
+	if err := crm.BeforeSend(ctx, nil); err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	hook := f.onCreate
 	f.mu.Unlock()
@@ -161,6 +169,18 @@ func (f *fakeCRM) Create(ctx context.Context, in []crm.NewContact) ([]crm.ItemRe
 	if hook != nil {
 		createFirst, callErr = hook(ctx, n)
 		if callErr != nil && !createFirst {
+			return nil, callErr
+		}
+		if callErr != nil && f.landLate > 0 {
+			go func() {
+				time.Sleep(f.landLate)
+				f.mu.Lock()
+				defer f.mu.Unlock()
+				for _, c := range in {
+					f.add(crm.Record{Name: c.Name, Phones: []string{c.Phone}}, time.Now())
+				}
+				close(f.landed)
+			}()
 			return nil, callErr
 		}
 	}

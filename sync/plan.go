@@ -59,6 +59,7 @@ func (e *Engine) failedContacts(ctx context.Context, runID int64) ([]store.Conta
 // PlanContacts builds the plan for the given contacts: normalize, fold
 // duplicates, then match against the CRM and the local ledger.
 func (e *Engine) PlanContacts(ctx context.Context, numberID, region string, contacts []store.Contact) (*Plan, error) {
+	region = e.regionFor(ctx, numberID, region)
 	rows := normalizeRows(contacts, region)
 	primaries := foldDuplicates(rows)
 	if err := e.matchPrimaries(ctx, rows, primaries); err != nil {

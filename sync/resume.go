@@ -11,9 +11,10 @@ import (
 )
 
 // Resume continues a run that did not end (the process died, or it was
-// cancelled) under the same run id: it first resolves the creates that
-// were sent but never confirmed, then syncs the run's contacts that have
-// no final outcome yet.
+// cancelled) under the same run id, in a new process-run that takes the
+// number's write lease: it first settles the creates its earlier process
+// sent but never confirmed, then syncs the run's contacts that have no
+// final outcome yet. region "" reads national numbers as the run did.
 func (e *Engine) Resume(ctx context.Context, runID int64, region string) (*Job, error) {
 	run, err := e.Store.Run(ctx, runID)
 	if err != nil {
@@ -22,23 +23,30 @@ func (e *Engine) Resume(ctx context.Context, runID int64, region string) (*Job, 
 	if run.Target != e.CRM.Target() {
 		return nil, fmt.Errorf("resume run %d: it synced into %s, not this %s account", runID, run.CRM, e.CRM.Name())
 	}
-	if err := e.Store.ReopenRun(ctx, runID); err != nil {
+	if run.Mode == store.ModeDryRun {
+		return nil, fmt.Errorf("resume run %d: a dry run wrote nothing to resume", runID)
+	}
+	owner, note, err := e.acquireLease(ctx, run.NumberID, runID)
+	if err != nil {
 		return nil, fmt.Errorf("resume run %d: %w", runID, err)
 	}
-	job, r := e.newRunner(ctx, runID, run.Total, run)
+	if err := e.Store.ReopenRun(ctx, runID); err != nil {
+		e.releaseLease(owner)
+		return nil, fmt.Errorf("resume run %d: %w", runID, err)
+	}
+	e.note(runID, note)
+	if region == "" {
+		region = run.Region
+	}
+	region = e.regionFor(ctx, run.NumberID, region)
+	job, r := e.newRunner(ctx, runID, run.Total, run, owner)
 	go r.finish(job, func(ctx context.Context) error { return r.resume(ctx, run, region) })
 	return job, nil
 }
 
 func (r *runner) resume(ctx context.Context, run store.Run, region string) error {
-	pending, err := r.e.Store.PendingIntents(ctx, r.target)
-	if err != nil {
-		return fmt.Errorf("read pending creates: %w", err)
-	}
-	if len(pending) > 0 {
-		if err := r.resolvePending(ctx, pending); err != nil {
-			return err
-		}
+	if err := r.settleEarlierClaims(ctx, run.ID); err != nil {
+		return err
 	}
 	rest, err := r.unfinishedContacts(ctx, run)
 	if err != nil {
@@ -55,56 +63,52 @@ func (r *runner) resume(ctx context.Context, run store.Run, region string) error
 	return r.execute(ctx, plan.Rows)
 }
 
-// resolvePending decides every pending intent of the account (this run's
-// and any other's) once search is authoritative: a number the CRM holds
-// was created; one it does not is dropped and gets created normally.
-//
-// The wait counts from now, not from the intents: an intent is written
-// before its create waits for the rate limiter, so the create may have
-// reached the CRM long after it, but never after the process that sent it
-// stopped, which is before this resume began.
-func (r *runner) resolvePending(ctx context.Context, pending []store.Intent) error {
-	lag := r.e.CRM.Limits().SearchLag
-	r.em.try(Phase{Name: fmt.Sprintf("resolving %d unconfirmed creates (waiting %s for CRM search)", len(pending), lag)})
-	if !sleepCtx(ctx, lag) {
-		return ctx.Err()
-	}
-	subs := make([]subject, len(pending))
-	numbers := make([]string, len(pending))
-	ids := make([]int64, len(pending))
-	for i, in := range pending {
-		subs[i] = subject{candidates: []string{in.E164}, region: normalize.Number(in.E164, "").Region}
-		numbers[i], ids[i] = in.E164, in.ContactID
-	}
-	recs, err := r.e.findRecords(ctx, numbers, r.e.searchConcurrency())
+// settleEarlierClaims resolves the claims this run's earlier processes left
+// pending, before planning: a create that landed is recorded as this run's
+// Created outcome (not as "exists"), one that did not is freed.
+func (r *runner) settleEarlierClaims(ctx context.Context, runID int64) error {
+	pending, err := r.e.Store.PendingIntents(ctx, r.target)
 	if err != nil {
-		return fmt.Errorf("search the CRM for unconfirmed creates: %w", err)
+		return fmt.Errorf("read pending creates: %w", err)
+	}
+	var claims []store.Intent
+	var ids []int64
+	for _, in := range pending {
+		if in.RunID == runID && in.Owner != r.owner && in.E164 == in.Number {
+			claims = append(claims, in)
+			ids = append(ids, in.ContactID)
+		}
+	}
+	if len(claims) == 0 {
+		return nil
 	}
 	contacts, err := r.e.Store.ContactsByID(ctx, ids)
 	if err != nil {
 		return fmt.Errorf("load contacts of unconfirmed creates: %w", err)
 	}
-	var created []store.Outcome
-	var missing []string
-	for i, found := range matchRecords(subs, recs) {
-		if len(found) == 0 {
-			missing = append(missing, pending[i].E164)
+	doubts := make([]doubt, 0, len(claims))
+	for _, h := range claims {
+		row := &PlanRow{Contact: contactByID(contacts, h.ContactID), Number: normalize.Number(h.Number, "")}
+		it := &createItem{row: row, attempts: 1}
+		if h.Owner != "" && h.SentAt.IsZero() {
+			if err := r.e.Store.DropClaims(context.WithoutCancel(ctx), r.target, h.Owner, []string{h.Number}); err != nil {
+				return fmt.Errorf("free an unsent claim: %w", err)
+			}
 			continue
 		}
-		row := PlanRow{Contact: contactByID(contacts, pending[i].ContactID), Number: normalize.Result{E164: pending[i].E164}}
-		o := outcomeFor(pending[i].RunID, &row)
-		o.Status, o.CRMID, o.Attempts, o.UpdatedAt = store.OutcomeCreated, found[0].ID, 1, time.Now()
-		created = append(created, o)
+		doubts = append(doubts, doubt{item: it, holder: h, until: r.landedBy(sentAt(h), time.Time{}, true)})
 	}
-	bg := context.WithoutCancel(ctx)
-	if err := r.e.Store.RecordOutcomes(bg, r.target, created); err != nil {
-		return fmt.Errorf("record resolved creates: %w", err)
+	if len(doubts) > 0 {
+		r.em.try(Phase{Name: fmt.Sprintf("resolving %d unconfirmed creates of the earlier process", len(doubts))})
+		if _, unc, err := r.resolveDoubts(ctx, doubts); err != nil || unc > 0 {
+			if err == nil {
+				err = errUnconfirmed{unc}
+			}
+			return err
+		}
 	}
-	r.tally.add(slices.DeleteFunc(created, func(o store.Outcome) bool { return o.RunID != r.runID }))
-	if err := r.e.Store.DropIntents(bg, r.target, missing); err != nil {
-		return fmt.Errorf("drop unconfirmed creates: %w", err)
-	}
-	return nil
+	// The plan reads outcomes from the store.
+	return r.rec.flush()
 }
 
 // unfinishedContacts are the run's contacts without a final outcome.

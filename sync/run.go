@@ -50,15 +50,24 @@ func (e *Engine) Start(ctx context.Context, p *Plan, opts RunOptions) (*Job, err
 	if opts.Mode == "" {
 		opts.Mode = store.ModeLive
 	}
+	owner, note, err := e.acquireLease(ctx, p.NumberID, 0)
+	if err != nil {
+		return nil, fmt.Errorf("start: %w", err)
+	}
 	run := store.Run{
-		NumberID: p.NumberID, CRM: e.CRM.Name(), Target: p.Target, Mode: opts.Mode,
+		NumberID: p.NumberID, CRM: e.CRM.Name(), Target: p.Target, Mode: opts.Mode, Region: p.Region,
 		ParentRunID: opts.ParentRunID, Status: store.RunRunning, StartedAt: time.Now(), Total: len(p.Rows),
 	}
 	id, err := e.Store.CreateRun(ctx, run)
+	if err == nil {
+		err = e.Store.SetLeaseRun(ctx, owner, id)
+	}
 	if err != nil {
+		e.releaseLease(owner)
 		return nil, fmt.Errorf("start: record the run: %w", err)
 	}
-	job, r := e.newRunner(ctx, id, len(p.Rows), store.Run{})
+	e.note(id, note)
+	job, r := e.newRunner(ctx, id, len(p.Rows), store.Run{}, owner)
 	go r.finish(job, func(ctx context.Context) error { return r.execute(ctx, p.Rows) })
 	return job, nil
 }
@@ -67,6 +76,7 @@ func (e *Engine) Start(ctx context.Context, p *Plan, opts RunOptions) (*Job, err
 type runner struct {
 	e      *Engine
 	runID  int64
+	owner  string // this run-process: its lease and claims
 	target string
 	em     *emitter
 	tally  *tally
@@ -82,8 +92,9 @@ type runner struct {
 // newRunner starts a run's background work. prior holds the outcomes
 // earlier processes stored (a resume); the tally starts from them before
 // any goroutine reads it.
-func (e *Engine) newRunner(parent context.Context, runID int64, total int, prior store.Run) (*Job, *runner) {
-	ctx, cancel := context.WithCancel(parent)
+func (e *Engine) newRunner(parent context.Context, runID int64, total int, prior store.Run, owner string) (*Job, *runner) {
+	ctx, cancelCause := context.WithCancelCause(parent)
+	cancel := func() { cancelCause(context.Canceled) }
 	em := newEmitter()
 	now := time.Now()
 	already := prior.Created + prior.Skipped + prior.Failed
@@ -92,12 +103,13 @@ func (e *Engine) newRunner(parent context.Context, runID int64, total int, prior
 	t := &tally{start: now, total: total, created: prior.Created, skipped: prior.Skipped, failed: prior.Failed,
 		samples: []rateSample{{at: now, done: already}}}
 	r := &runner{
-		e: e, runID: runID, target: e.CRM.Target(), em: em, tally: t,
+		e: e, runID: runID, owner: owner, target: e.CRM.Target(), em: em, tally: t,
 		rec: newRecorder(e.Store, e.CRM.Target(), t, em), stop: make(chan struct{}),
 	}
 	r.ctx = em.observe(ctx)
 	r.bg.Go(func() { r.rec.loop(r.stop) })
 	r.bg.Go(func() { reportProgress(em, t, r.stop) })
+	r.bg.Go(func() { r.keepLease(r.stop, func() { cancelCause(errLeaseLost) }) })
 	return &Job{ID: runID, events: em, cancel: cancel, done: make(chan struct{})}, r
 }
 
@@ -105,6 +117,9 @@ func (e *Engine) newRunner(parent context.Context, runID int64, total int, prior
 func (r *runner) finish(job *Job, work func(ctx context.Context) error) {
 	defer job.cancel()
 	err := work(r.ctx)
+	if cause := context.Cause(r.ctx); errors.Is(cause, errLeaseLost) {
+		err = cause
+	}
 	close(r.stop)
 	r.bg.Wait()
 	if ferr := r.rec.flush(); ferr != nil && err == nil {
@@ -122,6 +137,9 @@ func (r *runner) finish(job *Job, work func(ctx context.Context) error) {
 	if ferr := r.e.Store.FinishRun(bg, r.runID, status, errText); ferr != nil && err == nil {
 		err = fmt.Errorf("record the end of the run: %w", ferr)
 	}
+	// Claims still pending now belong to a gone owner: whoever claims
+	// their numbers next resolves them.
+	r.e.releaseLease(r.owner)
 	job.summary = r.summary(bg, status, err)
 	close(job.done)
 	r.em.finish(r.tally.progress(), Done{Summary: job.summary})
@@ -131,6 +149,8 @@ func (r *runner) finish(job *Job, work func(ctx context.Context) error) {
 func (r *runner) endStatus(err error) store.RunStatus {
 	var unc errUnconfirmed
 	switch {
+	case errors.Is(context.Cause(r.ctx), errLeaseLost):
+		return store.RunInterrupted
 	case err != nil && r.ctx.Err() != nil:
 		return store.RunCancelled
 	case errors.As(err, &unc):

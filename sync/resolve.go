@@ -1,0 +1,154 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"coexsync/store"
+	"coexsync/sync/normalize"
+)
+
+// resolveDoubts decides creates in doubt once the CRM's search can be
+// trusted for all of them: a number found was created (by us, or by the
+// gone process that claimed it); one not found is freed and sent again.
+// It returns the items to send again and how many stay unconfirmed.
+func (r *runner) resolveDoubts(ctx context.Context, doubts []doubt) ([]*createItem, int, error) {
+	found, err := r.searchDoubts(ctx, doubts)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, 0, ctx.Err()
+		}
+		for _, d := range doubts {
+			o := r.itemOutcome(d.item, store.OutcomePending, "")
+			o.Reason, o.ReasonText = reasonUnknown, unconfirmedText
+			r.rec.add(o)
+		}
+		return nil, len(doubts), nil
+	}
+	bg := context.WithoutCancel(ctx)
+	var again []*createItem
+	var theirs []store.Outcome
+	for i, d := range doubts {
+		ours := d.holder.Owner == r.owner
+		sameContact := d.holder.RunID == r.runID && d.holder.ContactID == d.item.row.Contact.ID
+		switch {
+		case found[i] != "" && (ours || sameContact):
+			r.rec.add(r.itemOutcome(d.item, store.OutcomeCreated, found[i]))
+		case found[i] != "":
+			h := d.holder
+			h.CRMID = found[i]
+			o, err := r.holderOutcome(bg, h)
+			if err != nil {
+				return nil, 0, err
+			}
+			theirs = append(theirs, o)
+			r.rec.add(r.claimedOutcome(d.item, h))
+		default:
+			if err := r.e.Store.DropClaims(bg, r.target, d.holder.Owner, []string{d.holder.Number}); err != nil {
+				return nil, 0, fmt.Errorf("free an unconfirmed claim: %w", err)
+			}
+			if ours && d.item.attempts >= maxCreateAttempts {
+				r.fail([]*createItem{d.item}, d.cause)
+				continue
+			}
+			again = append(again, d.item)
+		}
+	}
+	if err := r.e.Store.RecordOutcomes(bg, r.target, theirs); err != nil {
+		return nil, 0, fmt.Errorf("record resolved creates: %w", err)
+	}
+	return again, 0, nil
+}
+
+// searchDoubts waits until every doubt's create would show in search, then
+// returns per doubt the id of the record holding its number ("" if none).
+func (r *runner) searchDoubts(ctx context.Context, doubts []doubt) ([]string, error) {
+	var until time.Time
+	for _, d := range doubts {
+		if d.until.After(until) {
+			until = d.until
+		}
+	}
+	if wait := time.Until(until); wait > 0 {
+		r.em.try(Phase{Name: fmt.Sprintf("confirming %d creates in doubt: waiting %s until the CRM's search shows them",
+			len(doubts), wait.Round(time.Second))})
+		if !sleepCtx(ctx, wait) {
+			return nil, ctx.Err()
+		}
+	}
+	subs := make([]subject, len(doubts))
+	var numbers []string
+	for i, d := range doubts {
+		n := normalize.Number(d.holder.Number, "")
+		cands := append([]string{d.holder.Number}, n.Candidates...)
+		subs[i] = subject{candidates: uniqueStrings(cands), region: n.Region}
+		numbers = append(numbers, subs[i].candidates...)
+	}
+	recs, err := r.e.findRecords(ctx, numbers, r.e.searchConcurrency())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(doubts))
+	for i, m := range matchRecords(subs, recs) {
+		if len(m) > 0 {
+			out[i] = m[0].ID
+		}
+	}
+	return out, nil
+}
+
+// holderOutcome is the Created outcome of the run and contact that claimed
+// h, with the contact's identity, for that run's history.
+func (r *runner) holderOutcome(ctx context.Context, h store.Intent) (store.Outcome, error) {
+	cs, err := r.e.Store.ContactsByID(ctx, []int64{h.ContactID})
+	if err != nil {
+		return store.Outcome{}, fmt.Errorf("load the contact of a resolved create: %w", err)
+	}
+	row := PlanRow{Contact: store.Contact{ID: h.ContactID}, Number: normalize.Result{E164: h.Number}}
+	if len(cs) > 0 {
+		row.Contact = cs[0]
+	}
+	o := outcomeFor(h.RunID, &row)
+	o.Status, o.CRMID, o.Attempts = store.OutcomeCreated, h.CRMID, 1
+	return o, nil
+}
+
+// claimedOutcome is the outcome of an item whose number a created claim
+// holds: created, when it was this very contact in this run (an earlier
+// process of it), else skipped, naming the run that created it.
+func (r *runner) claimedOutcome(it *createItem, h store.Intent) store.Outcome {
+	if h.RunID == r.runID && h.ContactID == it.row.Contact.ID {
+		return r.itemOutcome(it, store.OutcomeCreated, h.CRMID)
+	}
+	o := r.itemOutcome(it, store.OutcomeSkipped, h.CRMID)
+	o.Reason, o.ReasonText = reasonExists, createdByText(h, r.runID)
+	return o
+}
+
+func createdByText(h store.Intent, runID int64) string {
+	id := cleanText(h.CRMID, maxOutsideText)
+	if id == "" {
+		id = "(id not known)"
+	}
+	if h.RunID == runID {
+		return fmt.Sprintf("Created earlier in this run for contact %d as record %s; not created again.", h.ContactID, id)
+	}
+	return fmt.Sprintf("Created by run #%d as record %s; not created again.", h.RunID, id)
+}
+
+func containsRun(runs []int64, id int64) bool { return slices.Contains(runs, id) }
+
+// runList names runs for a progress line ("run #3", "runs #3, #5").
+func runList(runs []int64) string {
+	names := make([]string, len(runs))
+	for i, id := range runs {
+		names[i] = fmt.Sprintf("#%d", id)
+	}
+	if len(runs) == 1 {
+		return "run " + names[0]
+	}
+	return "runs " + strings.Join(names, ", ")
+}
