@@ -15,10 +15,11 @@ func newImportCommand(cfg *config) *cobra.Command {
 		Short: "Store the contacts of saved smb_app_state_sync webhook payloads",
 		Long: "For when the webhook went to another system: each FILE holds one webhook body\n" +
 			"(a JSON object) or many (JSON lines). Contacts are stored exactly as the\n" +
-			"webhook would store them; a replayed payload changes nothing.",
+			"webhook would store them; a replayed payload changes nothing. They go to\n" +
+			"the real database unless --sandbox (or --db) says otherwise.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
-			db, err := cfg.openStore()
+			db, err := cfg.openStore(dbWrite, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
 
+	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"coexsync/store"
+	"coexsync/ui/safe"
 )
 
 func newRunsCommand(cfg *config) *cobra.Command {
@@ -16,7 +20,7 @@ func newRunsCommand(cfg *config) *cobra.Command {
 		Short: "List past sync runs, newest first (offline)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := cfg.openStore()
+			db, err := cfg.openStore(dbBrowse, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -59,7 +63,7 @@ func newExportCommand(cfg *config) *cobra.Command {
 			default:
 				return fmt.Errorf("--status %q: want created, skipped, failed or pending", status)
 			}
-			db, err := cfg.openStore()
+			db, err := cfg.openStore(dbBrowse, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -76,7 +80,8 @@ func newExportCommand(cfg *config) *cobra.Command {
 				defer f.Close()
 				w = f
 			}
-			return db.WriteCSV(cmd.Context(), w, store.OutcomeFilter{RunID: runID, Status: store.OutcomeStatus(status), Reason: reason})
+			filter := store.OutcomeFilter{RunID: runID, Status: store.OutcomeStatus(status), Reason: reason}
+			return exportCSV(cmd.Context(), db, w, filter, isTerminal(w))
 		},
 	}
 	cmd.Flags().Int64Var(&runID, "run", 0, "run `id`")
@@ -84,4 +89,20 @@ func newExportCommand(cfg *config) *cobra.Command {
 	cmd.Flags().StringVar(&reason, "reason", "", "only outcomes with this reason code")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "write to this file instead of standard output")
 	return cmd
+}
+
+// exportCSV writes the outcomes as CSV. On a terminal every cell is made
+// as harmless as the console makes it (names and CRM messages came from
+// outside and may hold escape sequences); a file or pipe keeps the text.
+func exportCSV(ctx context.Context, db *store.DB, w io.Writer, f store.OutcomeFilter, terminal bool) error {
+	if terminal {
+		return db.WriteCSVCells(ctx, w, f, safe.Text)
+	}
+	return db.WriteCSV(ctx, w, f)
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }

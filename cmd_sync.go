@@ -27,6 +27,25 @@ type syncFlags struct {
 	retry   int64
 	request bool
 	wait    time.Duration
+	force   bool
+}
+
+// check refuses combinations that would break a promise: a dry run
+// sends nothing, so it can neither spend Meta's one-time contact request
+// nor continue a run (which writes).
+func (f syncFlags) check() error {
+	switch {
+	case f.dryRun && f.request:
+		return errors.New("--dry-run sends nothing, but --request would spend Meta's one-time contact sync: " +
+			"request the contacts in a real run, or `coexsync import` a saved payload and dry-run that")
+	case f.dryRun && f.resume != 0:
+		return errors.New("--dry-run cannot resume a run: resuming writes to the CRM (drop --dry-run, or dry-run with --number)")
+	case f.resume != 0 && f.retry != 0:
+		return errors.New("--resume and --retry: give one of them")
+	case f.request && f.wait <= 0:
+		return fmt.Errorf("--wait %s: want how long to wait for the contacts, e.g. 2m", f.wait)
+	}
+	return nil
 }
 
 func newSyncCommand(cfg *config) *cobra.Command {
@@ -35,7 +54,9 @@ func newSyncCommand(cfg *config) *cobra.Command {
 		Use:   "sync --number ID [--crm hubspot|intercom]",
 		Short: "Run a sync without the console (for scripts)",
 		Long: "Runs the same engine as the console. Exit status: 0 every contact synced or\n" +
-			"skipped, 1 some contacts failed, 2 the sync could not run.",
+			"skipped, 1 some contacts failed, 2 the sync could not run.\n" +
+			"Without credentials it refuses to run unless --sandbox is given; sandbox\n" +
+			"output says SANDBOX (text) or \"sandbox\": true (JSON).",
 		Example: "  coexsync sync --sandbox --number 100000000000001 --crm hubspot --json\n" +
 			"  coexsync sync --number 1234 --retry 7",
 		Args: cobra.NoArgs,
@@ -53,12 +74,13 @@ func newSyncCommand(cfg *config) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&f.number, "number", "", "Graph phone number `id` to sync the contacts of")
 	fl.StringVar(&f.region, "region", "", "region hint for unprefixed numbers (default: the business number's country)")
-	fl.BoolVar(&f.dryRun, "dry-run", false, "print the plan (the preview) and write nothing")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "print the plan (the preview) and send nothing: no creates, no updates, no contact request")
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary on standard output")
 	fl.Int64Var(&f.resume, "resume", 0, "resume an interrupted run `id`")
 	fl.Int64Var(&f.retry, "retry", 0, "retry the failed contacts of run `id`")
 	fl.BoolVar(&f.request, "request", false, "first request the one-time contact sync from Meta and wait for the webhook")
 	fl.DurationVar(&f.wait, "wait", 2*time.Minute, "with --request: how long to wait for contacts to arrive")
+	fl.BoolVar(&f.force, "force", false, "take over the write lease of a number whose holder process is gone")
 	return cmd
 }
 
@@ -70,12 +92,19 @@ func runHeadlessSync(ctx context.Context, cfg *config, f syncFlags, stdout, stde
 	if f.number == "" && f.resume == 0 {
 		return 2, errors.New("--number is required (list numbers in the console)")
 	}
-	b, closeAll, err := cfg.openBackend(ctx)
+	if err := f.check(); err != nil {
+		return 2, err
+	}
+	if !cfg.sandbox && !cfg.hasMetaCredentials() && !cfg.hasCRMCredentials() {
+		return 2, errors.New("no credentials are set: add --sandbox to sync on the built-in fake servers, " +
+			"or set WHATSAPP_TOKEN, WABA_ID and HUBSPOT_TOKEN or INTERCOM_TOKEN")
+	}
+	b, closeAll, err := cfg.openBackend(ctx, stderr)
 	if err != nil {
 		return 2, err
 	}
 	defer closeAll()
-	eng, err := b.Engine(pickCRM(cfg, b))
+	eng, err := newEngine(cfg, b, f)
 	if err != nil {
 		return 2, err
 	}
@@ -84,15 +113,15 @@ func runHeadlessSync(ctx context.Context, cfg *config, f syncFlags, stdout, stde
 		return 2, err
 	}
 	if plan != nil && f.dryRun {
-		return 0, printPlan(stdout, plan, f.asJSON)
+		return 0, printPlan(stdout, plan, f.asJSON, cfg.sandbox)
 	}
 	sum := followJob(job, stderr, !f.asJSON && isatty.IsTerminal(os.Stderr.Fd()))
 	if f.asJSON {
-		if err := json.NewEncoder(stdout).Encode(summaryJSON(sum)); err != nil {
+		if err := json.NewEncoder(stdout).Encode(summaryJSON(sum, cfg.sandbox)); err != nil {
 			return 2, err
 		}
 	} else {
-		printSummary(stdout, sum)
+		printSummary(stdout, sum, cfg.sandbox)
 	}
 	switch {
 	case sum.Status != store.RunFinished:
@@ -104,6 +133,16 @@ func runHeadlessSync(ctx context.Context, cfg *config, f syncFlags, stdout, stde
 		return 1, nil
 	}
 	return 0, nil
+}
+
+// newEngine is the engine for the CRM picked, with the flags that tune it.
+func newEngine(cfg *config, b *backend.Backend, f syncFlags) (*engine.Engine, error) {
+	eng, err := b.Engine(pickCRM(cfg, b))
+	if err != nil {
+		return nil, err
+	}
+	eng.Force = f.force
+	return eng, nil
 }
 
 // pickCRM is --crm, else the only CRM configured, else HubSpot.

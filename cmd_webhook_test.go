@@ -1,9 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
-	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -36,7 +37,7 @@ func TestServeWebhookHandshakeDeliveryAndShutdown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	hook := &whatsapp.Webhook{AppSecret: "s3cret", VerifyToken: "vt", Sink: db}
-	go func() { done <- serveWebhook(ctx, ln, "/webhook", hook, log.New(io.Discard, "", 0)) }()
+	go func() { done <- serveWebhook(ctx, ln, "/webhook", hook, slog.New(slog.DiscardHandler)) }()
 	base := "http://" + ln.Addr().String() + "/webhook"
 
 	resp, err := http.Get(base + "?hub.mode=subscribe&hub.verify_token=vt&hub.challenge=42")
@@ -64,5 +65,60 @@ func TestServeWebhookHandshakeDeliveryAndShutdown(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("shutdown: %v", err)
+	}
+}
+
+// The receiver the command serves logs a refused delivery on one line
+// with its status, and never the app secret or the signature.
+func TestWebhookCommandLogsRejections(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	hook := newWebhookHandler(&config{appSecret: "s3cret-app", verifyToken: "vt-123"}, db, logger)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serveWebhook(ctx, ln, "/webhook", hook, logger) }()
+	base := "http://" + ln.Addr().String() + "/webhook"
+
+	body := `{"object":"whatsapp_business_account","entry":[]}`
+	forged := whatsapp.Sign("guessed", []byte(body))
+	req, _ := http.NewRequest(http.MethodPost, base, strings.NewReader(body))
+	req.Header.Set("X-Hub-Signature-256", forged)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	resp, err = http.Get(base + "?hub.mode=subscribe&hub.verify_token=wrong-guess&hub.challenge=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	var rejected []string
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, "rejected") {
+			rejected = append(rejected, line)
+		}
+	}
+	if len(rejected) != 2 || !strings.Contains(rejected[0], "status=401") || !strings.Contains(rejected[1], "status=403") {
+		t.Fatalf("want a 401 line and a 403 line:\n%s", logs.String())
+	}
+	for _, secret := range []string{"s3cret-app", "vt-123", "wrong-guess", forged} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("log holds %q:\n%s", secret, logs.String())
+		}
 	}
 }

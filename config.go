@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -16,7 +18,10 @@ type config struct {
 	dbPath  string
 	offline bool
 	sandbox bool
-	seed    int64
+	// sandboxSet: --sandbox was given (true or false), so browsing opens
+	// the database it names rather than the last session's.
+	sandboxSet bool
+	seed       int64
 
 	wabaID         string
 	whatsappToken  string
@@ -33,6 +38,11 @@ type config struct {
 	intercomPerMin int
 	crm            string
 	crmAccount     string
+	// Rehearsal overrides for runs against fakes (0: the clients' own
+	// defaults): the bound on one CRM request, and how long the engine
+	// assumes a new record stays out of the CRM's search.
+	crmTimeout   time.Duration
+	crmSearchLag time.Duration
 }
 
 // envDefaults maps flag names to the environment variables that fill them.
@@ -50,13 +60,15 @@ var envDefaults = map[string]string{
 	"crm":            "COEXSYNC_CRM",
 	"crm-account":    "COEXSYNC_CRM_ACCOUNT",
 	"db":             "COEXSYNC_DB",
+	"crm-timeout":    "COEXSYNC_CRM_TIMEOUT",
+	"crm-search-lag": "COEXSYNC_CRM_SEARCH_LAG",
 }
 
 func (c *config) bindFlags(cmd *cobra.Command) {
 	f := cmd.PersistentFlags()
 	f.StringVar(&c.dbPath, "db", "", "path of the SQLite database (default $XDG_DATA_HOME/coexsync/coexsync.db; the sandbox uses sandbox.db beside it)")
 	f.BoolVar(&c.offline, "offline", false, "browse runs and failures from the database only; no network, no credentials")
-	f.BoolVar(&c.sandbox, "sandbox", false, "use the in-process fake Meta, HubSpot and Intercom servers even if credentials are set")
+	f.BoolVar(&c.sandbox, "sandbox", false, "use the in-process fake Meta, HubSpot and Intercom servers and sandbox.db (the console does when no credentials are set)")
 	f.Int64Var(&c.seed, "seed", 1, "sandbox dataset seed")
 	f.StringVar(&c.wabaID, "waba-id", "", "the WhatsApp Business Account id (env WABA_ID)")
 	f.StringVar(&c.whatsappToken, "whatsapp-token", "", "Graph API access token (env WHATSAPP_TOKEN)")
@@ -73,7 +85,10 @@ func (c *config) bindFlags(cmd *cobra.Command) {
 	f.IntVar(&c.intercomPerMin, "intercom-rate", 0, "Intercom requests per minute for this app (0: the client's default)")
 	f.StringVar(&c.crm, "crm", "", "which CRM to sync into: hubspot or intercom (env COEXSYNC_CRM; default: the one with a token)")
 	f.StringVar(&c.crmAccount, "crm-account", "", "label of the CRM account in the local history, e.g. the HubSpot portal id (env COEXSYNC_CRM_ACCOUNT; default: the WABA id)")
+	f.DurationVar(&c.crmTimeout, "crm-timeout", 0, "rehearsal override: time limit of one CRM request (env COEXSYNC_CRM_TIMEOUT; default 30s)")
+	f.DurationVar(&c.crmSearchLag, "crm-search-lag", 0, "rehearsal override: how long a new CRM record is assumed missing from search before a create in doubt is judged (env COEXSYNC_CRM_SEARCH_LAG; default HubSpot 10s, Intercom 3m); never set it below the CRM's real lag")
 	cmd.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		c.sandboxSet = cmd.Flags().Changed("sandbox")
 		return c.fillFromEnv(cmd.Flags())
 	}
 }
@@ -102,6 +117,25 @@ func (c *config) fillFromEnv(flags *pflag.FlagSet) error {
 	default:
 		return fmt.Errorf("--intercom-role %q: want lead or user", c.intercomRole)
 	}
+	if c.crmTimeout < 0 || c.crmSearchLag < 0 {
+		return fmt.Errorf("--crm-timeout and --crm-search-lag cannot be negative")
+	}
+	return c.checkRates()
+}
+
+// hubspotTiers are HubSpot's general budgets per 10 s: Free/Starter,
+// Professional/Enterprise, and the API capacity pack.
+var hubspotTiers = []int{100, 190, 250}
+
+// checkRates refuses budgets the vendors do not have: a wrong HubSpot tier
+// either wastes most of the budget or runs into 429s all run long.
+func (c *config) checkRates() error {
+	if !slices.Contains(hubspotTiers, c.hubspotPer10s) {
+		return fmt.Errorf("--hubspot-rate %d: HubSpot allows 100 (Free, Starter), 190 (Professional, Enterprise) or 250 (API capacity pack) requests per 10 seconds; the X-HubSpot-RateLimit-Max header of any answer tells the tier", c.hubspotPer10s)
+	}
+	if c.intercomPerMin < 0 {
+		return fmt.Errorf("--intercom-rate %d: want the app's requests per minute, or 0 for the client's default", c.intercomPerMin)
+	}
 	return nil
 }
 
@@ -124,7 +158,17 @@ func (c *config) hasMetaCredentials() bool { return c.whatsappToken != "" && c.w
 // hasCRMCredentials reports whether at least one real CRM is configured.
 func (c *config) hasCRMCredentials() bool { return c.hubspotToken != "" || c.intercomToken != "" }
 
-// useSandbox: asked for, or nothing real configured and not offline.
-func (c *config) useSandbox() bool {
-	return c.sandbox || (!c.offline && !c.hasMetaCredentials() && !c.hasCRMCredentials())
+// hasAnyCredentials reports whether any secret or account is set, even
+// only the webhook's.
+func (c *config) hasAnyCredentials() bool {
+	return c.hasMetaCredentials() || c.hasCRMCredentials() || c.whatsappToken != "" || c.wabaID != "" ||
+		c.appSecret != "" || c.verifyToken != ""
+}
+
+// consoleDefaultsToSandbox: the console alone opens on the sandbox by
+// itself, and only when nothing real is configured at all; every other
+// command needs --sandbox, so real secrets never write sandbox.db and a
+// script never runs on fakes by accident.
+func (c *config) consoleDefaultsToSandbox() bool {
+	return !c.sandboxSet && !c.offline && !c.hasAnyCredentials()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 
 	"coexsync/ui"
 	"coexsync/ui/common"
@@ -9,8 +10,11 @@ import (
 
 // runConsole opens the console on the sandbox, real clients, or the
 // database alone (--offline: straight to past runs).
-func runConsole(ctx context.Context, cfg *config) error {
-	b, closeAll, err := cfg.openBackend(ctx)
+func runConsole(ctx context.Context, cfg *config, notes io.Writer) error {
+	if cfg.consoleDefaultsToSandbox() {
+		cfg.sandbox = true
+	}
+	b, closeAll, err := cfg.openBackend(ctx, notes)
 	if err != nil {
 		return err
 	}

@@ -59,13 +59,14 @@ func newRootCommand() *cobra.Command {
 		Use:   "coexsync",
 		Short: "Sync WhatsApp Business App contacts into HubSpot or Intercom",
 		Long: "coexsync is an operator console for WhatsApp Coexistence contact sync.\n" +
-			"With no credentials it opens on the SANDBOX: fake Meta, HubSpot and Intercom\n" +
-			"servers on loopback with a generated dataset.",
+			"With no credentials at all it opens on the SANDBOX: fake Meta, HubSpot and\n" +
+			"Intercom servers on loopback with a generated dataset, kept in sandbox.db.\n" +
+			"Every other command uses the sandbox only with --sandbox.",
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runConsole(cmd.Context(), cfg)
+			return runConsole(cmd.Context(), cfg, cmd.ErrOrStderr())
 		},
 	}
 	cfg.bindFlags(root)
@@ -76,6 +77,7 @@ func newRootCommand() *cobra.Command {
 		newImportCommand(cfg),
 		newRunsCommand(cfg),
 		newExportCommand(cfg),
+		newSandboxCommand(cfg),
 	)
 	return root
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"coexsync/crm"
@@ -19,8 +20,41 @@ import (
 // main would use.
 func run(t *testing.T, stdin string, args ...string) (string, int) {
 	t.Helper()
-	for _, env := range []string{"WHATSAPP_TOKEN", "WABA_ID", "HUBSPOT_TOKEN", "INTERCOM_TOKEN", "COEXSYNC_CRM", "COEXSYNC_DB"} {
-		t.Setenv(env, "")
+	r := runCLI(t, nil, stdin, args...)
+	return r.out, r.code
+}
+
+// cliResult is one in-process run of the CLI.
+type cliResult struct {
+	out, errOut string
+	code        int
+	err         string // the error main would print ("" on success)
+}
+
+// cliEnv lists every variable the CLI reads; runCLI clears them so the
+// developer's own credentials never leak into a test.
+var cliEnv = []string{"WHATSAPP_TOKEN", "WABA_ID", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "GRAPH_API_URL",
+	"GRAPH_API_VERSION", "HUBSPOT_TOKEN", "HUBSPOT_API_URL", "INTERCOM_TOKEN", "INTERCOM_API_URL",
+	"COEXSYNC_CRM", "COEXSYNC_CRM_ACCOUNT", "COEXSYNC_DB"}
+
+var dataHomes sync.Map // *testing.T → its XDG_DATA_HOME
+
+// runCLI runs the CLI with env set on top of a clean environment whose
+// default database lives in the test's own data directory.
+func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) cliResult {
+	t.Helper()
+	for _, name := range cliEnv {
+		t.Setenv(name, "")
+	}
+	home, ok := dataHomes.Load(t)
+	if !ok {
+		home = t.TempDir()
+		dataHomes.Store(t, home)
+		t.Cleanup(func() { dataHomes.Delete(t) })
+	}
+	t.Setenv("XDG_DATA_HOME", home.(string))
+	for k, v := range env {
+		t.Setenv(k, v)
 	}
 	root := newRootCommand()
 	var out, errOut bytes.Buffer
@@ -29,16 +63,26 @@ func run(t *testing.T, stdin string, args ...string) (string, int) {
 	root.SetErr(&errOut)
 	root.SetIn(strings.NewReader(stdin))
 	err := root.ExecuteContext(context.Background())
-	code := 0
+	res := cliResult{out: out.String(), errOut: errOut.String()}
 	if err != nil {
 		var ec exitCode
-		code = 2
+		res.code, res.err = 2, err.Error()
 		if errors.As(err, &ec) {
-			code = ec.code
+			res.code = ec.code
 		}
 		t.Logf("coexsync %s: %v", strings.Join(args, " "), err)
 	}
-	return out.String(), code
+	return res
+}
+
+// dataHome is the test's XDG_DATA_HOME (set by its first runCLI).
+func dataHome(t *testing.T) string {
+	t.Helper()
+	home, ok := dataHomes.Load(t)
+	if !ok {
+		t.Fatal("dataHome before runCLI")
+	}
+	return home.(string)
 }
 
 func TestNormalizeCommandPrintsOneObjectPerNumber(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"coexsync/crm"
 	"coexsync/store"
 	engine "coexsync/sync"
 	"coexsync/ui/safe"
@@ -50,6 +51,8 @@ type failureJSON struct {
 
 // runJSON is the --json summary; its fields are stable for scripts.
 type runJSON struct {
+	// Sandbox: the run went to the built-in fake servers, not a real CRM.
+	Sandbox  bool          `json:"sandbox"`
 	RunID    int64         `json:"run_id"`
 	Status   string        `json:"status"`
 	Total    int           `json:"total"`
@@ -61,35 +64,50 @@ type runJSON struct {
 	Failures []failureJSON `json:"failures"`
 }
 
-func summaryJSON(s engine.RunSummary) runJSON {
+func summaryJSON(s engine.RunSummary, sandboxed bool) runJSON {
 	out := runJSON{
-		RunID: s.RunID, Status: string(s.Status), Total: s.Total, Created: s.Created,
+		Sandbox: sandboxed, RunID: s.RunID, Status: string(s.Status), Total: s.Total, Created: s.Created,
 		Skipped: s.Skipped, Failed: s.Failed, Seconds: s.Elapsed.Seconds(), Failures: []failureJSON{},
 	}
 	if s.Err != nil {
-		out.Error = s.Err.Error()
+		out.Error = shownText(s.Err.Error())
 	}
 	for _, o := range s.Failures {
 		out.Failures = append(out.Failures, failureJSON{
-			ContactID: o.ContactID, Name: o.Name, Raw: o.Raw, E164: o.E164, Reason: o.Reason, Message: o.ReasonText,
+			ContactID: o.ContactID, Name: o.Name, Raw: o.Raw, E164: o.E164, Reason: o.Reason, Message: shownText(o.ReasonText),
 		})
 	}
 	return out
 }
 
-func printSummary(w io.Writer, s engine.RunSummary) {
-	fmt.Fprintf(w, "run %d %s in %s: %d created, %d skipped, %d failed (of %d)\n",
+// sandboxWord starts every line of sandbox output, so a log or a pasted
+// result can never be taken for a real CRM's.
+func sandboxWord(sandboxed bool) string {
+	if sandboxed {
+		return "SANDBOX "
+	}
+	return ""
+}
+
+// shownText is outside text (a CRM message, an error quoting one) as the
+// summaries print it, on a terminal or in JSON: no escape sequences or
+// invisible characters, no bearer credentials or URL userinfo.
+func shownText(s string) string { return crm.RedactCredentials(crm.CleanText(safe.Text(s))) }
+
+func printSummary(w io.Writer, s engine.RunSummary, sandboxed bool) {
+	fmt.Fprintf(w, sandboxWord(sandboxed)+"run %d %s in %s: %d created, %d skipped, %d failed (of %d)\n",
 		s.RunID, s.Status, s.Elapsed.Round(time.Millisecond), s.Created, s.Skipped, s.Failed, s.Total)
 	if s.Err != nil {
-		fmt.Fprintf(w, "stopped: %s\n", safe.Text(s.Err.Error()))
+		fmt.Fprintf(w, "stopped: %s\n", shownText(s.Err.Error()))
 	}
 	for _, o := range s.Failures {
-		fmt.Fprintf(w, "  failed  %-20s %-18s %s: %s\n", safe.Text(o.Name), safe.Text(o.Raw), o.Reason, safe.Text(o.ReasonText))
+		fmt.Fprintf(w, "  failed  %-20s %-18s %s: %s\n", safe.Text(o.Name), safe.Text(o.Raw), o.Reason, shownText(o.ReasonText))
 	}
 }
 
 // planJSON is the --dry-run output: the counts and every row.
 type planJSON struct {
+	Sandbox  bool           `json:"sandbox"`
 	NumberID string         `json:"number_id"`
 	CRM      string         `json:"crm"`
 	Region   string         `json:"region"`
@@ -108,17 +126,17 @@ type planRowJSON struct {
 	Reason    string `json:"reason,omitempty"`
 }
 
-func printPlan(w io.Writer, p *engine.Plan, asJSON bool) error {
+func printPlan(w io.Writer, p *engine.Plan, asJSON, sandboxed bool) error {
 	counts := map[string]int{}
 	for st, n := range p.Counts {
 		counts[string(st)] = n
 	}
 	if !asJSON {
-		fmt.Fprintf(w, "plan for number %s into %s (region %s): %d create, %d exists, %d ambiguous, %d invalid, %d duplicate\n",
+		fmt.Fprintf(w, sandboxWord(sandboxed)+"plan for number %s into %s (region %s): %d create, %d exists, %d ambiguous, %d invalid, %d duplicate\n",
 			p.NumberID, p.CRM, p.Region, counts["create"], counts["exists"], counts["ambiguous"], counts["invalid"], counts["duplicate"])
 		return nil
 	}
-	out := planJSON{NumberID: p.NumberID, CRM: p.CRM, Region: p.Region, Counts: counts, Rows: make([]planRowJSON, len(p.Rows))}
+	out := planJSON{Sandbox: sandboxed, NumberID: p.NumberID, CRM: p.CRM, Region: p.Region, Counts: counts, Rows: make([]planRowJSON, len(p.Rows))}
 	for i, r := range p.Rows {
 		out.Rows[i] = planRowJSON{
 			ContactID: r.Contact.ID, Name: r.Contact.FullName, Raw: r.Contact.Key, E164: r.Number.E164,

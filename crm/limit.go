@@ -82,6 +82,24 @@ func (w *Window) Observe(remaining int) {
 	}
 }
 
+// SetMax changes the number of calls allowed per interval, for a vendor
+// that tells the account's tier in its answers. Calls already booked stay.
+func (w *Window) SetMax(max int) {
+	if max <= 0 {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.max = max
+}
+
+// Max is the number of calls allowed per interval.
+func (w *Window) Max() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.max
+}
+
 // PauseUntil stops all calls until t (after a 429 that said how long).
 func (w *Window) PauseUntil(t time.Time) {
 	w.mu.Lock()

@@ -6,42 +6,51 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
 // TestWindowNeverExceedsMax checks the rolling-window property on the
-// recorded start times: no interval holds more than max calls.
+// recorded start times: no interval holds more than max calls. It runs in
+// a synctest bubble, so the times are the limiter's own and a loaded
+// machine cannot stretch or squeeze them.
 func TestWindowNeverExceedsMax(t *testing.T) {
-	const max, interval = 5, 50 * time.Millisecond
-	w := NewWindow(max, interval)
-	var mu sync.Mutex
-	var starts []time.Time
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range 4 {
-				if _, err := w.Wait(context.Background()); err != nil {
-					t.Error(err)
-					return
+	synctest.Test(t, func(t *testing.T) {
+		const max, interval = 5, 50 * time.Millisecond
+		w := NewWindow(max, interval)
+		var mu sync.Mutex
+		var starts []time.Time
+		var wg sync.WaitGroup
+		begin := time.Now()
+		for range 4 {
+			wg.Go(func() {
+				for range 4 {
+					if _, err := w.Wait(context.Background()); err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					starts = append(starts, time.Now())
+					mu.Unlock()
 				}
-				mu.Lock()
-				starts = append(starts, time.Now())
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	if len(starts) != 16 {
-		t.Fatalf("%d calls made, want 16", len(starts))
-	}
-	slices.SortFunc(starts, time.Time.Compare)
-	for i := max; i < len(starts); i++ {
-		if gap := starts[i].Sub(starts[i-max]); gap < interval {
-			t.Errorf("calls %d and %d only %v apart: more than %d in %v", i-max, i, gap, max, interval)
+			})
 		}
-	}
+		wg.Wait()
+		if len(starts) != 16 {
+			t.Fatalf("%d calls made, want 16", len(starts))
+		}
+		slices.SortFunc(starts, time.Time.Compare)
+		for i := max; i < len(starts); i++ {
+			if gap := starts[i].Sub(starts[i-max]); gap < interval {
+				t.Errorf("calls %d and %d only %v apart: more than %d in %v", i-max, i, gap, max, interval)
+			}
+		}
+		// And it is not slower than it must be: 16 calls at 5 per window
+		// need three full windows (plus the millisecond of margin each).
+		if took, want := time.Since(begin), 3*(interval+time.Millisecond); took != want {
+			t.Errorf("16 calls took %v, want %v", took, want)
+		}
+	})
 }
 
 func TestWindowObserveBooksForeignCalls(t *testing.T) {
@@ -63,28 +72,30 @@ func TestWindowObserveBooksForeignCalls(t *testing.T) {
 }
 
 func TestWindowPauseUntilAndCancel(t *testing.T) {
-	w := NewWindow(100, time.Second)
-	w.PauseUntil(time.Now().Add(30 * time.Millisecond))
-	w.PauseUntil(time.Now()) // an earlier pause never shortens the current one
-	ctx := WithObserver(context.Background(), func(n Notice) {
-		if n.Kind != NoticeWait || n.Endpoint != "search" || n.Wait <= 0 {
-			t.Errorf("unexpected notice %+v", n)
+	synctest.Test(t, func(t *testing.T) {
+		w := NewWindow(100, time.Second)
+		w.PauseUntil(time.Now().Add(30 * time.Millisecond))
+		w.PauseUntil(time.Now()) // an earlier pause never shortens the current one
+		ctx := WithObserver(context.Background(), func(n Notice) {
+			if n.Kind != NoticeWait || n.Endpoint != "search" || n.Wait != 30*time.Millisecond {
+				t.Errorf("unexpected notice %+v", n)
+			}
+		})
+		start := time.Now()
+		if err := WaitNotify(ctx, w, "search"); err != nil {
+			t.Fatal(err)
+		}
+		if waited := time.Since(start); waited != 30*time.Millisecond {
+			t.Errorf("waited %v, want the 30ms pause honoured", waited)
+		}
+
+		w.PauseUntil(time.Now().Add(time.Hour))
+		cctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if err := WaitNotify(cctx, w, "search"); !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v, want context.Canceled", err)
 		}
 	})
-	start := time.Now()
-	if err := WaitNotify(ctx, w, "search"); err != nil {
-		t.Fatal(err)
-	}
-	if waited := time.Since(start); waited < 25*time.Millisecond {
-		t.Errorf("waited %v, want the pause honoured", waited)
-	}
-
-	w.PauseUntil(time.Now().Add(time.Hour))
-	cctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := WaitNotify(cctx, w, "search"); !errors.Is(err, context.Canceled) {
-		t.Errorf("err = %v, want context.Canceled", err)
-	}
 }
 
 func fastRetry(attempts int) RetryPolicy {
@@ -143,26 +154,30 @@ func TestRetryPolicyDo(t *testing.T) {
 }
 
 func TestRetryPolicyHonoursRetryAfter(t *testing.T) {
-	var got Notice
-	ctx := WithObserver(context.Background(), func(n Notice) { got = n })
-	calls := 0
-	start := time.Now()
-	err := fastRetry(2).Do(ctx, "search", func() error {
-		calls++
-		if calls == 1 {
-			return &Error{Reason: ReasonRateLimited, Status: 429, RetryAfter: 40 * time.Millisecond, Message: "TEN_SECONDLY_ROLLING"}
+	synctest.Test(t, func(t *testing.T) {
+		var got Notice
+		ctx := WithObserver(context.Background(), func(n Notice) { got = n })
+		calls := 0
+		var second time.Time
+		start := time.Now()
+		err := fastRetry(2).Do(ctx, "search", func() error {
+			calls++
+			if calls == 1 {
+				return &Error{Reason: ReasonRateLimited, Status: 429, RetryAfter: 40 * time.Millisecond, Message: "TEN_SECONDLY_ROLLING"}
+			}
+			second = time.Now()
+			return nil
+		})
+		if err != nil || calls != 2 {
+			t.Fatalf("err=%v calls=%d, want success on the second call", err, calls)
 		}
-		return nil
+		if gap := second.Sub(start); gap != 40*time.Millisecond {
+			t.Errorf("retried after %v; Retry-After said 40ms (not the backoff)", gap)
+		}
+		if got.Wait != 40*time.Millisecond || got.Reason != ReasonRateLimited || got.Detail != "TEN_SECONDLY_ROLLING" {
+			t.Errorf("notice = %+v", got)
+		}
 	})
-	if err != nil || calls != 2 {
-		t.Fatalf("err=%v calls=%d, want success on the second call", err, calls)
-	}
-	if elapsed := time.Since(start); elapsed < 40*time.Millisecond {
-		t.Errorf("retried after %v; Retry-After said 40ms", elapsed)
-	}
-	if got.Wait != 40*time.Millisecond || got.Reason != ReasonRateLimited || got.Detail != "TEN_SECONDLY_ROLLING" {
-		t.Errorf("notice = %+v", got)
-	}
 }
 
 func TestRetryPolicyStopsOnCancel(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"net/http/httptest"
 	"time"
 
@@ -88,35 +89,67 @@ func StartWith(_ context.Context, db *store.DB, opts Options) (*Sandbox, error) 
 // load fills the fakes: numbers and their Business App contacts on Meta's
 // side, and the records the CRMs already hold.
 func (s *Sandbox) load() error {
-	r := rand.New(rand.NewPCG(uint64(s.opts.Seed), 0xc0e))
-	var hub []hubspottest.SeedContact
-	var icom []intercomtest.Contact
+	ds, err := buildDataset(s.opts.Seed, 0)
+	if err != nil {
+		return err
+	}
+	ds.fill(s.Graph, s.HubSpot, s.Intercom)
+	return nil
+}
+
+// dataset is what the fakes start with.
+type dataset struct {
+	numbers  []whatsapp.PhoneNumber
+	contacts map[string][]whatsapptest.Contact // by number id
+	hubspot  []hubspottest.SeedContact
+	intercom []intercomtest.Contact
+}
+
+// buildDataset generates the dataset of seed; perNumber > 0 replaces the
+// size of every Business App address book.
+func buildDataset(seed int64, perNumber int) (*dataset, error) {
+	r := rand.New(rand.NewPCG(uint64(seed), 0xc0e))
+	ds := &dataset{contacts: map[string][]whatsapptest.Contact{}}
 	for i, b := range businesses {
-		s.Graph.AddNumber(b.number)
-		if b.contacts == 0 {
+		ds.numbers = append(ds.numbers, b.number)
+		size := b.contacts
+		if size > 0 && perNumber > 0 {
+			size = perNumber
+		}
+		if size == 0 {
 			continue
 		}
 		region := normalize.RegionOf(b.number.DisplayPhoneNumber)
 		if region == "" {
-			return fmt.Errorf("sandbox: no region for %s", b.number.DisplayPhoneNumber)
+			return nil, fmt.Errorf("sandbox: no region for %s", b.number.DisplayPhoneNumber)
 		}
-		contacts := whatsapptest.SampleContacts(s.opts.Seed+int64(i), b.contacts, region)
-		s.Graph.SetContacts(b.number.ID, contacts)
+		contacts := whatsapptest.SampleContacts(seed+int64(i), size, region)
+		ds.contacts[b.number.ID] = contacts
 		phones := make([]string, len(contacts))
 		for j, c := range contacts {
 			phones[j] = c.Phone
 		}
 		norm := normalize.Batch(phones, region)
 		for _, e := range existingRecords(r, contacts, norm, hubspotSpelling) {
-			hub = append(hub, hubspottest.SeedContact{FirstName: e.first, LastName: e.last, Phone: e.phone})
+			ds.hubspot = append(ds.hubspot, hubspottest.SeedContact{FirstName: e.first, LastName: e.last, Phone: e.phone})
 		}
 		for _, e := range existingRecords(r, contacts, norm, intercomSpelling) {
-			icom = append(icom, intercomtest.Contact{Role: "lead", Name: joinName(e.first, e.last), Phone: e.phone})
+			ds.intercom = append(ds.intercom, intercomtest.Contact{Role: "lead", Name: joinName(e.first, e.last), Phone: e.phone})
 		}
 	}
-	s.HubSpot.Seed(hub...)
-	s.Intercom.Seed(icom...)
-	return nil
+	return ds, nil
+}
+
+// fill loads the dataset into the fakes.
+func (ds *dataset) fill(graph *whatsapptest.Server, hub *hubspottest.Server, icom *intercomtest.Server) {
+	for _, n := range ds.numbers {
+		graph.AddNumber(n)
+		if cs, ok := ds.contacts[n.ID]; ok {
+			graph.SetContacts(n.ID, cs)
+		}
+	}
+	hub.Seed(ds.hubspot...)
+	icom.Seed(ds.intercom...)
 }
 
 func joinName(first, last string) string {
@@ -140,12 +173,21 @@ func (s *Sandbox) Config() backend.Config {
 		WABAID: wabaID,
 		CRMs: map[string]crm.Client{
 			"hubspot": hubspot.New(hubspot.Config{BaseURL: s.HubSpot.URL, Token: hubspotToken, Account: account,
-				GeneralInterval: s.opts.Window, SearchLag: s.opts.SearchLag}),
+				GeneralInterval: s.opts.Window, SearchLag: s.opts.SearchLag, HTTP: loopbackHTTP()}),
 			"intercom": intercom.New(intercom.Config{BaseURL: s.Intercom.URL(), Token: intercomToken, Account: account,
-				PerMinute: intercomtest.DefaultPerMinute, Window: s.opts.Window, SearchLag: s.opts.SearchLag}),
+				PerMinute: intercomtest.DefaultPerMinute, Window: s.opts.Window, SearchLag: s.opts.SearchLag, HTTP: loopbackHTTP()}),
 		},
 	}
 }
+
+// loopbackHTTP bounds one request to the in-process fakes: they answer in
+// milliseconds, and the bound is also how long a resume must wait for a
+// create killed in flight to land, so the vendors' 30 s would only slow
+// the sandbox down.
+func loopbackHTTP() *http.Client { return &http.Client{Timeout: sandboxRequestTimeout} }
+
+// sandboxRequestTimeout is the sandbox clients' bound on one request.
+const sandboxRequestTimeout = 5 * time.Second
 
 // Close stops every server.
 func (s *Sandbox) Close() {

@@ -15,6 +15,17 @@ var csvHeader = []string{"run_id", "contact_id", "name", "raw", "e164", "status"
 // WriteCSV writes the outcomes matching f as CSV, paging through the
 // database so a large run never sits in memory at once.
 func (d *DB) WriteCSV(ctx context.Context, w io.Writer, f OutcomeFilter) error {
+	return d.WriteCSVCells(ctx, w, f, nil)
+}
+
+// WriteCSVCells is WriteCSV with every text cell passed through cell
+// before formulas are defused: a CSV bound for a terminal must lose its
+// escape sequences, one bound for a file keeps the text. A nil cell keeps
+// the text.
+func (d *DB) WriteCSVCells(ctx context.Context, w io.Writer, f OutcomeFilter, cell func(string) string) error {
+	if cell == nil {
+		cell = func(s string) string { return s }
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
 		return err
@@ -27,7 +38,7 @@ func (d *DB) WriteCSV(ctx context.Context, w io.Writer, f OutcomeFilter) error {
 			return err
 		}
 		for _, o := range outs {
-			if err := cw.Write(csvRow(o)); err != nil {
+			if err := cw.Write(csvRow(o, cell)); err != nil {
 				return err
 			}
 		}
@@ -39,11 +50,12 @@ func (d *DB) WriteCSV(ctx context.Context, w io.Writer, f OutcomeFilter) error {
 	return cw.Error()
 }
 
-func csvRow(o Outcome) []string {
+func csvRow(o Outcome, cell func(string) string) []string {
+	text := func(s string) string { return csvCell(cell(s)) }
 	return []string{
 		strconv.FormatInt(o.RunID, 10), strconv.FormatInt(o.ContactID, 10),
-		csvCell(o.Name), csvCell(o.Raw), csvCell(o.E164), string(o.Status), csvCell(o.CRMID),
-		o.Reason, csvCell(o.ReasonText), strconv.Itoa(o.Attempts), o.UpdatedAt.UTC().Format(time.RFC3339),
+		text(o.Name), text(o.Raw), text(o.E164), string(o.Status), text(o.CRMID),
+		cell(o.Reason), text(o.ReasonText), strconv.Itoa(o.Attempts), o.UpdatedAt.UTC().Format(time.RFC3339),
 	}
 }
 

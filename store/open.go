@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -33,6 +34,8 @@ type DB struct {
 	// writeMu queues this process's writers in Go rather than in SQLite's
 	// busy handler, which polls; other processes still get busy_timeout.
 	writeMu sync.Mutex
+	// readOnly: opened with OpenReadOnly; every write fails.
+	readOnly bool
 }
 
 // DefaultPath is $XDG_DATA_HOME/coexsync/coexsync.db (~/.local/share when
@@ -107,8 +110,17 @@ func prepareFile(path string) error {
 	if err := f.Close(); err != nil {
 		return bareOSError(err)
 	}
-	// An existing file may have been created with a wider mode.
-	return bareOSError(os.Chmod(path, 0o600))
+	// An existing file may have been created with a wider mode: take the
+	// group and other bits away, but never add any (a file the owner made
+	// read-only stays read-only).
+	info, err := os.Stat(path)
+	if err != nil {
+		return bareOSError(err)
+	}
+	if mode := info.Mode().Perm(); mode&0o077 != 0 {
+		return bareOSError(os.Chmod(path, mode&^0o077))
+	}
+	return nil
 }
 
 // bareOSError drops the path an *fs.PathError repeats, since Open already
@@ -135,3 +147,81 @@ func (d *DB) Close() error { return d.sql.Close() }
 
 // Path is the file the database lives in.
 func (d *DB) Path() string { return d.path }
+
+// OpenReadOnly opens an existing database for reading only (SQLite
+// mode=ro): nothing is created, migrated or chmod-ed, so a database the
+// user may only read, or one on a read-only mount, can still be browsed.
+// A database older than this build is refused with a sentence saying how
+// to upgrade it, since its queries would not match the schema.
+func OpenReadOnly(path string) (*DB, error) {
+	db, err := openReadOnly(path)
+	if err != nil {
+		return nil, &OpenError{Path: path, Err: err}
+	}
+	return db, nil
+}
+
+func openReadOnly(path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("empty path")
+	}
+	if strings.ContainsRune(path, '?') {
+		return nil, errors.New("path must not contain '?'")
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, bareOSError(err)
+	}
+	if info.IsDir() {
+		return nil, errors.New("is a directory")
+	}
+	// A WAL database opened read-only needs its -shm file; where it cannot
+	// be created (a read-only directory) SQLite can only read the file as
+	// immutable, which is safe there because nobody can write it either.
+	var lastErr error
+	for _, extra := range []string{"", "&immutable=1"} {
+		sqlDB, err := sql.Open("sqlite", readOnlyDSN(path)+extra)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkReadableSchema(sqlDB); err != nil {
+			sqlDB.Close()
+			var newer *NewerSchemaError
+			if errors.As(err, &newer) || errors.Is(err, ErrOlderSchema) {
+				return nil, err
+			}
+			lastErr = err
+			continue
+		}
+		return &DB{path: path, sql: sqlDB, readOnly: true}, nil
+	}
+	return nil, lastErr
+}
+
+// readOnlyDSN is path as an SQLite URI (file:…?mode=ro): the URI form is
+// what lets mode=ro reach SQLite, so characters URIs reserve are escaped.
+func readOnlyDSN(path string) string {
+	return "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?mode=ro&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)"
+}
+
+// ErrOlderSchema is why OpenReadOnly refuses a database this build would
+// first have to migrate.
+var ErrOlderSchema = errors.New("made by an older coexsync: open it once writable (not offline) to upgrade it")
+
+func checkReadableSchema(db *sql.DB) error {
+	v, err := schemaVersion(context.Background(), db)
+	if err != nil {
+		return err
+	}
+	switch known := len(bundledMigrations); {
+	case v > known:
+		return &NewerSchemaError{Found: v, Known: known}
+	case v < known:
+		return fmt.Errorf("schema %d: %w", v, ErrOlderSchema)
+	}
+	return nil
+}
+
+// ReadOnly reports whether the database was opened with OpenReadOnly.
+func (d *DB) ReadOnly() bool { return d.readOnly }

@@ -11,6 +11,7 @@ import (
 	"coexsync/crm"
 	"coexsync/store"
 	"coexsync/sync/normalize"
+	"coexsync/sync/phoneindex"
 )
 
 // Store is what the engine needs of the local database; *store.DB
@@ -38,6 +39,14 @@ type Store interface {
 	Heartbeat(ctx context.Context, owner string, at time.Time) (bool, error)
 	ReleaseLease(ctx context.Context, owner string) error
 	AddRunNote(ctx context.Context, runID int64, text string) error
+
+	// The local index of the CRM's phone values.
+	IndexState(ctx context.Context, target string) (store.IndexState, error)
+	SetIndexState(ctx context.Context, st store.IndexState) error
+	ClearIndex(ctx context.Context, target string) error
+	UpsertIndexPage(ctx context.Context, target, defaultRegion string, recs []crm.IndexedRecord) error
+	DeleteIndexRecords(ctx context.Context, target string, ids []string) error
+	LookupIndex(ctx context.Context, target string, keys []string) (map[string][]phoneindex.Hit, error)
 }
 
 // Engine syncs into one CRM account.
@@ -49,6 +58,14 @@ type Engine struct {
 	// Force takes over the write lease of a number even when another
 	// process seems to hold it (the agent knows that process is gone).
 	Force bool
+	// Lookup chooses how plans find existing records (default: auto).
+	Lookup Lookup
+	// CRMRegion reads CRM values stored without a country code and without
+	// a record country ("": the business number's country). Never the
+	// WhatsApp contact's country: that merged strangers.
+	CRMRegion string
+	// IndexProgress, when set, hears about index builds and refreshes.
+	IndexProgress func(IndexProgress)
 }
 
 // RowStatus is what the plan will do with one contact.
@@ -64,27 +81,36 @@ const (
 
 // PlanRow is one contact of the preview.
 type PlanRow struct {
-	Contact     store.Contact
-	Number      normalize.Result
-	Status      RowStatus
-	RecordID    string       // exists: the matched record
-	RecordName  string       // exists: the name the CRM holds ("" if none)
-	FillName    bool         // exists: the WhatsApp name will be written
-	Matches     []crm.Record // ambiguous: every record holding the number
-	DuplicateOf int64        // duplicate: contact id of the row that syncs it
-	Reason      string       // invalid: reason code
-	ReasonText  string       // invalid: sentence for the agent
+	Contact    store.Contact
+	Number     normalize.Result
+	Status     RowStatus
+	RecordID   string       // exists: the matched record
+	RecordName string       // exists: the name the CRM holds ("" if none)
+	FillName   bool         // exists: the WhatsApp name will be written
+	Matches    []crm.Record // ambiguous: every record holding the number
+	// MatchProperty and MatchValue say why a row exists: the property and
+	// the value as the CRM stores it ("mobilephone", "(415) 734-2671").
+	MatchProperty string
+	MatchValue    string
+	DuplicateOf   int64  // duplicate: contact id of the row that syncs it
+	Reason        string // invalid: reason code
+	ReasonText    string // invalid: sentence for the agent
 }
 
 // Plan is the preview of a sync: exactly what Start will do.
 type Plan struct {
 	NumberID string
 	Region   string // region hint used for unprefixed numbers
-	CRM      string
-	Target   string
-	Rows     []PlanRow
-	Counts   map[RowStatus]int
-	BuiltAt  time.Time
+	// Lookup is how existing records were found; Index, with LookupIndex,
+	// how fresh the local index was; CRMRegion reads national CRM values.
+	Lookup    Lookup
+	Index     store.IndexState
+	CRMRegion string
+	CRM       string
+	Target    string
+	Rows      []PlanRow
+	Counts    map[RowStatus]int
+	BuiltAt   time.Time
 }
 
 // RunOptions says what kind of run Start makes.

@@ -10,6 +10,7 @@ import (
 	"coexsync/crm"
 	"coexsync/store"
 	"coexsync/sync/normalize"
+	"coexsync/sync/phoneindex"
 )
 
 // ledgerChunk bounds how many numbers one ledger query carries (SQLite
@@ -62,12 +63,19 @@ func (e *Engine) PlanContacts(ctx context.Context, numberID, region string, cont
 	region = e.regionFor(ctx, numberID, region)
 	rows := normalizeRows(contacts, region)
 	primaries := foldDuplicates(rows)
-	if err := e.matchPrimaries(ctx, rows, primaries); err != nil {
-		return nil, fmt.Errorf("plan: %w", err)
-	}
 	p := &Plan{
 		NumberID: numberID, Region: region, CRM: e.CRM.Name(), Target: e.CRM.Target(),
 		Rows: rows, Counts: map[RowStatus]int{}, BuiltAt: time.Now(),
+		Lookup: e.chooseLookup(ctx, len(primaries)), CRMRegion: e.crmRegion(region),
+	}
+	match := e.matchPrimaries
+	if p.Lookup == LookupIndex {
+		match = func(ctx context.Context, rows []PlanRow, primaries []int) error {
+			return e.matchByIndex(ctx, p, rows, primaries)
+		}
+	}
+	if err := match(ctx, rows, primaries); err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
 	}
 	for _, r := range rows {
 		p.Counts[r.Status]++
@@ -114,18 +122,22 @@ func foldDuplicates(rows []PlanRow) []int {
 		}
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(rows[a].Contact.ID, rows[b].Contact.ID) })
-	first := make(map[string]int, len(order))
-	primaries := order[:0]
-	for _, i := range order {
-		e164 := rows[i].Number.E164
-		if j, ok := first[e164]; ok {
+	// Contacts whose candidate sets meet are one line (AR 549…/54…).
+	cands := make([][]string, len(order))
+	for k, i := range order {
+		cands[k] = append([]string{rows[i].Number.E164}, rows[i].Number.Candidates...)
+	}
+	group := phoneindex.Fold(cands)
+	primaries := make([]int, 0, len(order))
+	for k, i := range order {
+		if g := group[k]; g != k {
+			j := order[g]
 			rows[i].Status = StatusDuplicate
 			rows[i].DuplicateOf = rows[j].Contact.ID
 			rows[i].Reason = reasonDuplicate
-			rows[i].ReasonText = duplicateText(e164, rows[j].Contact.ID)
+			rows[i].ReasonText = duplicateText(rows[i].Number.E164, rows[j].Contact.ID)
 			continue
 		}
-		first[e164] = i
 		primaries = append(primaries, i)
 	}
 	return primaries

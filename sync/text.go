@@ -12,8 +12,14 @@ import (
 // stored sentence: the CRM is outside and its text is not trusted.
 const maxOutsideText = 200
 
-// cleanText makes outside text safe to store and show, cut to max runes.
+// cleanText makes outside text safe to store and show, cut to max runes:
+// escapes and invisible characters go, then bearer credentials and URL
+// userinfo are redacted (the CRM clients already cut out their token).
 func cleanText(s string, max int) string { return crm.VendorText(s, max) }
+
+// nameText cleans a WhatsApp name bound for the CRM. Names are not vendor
+// messages: nothing in them is redacted.
+func nameText(s string, max int) string { return crm.Clip(crm.CleanText(s), max) }
 
 // failureText is the sentence stored for a CRM refusal: what to do, then
 // what the CRM said (cleaned).
@@ -80,7 +86,7 @@ const maxNameRunes = 200
 // and first/last split, cleaned and capped.
 func crmNames(c store.Contact) (name, first, last string) {
 	first, last = crm.SplitName(c.FullName, c.FirstName)
-	return cleanText(contactName(c), maxNameRunes), cleanText(first, maxNameRunes), cleanText(last, maxNameRunes)
+	return nameText(contactName(c), maxNameRunes), nameText(first, maxNameRunes), nameText(last, maxNameRunes)
 }
 
 // recordName is the display name a CRM record holds ("" if none).

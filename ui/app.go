@@ -21,6 +21,7 @@ type Options struct {
 	Now       func() time.Time
 	PollEvery time.Duration // contact-count polling while webhooks arrive
 	ExportDir string        // where CSV exports go; the current directory when ""
+	StopWait  time.Duration // how long quitting waits for a cancelled run; 2 s when 0
 	Styles    *common.Styles
 	Keys      *common.KeyMap
 }
@@ -34,13 +35,16 @@ type App struct {
 	help    help.Model
 	status  string
 	isErr   bool
+	quit    quitState
+	stops   int // Stop commands still waiting for their job
 }
 
 // New builds the console over b.
 func New(b common.Backend, opts Options) *App {
 	c := &common.Common{
 		Width: 80, Height: 24, Backend: b, Ctx: opts.Ctx, Now: opts.Now, PollEvery: opts.PollEvery,
-		ExportDir: opts.ExportDir, Styles: opts.Styles, Keys: opts.Keys, Session: &common.Session{},
+		ExportDir: opts.ExportDir, StopWait: opts.StopWait, Styles: opts.Styles, Keys: opts.Keys,
+		Session: &common.Session{},
 	}
 	if c.Ctx == nil {
 		c.Ctx = context.Background()
@@ -50,6 +54,9 @@ func New(b common.Backend, opts Options) *App {
 	}
 	if c.PollEvery <= 0 {
 		c.PollEvery = time.Second
+	}
+	if c.StopWait <= 0 {
+		c.StopWait = screens.DefaultStopWait
 	}
 	if c.ExportDir == "" {
 		c.ExportDir = "."
@@ -90,7 +97,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.status, a.isErr = msg.Text, msg.Err
 		return a, nil
 	case common.GoMsg:
-		return a, a.show(msg.To)
+		return a, a.show(msg.To, msg.With)
+	case common.StoppedMsg:
+		return a, a.stopped()
 	case common.BackMsg:
 		if len(a.stack) == 1 {
 			return a, nil
@@ -99,6 +108,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.status = ""
 		return a, a.current().Activate()
 	case tea.KeyPressMsg:
+		if a.quit != quitNone {
+			return a, a.quitKey(msg)
+		}
 		if cmd, used := a.globalKey(msg); used {
 			return a, cmd
 		}
@@ -127,12 +139,7 @@ func (a *App) toCurrent(msg tea.Msg) tea.Cmd {
 func (a *App) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	k := a.c.Keys
 	if msg.String() == "ctrl+c" || (!a.current().Capturing() && key.Matches(msg, k.Quit)) {
-		for _, s := range a.screens {
-			if st, ok := s.(common.Stopper); ok {
-				st.Stop()
-			}
-		}
-		return tea.Quit, true
+		return a.askQuit(), true
 	}
 	if !a.current().Capturing() && key.Matches(msg, k.Help) {
 		a.help.ShowAll = !a.help.ShowAll
@@ -142,9 +149,9 @@ func (a *App) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-// show brings a screen to the front; a screen already on the stack is
-// returned to rather than stacked twice.
-func (a *App) show(id common.ScreenID) tea.Cmd {
+// show brings a screen to the front, handing it with first; a screen
+// already on the stack is returned to rather than stacked twice.
+func (a *App) show(id common.ScreenID, with tea.Msg) tea.Cmd {
 	for i, s := range a.stack {
 		if s == id {
 			a.stack = a.stack[:i]
@@ -154,7 +161,11 @@ func (a *App) show(id common.ScreenID) tea.Cmd {
 	a.stack = append(a.stack, id)
 	a.status = ""
 	a.layout()
-	return a.current().Activate()
+	var handed tea.Cmd
+	if with != nil {
+		a.screens[id], handed = a.screens[id].Update(with)
+	}
+	return tea.Batch(handed, a.current().Activate())
 }
 
 // layout gives the screens what header, status line and help leave.
@@ -167,6 +178,9 @@ func (a *App) layout() {
 }
 
 func (a *App) helpView() string {
+	if a.quit != quitNone {
+		return a.help.View(quitHelp{a.c.Keys, a.quit})
+	}
 	return a.help.View(a.current())
 }
 
@@ -176,7 +190,7 @@ func (a *App) View() tea.View {
 	bodyH := max(a.c.Height-2-strings.Count(helpView, "\n")-1, 3)
 	body := components.Frame(a.current().View(), a.c.Width, bodyH)
 	content := strings.Join([]string{
-		components.Header(a.c), body, components.StatusBar(a.c, a.status, a.isErr), helpView,
+		components.Header(a.c), body, a.statusView(), helpView,
 	}, "\n")
 	v := tea.NewView(content)
 	v.AltScreen = true
@@ -191,6 +205,10 @@ func Run(ctx context.Context, b common.Backend, opts Options) error {
 	if opts.Ctx == nil {
 		opts.Ctx = ctx
 	}
-	_, err := tea.NewProgram(New(b, opts), tea.WithContext(ctx)).Run()
+	a := New(b, opts)
+	_, err := tea.NewProgram(a, tea.WithContext(ctx)).Run()
+	// The program may have ended without the operator (ctx done): a job
+	// still running must record its end before the database closes.
+	a.stopAll()
 	return err
 }

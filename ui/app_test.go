@@ -150,19 +150,6 @@ func TestSyncConfirmStartCancel(t *testing.T) {
 	d.keys("r").mustShow("interrupted*") // run 7 is not in the fake store: the list shows
 }
 
-func TestQuitCancelsRunningJob(t *testing.T) {
-	b := uitest.NewBackend()
-	d := drive(t, newApp(t, b, common.NumbersScreen))
-	d.keys("enter", "enter", "S", "y").mustShow("Running run #7")
-	_, cmd := d.a.Update(press("q"))
-	if cmd == nil || cmd() != tea.Quit() {
-		t.Fatal("q did not quit")
-	}
-	if !b.Eng.Job.Cancelled() {
-		t.Fatal("quitting left the job running")
-	}
-}
-
 func TestRetryFailedPlansAndStartsRetryRun(t *testing.T) {
 	b := uitest.NewBackend()
 	d := drive(t, newApp(t, b, common.RunsScreen))
@@ -187,8 +174,13 @@ func TestRetryNeedsFailures(t *testing.T) {
 func TestResumeOnlyUnfinishedRuns(t *testing.T) {
 	b := uitest.NewBackend()
 	d := drive(t, newApp(t, b, common.RunsScreen))
-	d.keys("u").mustShow("only interrupted runs can be resumed")
-	d.keys("down", "u").mustShow("Running run #7")
+	d.keys("u").mustShow("Run #5 is finished with no contacts left: nothing to resume.")
+	d.keys("down", "down", "u").mustShow("Run #3 is cancelled with no contacts left")
+	d.keys("up", "u").mustShow("Resume run #4 (interrupted)", "Left                  10", "(y/n)")
+	if _, _, resumed := b.Eng.Calls(); len(resumed) != 0 {
+		t.Fatalf("resumed %v before the operator said yes", resumed)
+	}
+	d.keys("y").mustShow("Running run #7")
 	if _, _, resumed := b.Eng.Calls(); len(resumed) != 1 || resumed[0] != 4 {
 		t.Fatalf("Resume calls %v, want [4]", resumed)
 	}

@@ -42,6 +42,9 @@ func TestGoldenScreens(t *testing.T) {
 			s.waitFor("Bay Bikes").keys("enter", "enter").waitFor("sort: plan").keys("S").waitFor("(y/n)").
 				keys("y").waitFor("search 1.5s").keys("x").waitFor("(y/n)").keys("y").waitFor("cancelled")
 		}},
+		{"sync_resume", common.RunsScreen, func(s *session) {
+			s.waitFor("interrupted").keys("down", "u").shows("Resume writing to intercom? (y/n)")
+		}},
 		{"runs", common.RunsScreen, func(s *session) { s.waitFor("interrupted") }},
 		{"failures", common.RunsScreen, func(s *session) {
 			s.waitFor("interrupted").keys("enter").waitFor("no_phone_number")

@@ -3,6 +3,8 @@ package ui
 import (
 	"bytes"
 	"os"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,6 +47,8 @@ func press(s string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyUp}
 	case "backspace":
 		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
 	}
 	r := []rune(s)[0]
 	return tea.KeyPressMsg{Code: r, Text: s}
@@ -55,12 +59,70 @@ type session struct {
 	t       *testing.T
 	b       *uitest.Backend
 	tm      *teatest.TestModel
-	timeout time.Duration // per waitFor; 3 s unless set
+	frames  *frames
+	timeout time.Duration // per wait; 10 s unless set: a bound for failures only
 	seen    []byte        // output read but not yet matched
 }
 
-func start(t *testing.T, m tea.Model, w, h int) *session {
-	return &session{t: t, tm: teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h)), timeout: 3 * time.Second}
+func start(t *testing.T, a *App, w, h int) *session {
+	f := &frames{}
+	return &session{t: t, tm: teatest.NewTestModel(t, framed{a, f}, teatest.WithInitialTermSize(w, h)),
+		frames: f, timeout: 10 * time.Second}
+}
+
+// frames keeps the last frame the program drew: the terminal stream holds
+// only what changed, so a text can be on screen without being in it.
+type frames struct {
+	mu   sync.Mutex
+	last string
+}
+
+func (f *frames) get() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.last
+}
+
+// framed is the console recording each frame it draws.
+type framed struct {
+	*App
+	f *frames
+}
+
+func (m framed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := m.App.Update(msg)
+	return m, cmd
+}
+
+func (m framed) View() tea.View {
+	v := m.App.View()
+	m.f.mu.Lock()
+	m.f.last = ansi.Strip(v.Content)
+	m.f.mu.Unlock()
+	return v
+}
+
+// shows waits until the frame on screen holds every text.
+func (s *session) shows(texts ...string) *session {
+	s.t.Helper()
+	deadline := time.Now().Add(s.timeout)
+	for {
+		f := s.frames.get()
+		missing := ""
+		for _, text := range texts {
+			if !strings.Contains(f, text) {
+				missing = text
+				break
+			}
+		}
+		if missing == "" {
+			return s
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("waiting for %q: not on screen after %s; screen:\n%s", missing, s.timeout, f)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func (s *session) keys(keys ...string) *session {
@@ -99,8 +161,8 @@ func (s *session) final() string {
 	if err := s.tm.Quit(); err != nil {
 		s.t.Fatal(err)
 	}
-	m := s.tm.FinalModel(s.t, teatest.WithFinalTimeout(3*time.Second)).(*App)
-	return ansi.Strip(m.View().Content)
+	m := s.tm.FinalModel(s.t, teatest.WithFinalTimeout(10*time.Second)).(framed)
+	return ansi.Strip(m.App.View().Content)
 }
 
 // requireGolden compares a frame with testdata/<test>.golden (-update

@@ -250,6 +250,7 @@ func (c *Client) once(ctx context.Context, method string, u *url.URL, body []byt
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		ge := parseGraphError(resp.StatusCode, data, c.secrets()...)
 		ge.idempotent = idempotent
+		ge.syncRequest = strings.HasSuffix(u.Path, "/smb_app_data")
 		return ge
 	}
 	if err := json.Unmarshal(data, out); err != nil {

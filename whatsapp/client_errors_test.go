@@ -76,10 +76,14 @@ func TestEveryErrorPathKeepsSecretsOut(t *testing.T) {
 			f := fakeWith(std, whatsapptest.Faults{})
 			return requestSync(clientFor(f, leakToken, leakSecret), "1001")
 		}},
-		{name: "sync window passed", code: 100, hint: "only once", run: func() error {
+		{name: "sync window passed", code: 4, hint: "one-time request for this number is spent", run: func() error {
 			f := fakeWith(std, whatsapptest.Faults{})
 			f.ExpireSyncWindow("1000")
-			return requestSync(clientFor(f, leakToken, leakSecret), "1000")
+			err := requestSync(clientFor(f, leakToken, leakSecret), "1000")
+			if n := f.Calls()[whatsapptest.CallSyncRequest]; n != 1 {
+				t.Errorf("refused request sent %d times", n)
+			}
+			return err
 		}},
 		{name: "throttled every time", code: 80007, hint: "throttling", run: func() error {
 			f := fakeWith(std, whatsapptest.Faults{ThrottleRate: 1})

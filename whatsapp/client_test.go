@@ -140,8 +140,17 @@ func TestRequestContactSyncOnceOnly(t *testing.T) {
 	if !whatsapp.IsSyncRefused(err) {
 		t.Fatalf("second request: %v, want a sync refusal", err)
 	}
-	if !strings.Contains(err.(*whatsapp.GraphError).Hint(), "only once") {
-		t.Errorf("hint %q", err.(*whatsapp.GraphError).Hint())
+	// Code 4 on this endpoint is a refusal: sent once, never retried,
+	// whatever language the message is in.
+	ge := err.(*whatsapp.GraphError)
+	if ge.Code != whatsapp.CodeThrottled || ge.Throttled() || ge.Temporary() {
+		t.Errorf("refusal %v: code %d, throttled %v, temporary %v", ge, ge.Code, ge.Throttled(), ge.Temporary())
+	}
+	if n := fake.Calls()[whatsapptest.CallSyncRequest]; n != 2 {
+		t.Errorf("%d sync requests sent, want 2 (the second not retried)", n)
+	}
+	if !strings.Contains(ge.Hint(), "one-time request for this number is spent") {
+		t.Errorf("hint %q", ge.Hint())
 	}
 	fake.ExpireSyncWindow("1000") // already requested: stays refused
 	if _, err := c.RequestContactSync(context.Background(), "1000"); !whatsapp.IsSyncRefused(err) {

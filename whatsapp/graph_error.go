@@ -23,10 +23,12 @@ const (
 	SubcodeUnknownNode = 33     // object does not exist or no permission on it
 )
 
-// Meta does not document the codes it answers a refused smb_app_data call
-// with, so coexsync fixes its own: code 100 with these subcodes. The fake
-// Graph API answers with them, and real refusals that carry other subcodes
-// still get the generic invalid-parameter hint.
+// Meta does not document how it refuses a contact sync request. It was
+// seen to refuse a second (or late) smb_app_data request with code 4, the
+// code that elsewhere means "application request limit", and a localized
+// message: on that endpoint code 4 is read as a refusal (never retried),
+// whatever the text says. The subcodes below are coexsync's own and are
+// still understood for answers that carry them.
 const (
 	// SubcodeSyncRefused: the one-time contact sync was already requested,
 	// or the 24 h window after onboarding has passed.
@@ -54,6 +56,9 @@ type GraphError struct {
 	// idempotent marks calls that are safe to repeat after an answer was
 	// lost (GET); a lost POST may have reached Meta already.
 	idempotent bool
+	// syncRequest marks an answer to the one-time contact sync request
+	// (smb_app_data), where code 4 is a refusal, not throttling.
+	syncRequest bool
 }
 
 func (e *GraphError) Error() string {
@@ -82,6 +87,9 @@ func (e *GraphError) Error() string {
 
 // Throttled reports a rate or throughput limit.
 func (e *GraphError) Throttled() bool {
+	if e.SyncRefused() {
+		return false
+	}
 	switch e.Code {
 	case CodeThrottled, CodeBizThrottled, CodeThroughputHit:
 		return true
@@ -111,7 +119,8 @@ func (e *GraphError) Temporary() bool {
 // SyncRefused reports that Meta will not run the contact sync for this
 // number again: it was requested before or its window has passed.
 func (e *GraphError) SyncRefused() bool {
-	return e.Code == CodeInvalidParam && e.Subcode == SubcodeSyncRefused
+	return (e.syncRequest && e.Code == CodeThrottled) ||
+		(e.Code == CodeInvalidParam && e.Subcode == SubcodeSyncRefused)
 }
 
 // Hint is a sentence an agent can act on.
@@ -122,7 +131,7 @@ func (e *GraphError) Hint() string {
 	case e.Code == CodePermission || (e.Code >= CodePermissionAlt && e.Code <= 299):
 		return "The token lacks a permission: grant whatsapp_business_management (and access to this WhatsApp Business Account) to the system user, then run again."
 	case e.SyncRefused():
-		return "Meta refused the contact sync: it can be requested only once per number, within 24 hours of onboarding. Contacts already received are kept; new edits still arrive by webhook."
+		return "Meta refused the contact sync: the one-time request for this number is spent (it can be made once, within 24 hours of onboarding), so do not request it again. Contacts already received are kept; new edits still arrive by webhook. To get the full list again the number must be offboarded and onboarded anew."
 	case e.Code == CodeInvalidParam && e.Subcode == SubcodeNotOnBizApp:
 		return "This number is not on the WhatsApp Business App (not a Coexistence number), so it has no Business App contacts to sync."
 	case e.Code == CodeInvalidParam:

@@ -38,9 +38,25 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case http.MethodPost:
 		h.receive(w, r)
 	default:
+		h.reject(r, http.StatusMethodNotAllowed, "method not allowed", nil)
 		w.Header().Set("Allow", "GET, POST")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 	}
+}
+
+// reject logs one line per refused request, so an operator sees why Meta
+// keeps retrying. It never logs a header, a query value or the body: the
+// signature, the verify token a caller tried and the contacts stay out.
+func (h *Webhook) reject(r *http.Request, status int, reason string, err error, attrs ...any) {
+	level := slog.LevelWarn
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	attrs = append([]any{"status", status, "reason", reason, "method", r.Method, "remote", r.RemoteAddr}, attrs...)
+	if err != nil {
+		attrs = append(attrs, "err", err.Error())
+	}
+	h.logger().Log(r.Context(), level, "webhook request rejected", attrs...)
 }
 
 func (h *Webhook) handshake(w http.ResponseWriter, r *http.Request) {
@@ -49,7 +65,14 @@ func (h *Webhook) handshake(w http.ResponseWriter, r *http.Request) {
 	ok := h.VerifyToken != "" && q.Get("hub.mode") == "subscribe" &&
 		subtle.ConstantTimeCompare([]byte(token), []byte(h.VerifyToken)) == 1
 	if !ok {
-		h.logger().Warn("webhook verification refused")
+		reason := "verify token does not match"
+		if q.Get("hub.mode") != "subscribe" {
+			reason = "hub.mode is not subscribe"
+		}
+		if h.VerifyToken == "" {
+			reason = "no verify token configured"
+		}
+		h.reject(r, http.StatusForbidden, reason, nil)
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
@@ -59,32 +82,35 @@ func (h *Webhook) handshake(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Webhook) receive(w http.ResponseWriter, r *http.Request) {
-	log := h.logger()
 	if h.AppSecret == "" || h.Sink == nil {
 		// Answering non-200 makes Meta retry, so nothing is lost while the
 		// receiver is being configured.
-		log.Error("webhook not configured: app secret or store missing")
+		h.reject(r, http.StatusInternalServerError, "not configured: app secret or store missing; Meta will retry", nil)
 		http.Error(w, "webhook not configured", http.StatusInternalServerError)
 		return
 	}
 	body, err := h.readBody(r)
 	if err != nil {
-		status := http.StatusBadRequest
+		status, reason := http.StatusBadRequest, "body could not be read"
 		if errors.Is(err, errTooLarge) {
-			status = http.StatusRequestEntityTooLarge
+			status, reason = http.StatusRequestEntityTooLarge, "body too large"
 		}
-		log.Warn("webhook body refused", "err", err)
+		h.reject(r, status, reason, err, "content_length", r.ContentLength)
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
 	if !validSignature(h.AppSecret, body, r.Header.Get("X-Hub-Signature-256")) {
-		log.Warn("webhook signature missing or wrong", "bytes", len(body))
+		reason := "signature wrong"
+		if r.Header.Get("X-Hub-Signature-256") == "" {
+			reason = "signature missing"
+		}
+		h.reject(r, http.StatusUnauthorized, reason, nil, "bytes", len(body))
 		http.Error(w, "bad signature", http.StatusUnauthorized)
 		return
 	}
 	parsed, err := Parse(body)
 	if err != nil {
-		log.Warn("webhook body unreadable", "err", err)
+		h.reject(r, http.StatusBadRequest, "malformed body", err, "bytes", len(body))
 		http.Error(w, "malformed body", http.StatusBadRequest)
 		return
 	}
@@ -100,7 +126,7 @@ func (h *Webhook) receive(w http.ResponseWriter, r *http.Request) {
 	h.stampMissingTimes(parsed.Events)
 	saved, err := h.Sink.SaveContactEvents(r.Context(), SourceWebhook, body, parsed.Events)
 	if err != nil {
-		log.Error("webhook body not saved; Meta will retry", "err", err)
+		h.reject(r, http.StatusInternalServerError, "not saved; Meta will retry", err, "bytes", len(body))
 		http.Error(w, "not saved", http.StatusInternalServerError)
 		return
 	}

@@ -22,6 +22,14 @@ type batch struct {
 	locate func(o Object, open []int) (int, bool)
 	// byID maps record ids to positions, for errors that name ids.
 	byID map[string]int
+	// holder finds the open position whose input collides with the
+	// existing record a whole-batch 409 names (nil: bisect instead).
+	holder func(ctx context.Context, existingID string, open []int) (int, bool)
+	// calls left to isolate the items that sink whole batches; see run.
+	left int
+	// refusal is the last whole-batch error, given to the items still
+	// open when the budget runs out.
+	refusal *crm.Error
 }
 
 // run sends the positions in batches of MaxBatchInputs and returns the
@@ -31,6 +39,11 @@ type batch struct {
 func (b *batch) run(ctx context.Context, pos []int) ([]crm.ItemResult, error) {
 	for start := 0; start < len(pos); start += MaxBatchInputs {
 		chunk := pos[start:min(start+MaxBatchInputs, len(pos))]
+		// HubSpot fails a whole batch for one duplicate or one invalid
+		// phone and names at most one item, so isolating the culprits
+		// takes more calls; a full bisection of n items takes 2n-1.
+		// The budget bounds a chunk whose every subset keeps failing.
+		b.left = 2 * len(chunk)
 		if err := b.send(ctx, chunk); err != nil {
 			if !b.anyWritten() {
 				return nil, err
@@ -42,6 +55,16 @@ func (b *batch) run(ctx context.Context, pos []int) ([]crm.ItemResult, error) {
 }
 
 func (b *batch) send(ctx context.Context, pos []int) error {
+	if b.left <= 0 {
+		// Out of calls: these items share the refusal of their batch.
+		ce := b.refusal
+		if ce == nil {
+			ce = &crm.Error{Reason: crm.ReasonValidation, Message: "HubSpot refused the batch holding this item"}
+		}
+		b.failOpen(pos, ce)
+		return nil
+	}
+	b.left--
 	var resp BatchResponse
 	status, apiErr, err := b.c.post(ctx, b.ep, b.body(pos), &resp)
 	if err != nil {
@@ -52,7 +75,11 @@ func (b *batch) send(ctx context.Context, pos []int) error {
 		return nil
 	}
 	// HubSpot refused the whole batch, so nothing in it was written.
+	b.refusal = b.itemError(status, apiErr.Category, apiErr.Message, apiErr.Errors)
 	rest := b.blame(status, apiErr, pos)
+	if len(rest) == len(pos) && len(pos) > 1 {
+		rest = b.blameHolder(ctx, status, apiErr, pos)
+	}
 	switch {
 	case len(rest) < len(pos):
 		// The items it named sank the batch: send the others again.
@@ -65,7 +92,8 @@ func (b *batch) send(ctx context.Context, pos []int) error {
 		b.results[pos[0]].ExistingID = conflictID(b.results[pos[0]].Err)
 		return nil
 	}
-	// It did not say which item is at fault: halve until it is alone.
+	// It did not say which item is at fault (an invalid phone arrives
+	// only as text in the message): halve until it is alone.
 	half := len(pos) / 2
 	if err := b.send(ctx, pos[:half]); err != nil {
 		return err
@@ -74,6 +102,32 @@ func (b *batch) send(ctx context.Context, pos []int) error {
 		b.failOpen(pos[half:], asCRMError(err))
 	}
 	return nil
+}
+
+// blameHolder handles HubSpot's whole-batch 409, which names the record
+// that already exists ("Existing ID: 12345") but not the input that
+// collided with it: the holder callback finds that input.
+func (b *batch) blameHolder(ctx context.Context, status int, eb *ErrorBody, pos []int) []int {
+	if b.holder == nil || reasonOf(status, eb.Category, eb.Message, eb.Errors) != crm.ReasonConflict {
+		return pos
+	}
+	id := existingID(eb.Message)
+	if id == "" {
+		return pos
+	}
+	p, ok := b.holder(ctx, id, pos)
+	if !ok {
+		return pos
+	}
+	b.results[p].Err = b.itemError(status, eb.Category, eb.Message, eb.Errors)
+	b.results[p].ExistingID = id
+	rest := make([]int, 0, len(pos)-1)
+	for _, q := range pos {
+		if q != p {
+			rest = append(rest, q)
+		}
+	}
+	return rest
 }
 
 // apply reads a 200/201/207 answer.
@@ -172,7 +226,7 @@ func (b *batch) position(traceID string, open map[int]bool) (int, bool) {
 }
 
 func (b *batch) itemError(status int, category, msg string, details []ErrorDetail) *crm.Error {
-	return &crm.Error{Reason: reasonOf(status, category, details), Status: status, Message: msg}
+	return &crm.Error{Reason: reasonOf(status, category, msg, details), Status: status, Message: msg}
 }
 
 func (b *batch) anyWritten() bool {

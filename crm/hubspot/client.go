@@ -15,7 +15,7 @@ import (
 const DefaultBaseURL = "https://api.hubapi.com"
 
 // DefaultTimeout bounds one HTTP attempt.
-const DefaultTimeout = 30 * time.Second
+const DefaultTimeout = crm.DefaultRequestTimeout
 
 // Config configures a Client. Zero fields take HubSpot's defaults.
 type Config struct {
@@ -27,8 +27,9 @@ type Config struct {
 	HTTP    *http.Client
 	Retry   crm.RetryPolicy
 
-	// General budget (default GeneralPer10s per GeneralInterval); raise
-	// GeneralMax for Professional (190) or the capacity pack (250).
+	// General budget per GeneralInterval. Zero follows the account's tier
+	// as X-HubSpot-RateLimit-Max reports it (starting at GeneralPer10s);
+	// a positive value is an override that the headers do not change.
 	GeneralMax      int
 	GeneralInterval time.Duration
 	// Search budget (default SearchPerSecond per SearchInterval).
@@ -44,10 +45,11 @@ type Config struct {
 
 // Client talks to one HubSpot account. It is safe for concurrent use.
 type Client struct {
-	cfg     Config
-	base    string
-	general *crm.Window
-	search  *crm.Window
+	cfg       Config
+	base      string
+	tierFixed bool // GeneralMax was configured: ignore X-HubSpot-RateLimit-Max
+	general   *crm.Window
+	search    *crm.Window
 }
 
 var _ crm.Client = (*Client)(nil)
@@ -63,16 +65,18 @@ func New(cfg Config) *Client {
 	if cfg.Retry.MaxAttempts <= 0 {
 		cfg.Retry = crm.DefaultRetry()
 	}
+	fixed := cfg.GeneralMax > 0
 	cfg.GeneralMax = orDefault(cfg.GeneralMax, GeneralPer10s)
 	cfg.GeneralInterval = orDefault(cfg.GeneralInterval, GeneralInterval)
 	cfg.SearchMax = orDefault(cfg.SearchMax, SearchPerSecond)
 	cfg.SearchInterval = orDefault(cfg.SearchInterval, SearchInterval)
 	cfg.SearchLag = orDefault(cfg.SearchLag, CreateSearchLag)
 	return &Client{
-		cfg:     cfg,
-		base:    strings.TrimRight(cfg.BaseURL, "/"),
-		general: crm.NewWindow(cfg.GeneralMax, cfg.GeneralInterval),
-		search:  crm.NewWindow(cfg.SearchMax, cfg.SearchInterval),
+		cfg:       cfg,
+		base:      strings.TrimRight(cfg.BaseURL, "/"),
+		tierFixed: fixed,
+		general:   crm.NewWindow(cfg.GeneralMax, cfg.GeneralInterval),
+		search:    crm.NewWindow(cfg.SearchMax, cfg.SearchInterval),
 	}
 }
 
@@ -82,6 +86,10 @@ func orDefault[T int | time.Duration](v, def T) T {
 	}
 	return v
 }
+
+// GeneralBudget is the number of general calls the client allows per
+// GeneralInterval: the override, or the tier HubSpot last reported.
+func (c *Client) GeneralBudget() int { return c.general.Max() }
 
 // Name implements crm.Client.
 func (c *Client) Name() string { return "hubspot" }
@@ -96,5 +104,7 @@ func (c *Client) Limits() crm.Limits {
 		CreateBatch: MaxBatchInputs,
 		UpdateBatch: MaxBatchInputs,
 		SearchLag:   c.cfg.SearchLag,
+
+		RequestTimeout: crm.AttemptTimeout(c.cfg.HTTP),
 	}
 }

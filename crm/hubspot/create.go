@@ -48,8 +48,37 @@ func (c *Client) Create(ctx context.Context, contacts []crm.NewContact) ([]crm.I
 		locate: func(o Object, open []int) (int, bool) {
 			return byPhone(o, open, contacts)
 		},
+		holder: func(ctx context.Context, id string, open []int) (int, bool) {
+			return c.holderOf(ctx, id, open, contacts)
+		},
 	}
 	return b.run(ctx, send)
+}
+
+// holderOf reads the record a whole-batch 409 names and returns the one
+// open input whose phone it holds. One read is far cheaper than halving
+// a batch of 100 until the duplicate stands alone; when the read fails
+// or the phones do not single out one input, the caller bisects.
+func (c *Client) holderOf(ctx context.Context, id string, open []int, contacts []crm.NewContact) (int, bool) {
+	recs, err := c.ReadByIDs(ctx, []string{id})
+	if err != nil || len(recs) != 1 {
+		return 0, false
+	}
+	held := map[string]bool{}
+	for _, pv := range recs[0].Phones {
+		for _, v := range []string{pv.Raw, pv.Calculated} {
+			if d := digitsOf(v); d != "" {
+				held[d] = true
+			}
+		}
+	}
+	match, n := 0, 0
+	for _, p := range open {
+		if held[digitsOf(contacts[p].Phone)] {
+			match, n = p, n+1
+		}
+	}
+	return match, n == 1
 }
 
 func (c *Client) createProperties(nc crm.NewContact) map[string]string {

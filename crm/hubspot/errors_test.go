@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"coexsync/crm"
@@ -53,7 +54,8 @@ func TestSearchFaults(t *testing.T) {
 }
 
 // TestRecoversAfterFault: one failure, then the fault is switched off
-// from the retry notice; the call succeeds and the notice is right.
+// from the retry notice; the call succeeds and the notice is right. In a
+// synctest bubble the wait before the retry is measured exactly.
 func TestRecoversAfterFault(t *testing.T) {
 	cases := []struct {
 		name      string
@@ -68,41 +70,44 @@ func TestRecoversAfterFault(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, c := setupFaulty(t, hubspottest.Options{})
-			srv.Seed(hubspottest.SeedContact{Phone: oneNumber[0]})
-			srv.SetFaults(tc.faults)
-			var mu sync.Mutex
-			var notices []crm.Notice
-			ctx := crm.WithObserver(ctxT(t), func(n crm.Notice) {
-				if n.Kind != crm.NoticeRetry {
-					return // limiter waits: the fake's 429 said the budget is spent
+			srv, c := setupFaultyBubble(t, hubspottest.Options{})
+			synctest.Test(t, func(t *testing.T) {
+				srv.Seed(hubspottest.SeedContact{Phone: oneNumber[0]})
+				srv.SetFaults(tc.faults)
+				var mu sync.Mutex
+				var notices []crm.Notice
+				ctx := crm.WithObserver(ctxT(t), func(n crm.Notice) {
+					if n.Kind != crm.NoticeRetry {
+						return // limiter waits: the fake's 429 said the budget is spent
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					notices = append(notices, n)
+					srv.SetFaults(hubspottest.Faults{})
+				})
+				start := time.Now()
+				recs, err := c.FindByPhones(ctx, oneNumber)
+				if err != nil || len(recs) != 1 {
+					t.Fatalf("recs=%v err=%v, want the record after one retry", recs, err)
 				}
-				mu.Lock()
-				defer mu.Unlock()
-				notices = append(notices, n)
-				srv.SetFaults(hubspottest.Faults{})
+				elapsed := time.Since(start)
+				if elapsed < tc.minWait || (tc.exactWait && elapsed != tc.minWait) {
+					t.Errorf("retried after %v, want %v", elapsed, tc.minWait)
+				}
+				if len(notices) != 1 {
+					t.Fatalf("notices %+v, want one retry notice", notices)
+				}
+				n := notices[0]
+				if n.Kind != crm.NoticeRetry || n.Reason != tc.reason || n.Attempt != 2 || n.Endpoint != "search" {
+					t.Errorf("notice %+v", n)
+				}
+				if tc.exactWait && n.Wait != tc.minWait {
+					t.Errorf("notice wait %v, want the Retry-After %v", n.Wait, tc.minWait)
+				}
+				if calls := srv.Calls()[hubspottest.EndpointSearch]; calls != 2 {
+					t.Errorf("%d calls, want 2", calls)
+				}
 			})
-			start := time.Now()
-			recs, err := c.FindByPhones(ctx, oneNumber)
-			if err != nil || len(recs) != 1 {
-				t.Fatalf("recs=%v err=%v, want the record after one retry", recs, err)
-			}
-			if elapsed := time.Since(start); elapsed < tc.minWait {
-				t.Errorf("retried after %v, want at least %v", elapsed, tc.minWait)
-			}
-			if len(notices) != 1 {
-				t.Fatalf("notices %+v, want one retry notice", notices)
-			}
-			n := notices[0]
-			if n.Kind != crm.NoticeRetry || n.Reason != tc.reason || n.Attempt != 2 || n.Endpoint != "search" {
-				t.Errorf("notice %+v", n)
-			}
-			if tc.exactWait && n.Wait != tc.minWait {
-				t.Errorf("notice wait %v, want the Retry-After %v", n.Wait, tc.minWait)
-			}
-			if calls := srv.Calls()[hubspottest.EndpointSearch]; calls != 2 {
-				t.Errorf("%d calls, want 2", calls)
-			}
 		})
 	}
 }

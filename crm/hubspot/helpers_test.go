@@ -1,8 +1,11 @@
 package hubspot_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -41,6 +44,32 @@ func setupFaulty(t *testing.T, opts hubspottest.Options) (*hubspottest.Server, *
 
 func setupWith(t *testing.T, opts hubspottest.Options, strict bool) (*hubspottest.Server, *hubspot.Client) {
 	t.Helper()
+	return setupOn(t, opts, strict, nil)
+}
+
+// setupBubble is setup for a test that runs in a synctest bubble: the
+// fake is served in memory, in the calling goroutine, so the bubble's
+// clock is the only clock either side reads. Call it outside the bubble
+// (the fake's listener must not join it) and use the client inside.
+func setupBubble(t *testing.T, opts hubspottest.Options) (*hubspottest.Server, *hubspot.Client) {
+	t.Helper()
+	var srv *hubspottest.Server
+	srv, c := setupOn(t, opts, true, memTransport{func(w http.ResponseWriter, r *http.Request) { srv.ServeHTTP(w, r) }})
+	return srv, c
+}
+
+// setupFaultyBubble is setupFaulty served in memory, for a synctest
+// bubble. Faults that hang need a socket: not with this one.
+func setupFaultyBubble(t *testing.T, opts hubspottest.Options) (*hubspottest.Server, *hubspot.Client) {
+	t.Helper()
+	var srv *hubspottest.Server
+	srv, c := setupOn(t, opts, false, memTransport{func(w http.ResponseWriter, r *http.Request) { srv.ServeHTTP(w, r) }})
+	return srv, c
+}
+
+// setupOn is setupWith sending through base (nil: the network).
+func setupOn(t *testing.T, opts hubspottest.Options, strict bool, base http.RoundTripper) (*hubspottest.Server, *hubspot.Client) {
+	t.Helper()
 	opts.Token = testToken
 	if opts.Window == 0 {
 		opts.Window = testWindow
@@ -48,11 +77,14 @@ func setupWith(t *testing.T, opts hubspottest.Options, strict bool) (*hubspottes
 	if opts.SearchWindow == 0 {
 		opts.SearchWindow = testSearchWn
 	}
-	var rt http.RoundTripper = http.DefaultTransport
+	rt := base
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
 	timeout := faultTimeout
 	if strict {
 		timeout = 5 * time.Second // a loaded machine is not a timeout
-		rt = crmtest.ContractTransport(t, crmtest.SpecPath(t, specFile), nil)
+		rt = crmtest.ContractTransport(t, crmtest.SpecPath(t, specFile), base)
 		if opts.OnThrottle == nil {
 			opts.OnThrottle = func(policy string) { t.Errorf("the fake answered 429 (%s) in a normal run", policy) }
 		}
@@ -89,4 +121,29 @@ func reasonOf(t *testing.T, err error) crm.Reason {
 		t.Fatalf("error %v (%T) is not a *crm.Error", err, err)
 	}
 	return ce.Reason
+}
+
+// memTransport hands each request straight to a handler: no sockets,
+// whose waits a synctest bubble cannot see through.
+type memTransport struct{ h http.HandlerFunc }
+
+func (m memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		var err error
+		body, err = io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	in := req.Clone(req.Context())
+	in.Body = io.NopCloser(bytes.NewReader(body))
+	in.RequestURI = req.URL.RequestURI()
+	in.RemoteAddr = "127.0.0.1:1"
+	rec := httptest.NewRecorder()
+	m.h(rec, in)
+	resp := rec.Result()
+	resp.Request = req
+	return resp, nil
 }

@@ -43,7 +43,7 @@ func (c *Client) searchPhones(ctx context.Context, e164s []string) ([]Object, er
 	req := SearchRequest{
 		FilterGroups: groups,
 		Properties:   recordProperties,
-		Sorts:        []string{},
+		Sorts:        []Sort{},
 		Limit:        MaxSearchLimit,
 		After:        "0",
 	}
@@ -115,11 +115,18 @@ func (c *Client) record(o Object) crm.Record {
 
 // callError turns a whole-call 4xx answer into a *crm.Error.
 func (c *Client) callError(status int, eb *ErrorBody) *crm.Error {
-	return &crm.Error{Reason: reasonOf(status, eb.Category, eb.Errors), Status: status, Message: eb.Message}
+	return &crm.Error{Reason: reasonOf(status, eb.Category, eb.Message, eb.Errors), Status: status, Message: eb.Message}
 }
 
-// reasonOf maps HubSpot's status, category and error codes to a reason.
-func reasonOf(status int, category string, details []ErrorDetail) crm.Reason {
+// reasonOf maps HubSpot's status, category, message and error codes to a
+// reason. A refused phone arrives as a VALIDATION_ERROR whose message
+// embeds the detail ('Property values were not valid: [{…"error":
+// "INVALID_PHONE_NUMBER"…}]'), so the code is looked for there too; it
+// is an error code, not prose, and is not translated.
+func reasonOf(status int, category, message string, details []ErrorDetail) crm.Reason {
+	if strings.Contains(message, CodeInvalidPhone) {
+		return crm.ReasonInvalidPhone
+	}
 	for _, d := range details {
 		if d.Code == CodeInvalidPhone || strings.Contains(strings.ToUpper(d.Message), CodeInvalidPhone) {
 			return crm.ReasonInvalidPhone

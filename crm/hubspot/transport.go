@@ -26,8 +26,11 @@ const maxMessage = 300
 // endpoint describes one API operation for the limiter and the retries.
 type endpoint struct {
 	name   string // for notices: "search", "batch/create", …
-	path   string
-	search bool // also spends the search budget
+	path   string // may carry a query string
+	method string // "" is POST; a GET sends no body
+	// search calls spend the search budget only: the spec exempts them
+	// from the ten-secondly one (x-hubspot-rate-limit-exemptions).
+	search bool
 	// idempotent calls are retried after timeouts and unreadable answers;
 	// a create is not, because HubSpot may already have made the contacts.
 	idempotent bool
@@ -70,7 +73,7 @@ func (c *Client) post(ctx context.Context, ep endpoint, in, out any) (int, *Erro
 func (c *Client) attempt(ctx context.Context, ep endpoint, payload []byte, out any) (int, *ErrorBody, error) {
 	windows := []*crm.Window{c.general}
 	if ep.search {
-		windows = append(windows, c.search)
+		windows = []*crm.Window{c.search}
 	}
 	booked := make([]time.Time, len(windows))
 	for i, w := range windows {
@@ -79,14 +82,27 @@ func (c *Client) attempt(ctx context.Context, ep endpoint, payload []byte, out a
 		}
 		booked[i] = time.Now()
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+ep.path, bytes.NewReader(payload))
+	method, reqBody := http.MethodPost, io.Reader(bytes.NewReader(payload))
+	if ep.method == http.MethodGet {
+		method, reqBody = http.MethodGet, nil
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+ep.path, reqBody)
 	if err != nil {
 		return 0, nil, final{fmt.Errorf("hubspot: build request: %w", err)}
 	}
 	req.Header.Set("Authorization", "Bearer "+c.cfg.Token)
-	req.Header.Set("Content-Type", "application/json")
+	if reqBody != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Accept", "application/json")
 
+	if !ep.idempotent {
+		// A create may land even if this process dies in flight: the
+		// engine records the send time before it goes out.
+		if err := crm.BeforeSend(ctx, nil); err != nil {
+			return 0, nil, final{err}
+		}
+	}
 	resp, err := c.cfg.HTTP.Do(req)
 	for i, w := range windows { // HubSpot counted the call on arrival
 		w.Settle(booked[i])
@@ -150,11 +166,17 @@ func (c *Client) unreadable(ep endpoint, status int, err error) error {
 	return ce
 }
 
-// observe feeds the server's count of the general budget to the limiter
-// (another integration may share the account).
+// observe feeds the server's view of the general budget to the limiter:
+// the account's tier (unless overridden) and what is left of it (another
+// integration may share the account).
 func (c *Client) observe(h http.Header) {
+	if v := h.Get(HeaderMax); v != "" && !c.tierFixed {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 0 && n <= maxTier {
+			c.general.SetMax(n)
+		}
+	}
 	if v := h.Get(HeaderRemaining); v != "" {
-		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
 			c.general.Observe(n)
 		}
 	}
@@ -168,18 +190,29 @@ func (c *Client) rateLimited(h http.Header, body []byte, ep endpoint) error {
 		return final{&crm.Error{Reason: crm.ReasonRateLimited, Status: http.StatusTooManyRequests,
 			Message: "HubSpot's daily API call limit for this account is reached; run the sync again after it resets at midnight (account time zone)."}}
 	}
+	// Only the window the call was charged to is paused: a search 429
+	// says nothing about the general budget, and the reverse.
+	window, interval := c.general, c.cfg.GeneralInterval
+	if ep.search || policy == PolicySecondly {
+		window, interval = c.search, c.cfg.SearchInterval
+	}
 	wait := retryAfter(h.Get("Retry-After"), time.Now())
-	if wait > 0 {
-		until := time.Now().Add(wait)
-		c.general.PauseUntil(until)
-		if ep.search {
-			c.search.PauseUntil(until)
-		}
+	if wait <= 0 {
+		// HubSpot sends no Retry-After. Another app may be spending the
+		// same budget, so a short backoff would only meet the next 429:
+		// wait the whole window out, as HubSpot's own clients do (10 s on
+		// TEN_SECONDLY_ROLLING, 1 s on the secondly limit).
+		wait = interval
 	}
-	if policy == "" {
-		policy = "rate limit"
+	window.PauseUntil(time.Now().Add(wait))
+	msg := policy
+	if msg == "" {
+		msg = c.clean(eb.Message)
 	}
-	return &crm.Error{Reason: crm.ReasonRateLimited, Status: http.StatusTooManyRequests, Message: policy, RetryAfter: wait}
+	if msg == "" {
+		msg = "rate limit"
+	}
+	return &crm.Error{Reason: crm.ReasonRateLimited, Status: http.StatusTooManyRequests, Message: msg, RetryAfter: wait}
 }
 
 // retryAfter reads a Retry-After header: seconds (fractions accepted) or

@@ -1,5 +1,7 @@
 package hubspot
 
+import "encoding/json"
+
 // JSON shapes of the v3 contacts API, as the published OpenAPI document
 // names them; the fake serves the same types.
 
@@ -7,7 +9,7 @@ package hubspot
 type SearchRequest struct {
 	FilterGroups []FilterGroup `json:"filterGroups"`
 	Properties   []string      `json:"properties"`
-	Sorts        []string      `json:"sorts"`
+	Sorts        []Sort        `json:"sorts"`
 	Limit        int           `json:"limit"`
 	After        string        `json:"after"`
 }
@@ -56,6 +58,7 @@ type Object struct {
 	CreatedAt          string            `json:"createdAt"`
 	UpdatedAt          string            `json:"updatedAt"`
 	Archived           bool              `json:"archived"`
+	ArchivedAt         string            `json:"archivedAt,omitempty"`
 	ObjectWriteTraceID string            `json:"objectWriteTraceId,omitempty"`
 }
 
@@ -118,10 +121,26 @@ type ErrorBody struct {
 
 // ErrorDetail is one entry of errors[].
 type ErrorDetail struct {
-	Message string              `json:"message"`
-	Code    string              `json:"code,omitempty"`
-	In      string              `json:"in,omitempty"`
-	Context map[string][]string `json:"context,omitempty"`
+	Message string       `json:"message"`
+	Code    string       `json:"code,omitempty"`
+	In      string       `json:"in,omitempty"`
+	Context ErrorContext `json:"context,omitempty"`
+}
+
+// ErrorContext is the context of an error detail: lists of values by
+// key. HubSpot's own reference example sends a string here instead
+// ("{missingScopes=[scope1, scope2]}"), which is kept out rather than
+// failing the whole answer.
+type ErrorContext map[string][]string
+
+// UnmarshalJSON accepts an object of string lists and ignores any other
+// shape.
+func (c *ErrorContext) UnmarshalJSON(b []byte) error {
+	var m map[string][]string
+	if json.Unmarshal(b, &m) == nil {
+		*c = m
+	}
+	return nil
 }
 
 // Error categories and codes HubSpot uses.

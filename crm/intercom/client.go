@@ -23,7 +23,8 @@ type Config struct {
 	// Window is the enforcement window (default RateWindow).
 	PerMinute int
 	Window    time.Duration
-	// Role of created contacts: "lead" (default) or "user".
+	// Role of created contacts: RoleLead (default) or RoleUser; a user is
+	// created with an external_id derived from its number.
 	Role string
 	// Concurrency bounds creates/updates in flight (default DefaultConcurrency).
 	Concurrency int
@@ -47,7 +48,7 @@ func New(cfg Config) *Client {
 		cfg.BaseURL = DefaultBaseURL
 	}
 	if cfg.HTTP == nil {
-		cfg.HTTP = &http.Client{Timeout: 30 * time.Second}
+		cfg.HTTP = &http.Client{Timeout: crm.DefaultRequestTimeout}
 	}
 	if cfg.PerMinute <= 0 {
 		cfg.PerMinute = DefaultPerMinute
@@ -56,7 +57,7 @@ func New(cfg Config) *Client {
 		cfg.Window = RateWindow
 	}
 	if cfg.Role == "" {
-		cfg.Role = "lead"
+		cfg.Role = RoleLead
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultConcurrency
@@ -98,5 +99,13 @@ func (c *Client) Limits() crm.Limits {
 		CreateBatch: CreateBatch,
 		UpdateBatch: UpdateBatch,
 		SearchLag:   c.cfg.SearchLag,
+
+		RequestTimeout: crm.AttemptTimeout(c.cfg.HTTP),
 	}
 }
+
+// Contact roles Intercom knows.
+const (
+	RoleLead = "lead"
+	RoleUser = "user"
+)

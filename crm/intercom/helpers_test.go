@@ -1,9 +1,12 @@
 package intercom_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -24,6 +27,30 @@ var fastRetry = crm.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, Max
 // unless opts say otherwise) and a client configured to match it.
 func setup(t testing.TB, opts intercomtest.Options, tweak ...func(*intercom.Config)) (*intercomtest.Server, *intercom.Client) {
 	t.Helper()
+	opts = withDefaults(opts)
+	srv := intercomtest.New(opts)
+	t.Cleanup(srv.Close)
+	return srv, newClient(srv, opts, tweak...)
+}
+
+// setupBubble is setup for a test that runs in a synctest bubble: the
+// fake is served in memory, in the calling goroutine, so the bubble's
+// clock is the only clock either side reads. Call it outside the bubble
+// (the fake's listener must not join it) and use the client inside.
+func setupBubble(t testing.TB, opts intercomtest.Options, tweak ...func(*intercom.Config)) (*intercomtest.Server, *intercom.Client) {
+	t.Helper()
+	opts = withDefaults(opts)
+	srv := intercomtest.New(opts)
+	t.Cleanup(srv.Close)
+	mem := func(cfg *intercom.Config) {
+		cfg.HTTP = &http.Client{Transport: memTransport{srv.Handler()}, Timeout: 3 * time.Second}
+	}
+	return srv, newClient(srv, opts, append([]func(*intercom.Config){mem}, tweak...)...)
+}
+
+// withDefaults gives the fake a small, fast window (100 calls per 200 ms)
+// unless opts say otherwise.
+func withDefaults(opts intercomtest.Options) intercomtest.Options {
 	opts.Token = testToken
 	if opts.PerMinute == 0 {
 		opts.PerMinute = 600
@@ -31,8 +58,10 @@ func setup(t testing.TB, opts intercomtest.Options, tweak ...func(*intercom.Conf
 	if opts.Window == 0 {
 		opts.Window = 200 * time.Millisecond
 	}
-	srv := intercomtest.New(opts)
-	t.Cleanup(srv.Close)
+	return opts
+}
+
+func newClient(srv *intercomtest.Server, opts intercomtest.Options, tweak ...func(*intercom.Config)) *intercom.Client {
 	cfg := intercom.Config{
 		BaseURL:   srv.URL(),
 		Token:     testToken,
@@ -44,7 +73,32 @@ func setup(t testing.TB, opts intercomtest.Options, tweak ...func(*intercom.Conf
 	for _, f := range tweak {
 		f(&cfg)
 	}
-	return srv, intercom.New(cfg)
+	return intercom.New(cfg)
+}
+
+// memTransport hands each request straight to a handler: no sockets,
+// whose waits a synctest bubble cannot see through.
+type memTransport struct{ h http.Handler }
+
+func (m memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		var err error
+		body, err = io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	in := req.Clone(req.Context())
+	in.Body = io.NopCloser(bytes.NewReader(body))
+	in.RequestURI = req.URL.RequestURI()
+	in.RemoteAddr = "127.0.0.1:1"
+	rec := httptest.NewRecorder()
+	m.h.ServeHTTP(rec, in)
+	resp := rec.Result()
+	resp.Request = req
+	return resp, nil
 }
 
 // noRateLimits fails the test when the fake's own budget refused a call:

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -80,40 +81,45 @@ func TestClientBudgetStaysUnderTheServer(t *testing.T) {
 	}
 }
 
+// TestStatusError runs in a synctest bubble: the 429's reset is whole
+// seconds from now, and on a real clock the time between building the
+// header and reading it could push the wait under the asserted bound.
 func TestStatusError(t *testing.T) {
-	c := New(Config{Token: "dG9rOmFiY2RlZg==", Window: 2 * time.Second})
-	body := func(code, msg, field string) []byte {
-		return fmt.Appendf(nil, `{"type":"error.list","errors":[{"code":%q,"message":%q,"field":%q}]}`, code, msg, field)
-	}
-	reset := strconv.FormatInt(time.Now().Add(time.Second).Unix()+1, 10)
-	tests := []struct {
-		status int
-		body   []byte
-		header http.Header
-		reason crm.Reason
-		msg    string
-	}{
-		{401, body("unauthorized", "Access Token Invalid", ""), nil, crm.ReasonUnauthorized, "Access Token Invalid"},
-		{403, body("token_unauthorized", "", ""), nil, crm.ReasonForbidden, "token_unauthorized"},
-		{404, body("not_found", "User Not Found", ""), nil, crm.ReasonNotFound, "User Not Found"},
-		{409, body("conflict", "exists with id=1", ""), nil, crm.ReasonConflict, "exists with id=1"},
-		{400, body("parameter_invalid", "bad", "phone"), nil, crm.ReasonInvalidPhone, "bad"},
-		{422, body("invalid_phone_number", "bad", ""), nil, crm.ReasonInvalidPhone, "bad"},
-		{400, body("parameter_invalid", "bad", "email"), nil, crm.ReasonValidation, "bad"},
-		{418, []byte("teapot"), nil, crm.ReasonValidation, ""},
-		{503, []byte("<html>"), nil, crm.ReasonServerError, ""},
-		{302, nil, nil, crm.ReasonBadResponse, "unexpected status 302"},
-		{429, body("rate_limit_exceeded", "Exceeded rate limit of 166 in 10_seconds", ""), http.Header{"X-Ratelimit-Reset": {reset}}, crm.ReasonRateLimited, "Exceeded rate limit of 166 in 10_seconds"},
-	}
-	for _, tc := range tests {
-		e := c.statusError(&http.Response{StatusCode: tc.status, Header: tc.header}, tc.body)
-		if e.Reason != tc.reason || e.Message != tc.msg || e.Status != tc.status {
-			t.Errorf("%d %s: got %+v, want %s %q", tc.status, tc.body, e, tc.reason, tc.msg)
+	synctest.Test(t, func(t *testing.T) {
+		c := New(Config{Token: "dG9rOmFiY2RlZg==", Window: 2 * time.Second})
+		body := func(code, msg, field string) []byte {
+			return fmt.Appendf(nil, `{"type":"error.list","errors":[{"code":%q,"message":%q,"field":%q}]}`, code, msg, field)
 		}
-		if tc.status == 429 && (e.RetryAfter <= time.Second || e.RetryAfter > 2*time.Second) {
-			t.Errorf("429 RetryAfter = %v, want the reset capped at the 2 s window", e.RetryAfter)
+		reset := strconv.FormatInt(time.Now().Add(time.Second).Unix()+1, 10)
+		tests := []struct {
+			status int
+			body   []byte
+			header http.Header
+			reason crm.Reason
+			msg    string
+		}{
+			{401, body("unauthorized", "Access Token Invalid", ""), nil, crm.ReasonUnauthorized, "Access Token Invalid"},
+			{403, body("token_unauthorized", "", ""), nil, crm.ReasonForbidden, "token_unauthorized"},
+			{404, body("not_found", "User Not Found", ""), nil, crm.ReasonNotFound, "User Not Found"},
+			{409, body("conflict", "exists with id=1", ""), nil, crm.ReasonConflict, "exists with id=1"},
+			{400, body("parameter_invalid", "bad", "phone"), nil, crm.ReasonInvalidPhone, "bad"},
+			{422, body("invalid_phone_number", "bad", ""), nil, crm.ReasonInvalidPhone, "bad"},
+			{400, body("parameter_invalid", "bad", "email"), nil, crm.ReasonValidation, "bad"},
+			{418, []byte("teapot"), nil, crm.ReasonValidation, ""},
+			{503, []byte("<html>"), nil, crm.ReasonServerError, ""},
+			{302, nil, nil, crm.ReasonBadResponse, "unexpected status 302"},
+			{429, body("rate_limit_exceeded", "Exceeded rate limit of 166 in 10_seconds", ""), http.Header{"X-Ratelimit-Reset": {reset}}, crm.ReasonRateLimited, "Exceeded rate limit of 166 in 10_seconds"},
 		}
-	}
+		for _, tc := range tests {
+			e := c.statusError(&http.Response{StatusCode: tc.status, Header: tc.header}, tc.body)
+			if e.Reason != tc.reason || e.Message != tc.msg || e.Status != tc.status {
+				t.Errorf("%d %s: got %+v, want %s %q", tc.status, tc.body, e, tc.reason, tc.msg)
+			}
+			if tc.status == 429 && (e.RetryAfter <= time.Second || e.RetryAfter > 2*time.Second) {
+				t.Errorf("429 RetryAfter = %v, want the reset capped at the 2 s window", e.RetryAfter)
+			}
+		}
+	})
 }
 
 func TestCleanMessage(t *testing.T) {
@@ -121,7 +127,7 @@ func TestCleanMessage(t *testing.T) {
 	if got := cleanMessage(long, ""); utf8.RuneCountInString(got) != maxMessage+1 {
 		t.Errorf("long message kept %d runes", utf8.RuneCountInString(got))
 	}
-	if got := cleanMessage("a\x1b[31mred\nsecret-tok \xff", "secret-tok"); got != "a[31mred [redacted]" {
+	if got := cleanMessage("a\x1b[31mred\nsecret-tok \xff", "secret-tok"); got != "ared [redacted]" {
 		t.Errorf("cleanMessage = %q", got)
 	}
 }

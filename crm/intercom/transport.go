@@ -78,6 +78,11 @@ func (c *Client) send(ctx context.Context, endpoint, method, path string, in, ou
 	if err := crm.WaitNotify(ctx, c.limiter, endpoint); err != nil {
 		return err
 	}
+	if ref, ok := ctx.Value(createRefKey{}).(string); ok {
+		if err := crm.BeforeSend(ctx, []string{ref}); err != nil {
+			return &crm.Error{Reason: crm.ReasonValidation, Message: "not sent", Err: err}
+		}
+	}
 	resp, err := c.cfg.HTTP.Do(req)
 	if err != nil {
 		return transportError(ctx, 0, err)

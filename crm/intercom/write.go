@@ -12,10 +12,20 @@ import (
 )
 
 type createRequest struct {
-	Role  string `json:"role"`
-	Phone string `json:"phone"`
-	Name  string `json:"name,omitempty"`
+	Role       string `json:"role"`
+	Phone      string `json:"phone"`
+	Name       string `json:"name,omitempty"`
+	ExternalID string `json:"external_id,omitempty"`
 }
+
+// ExternalIDPrefix starts the external_id given to a contact created with
+// role user: Intercom refuses a user without email or external_id, and a
+// WhatsApp contact has only its number. The prefix keeps these ids apart
+// from the workspace's own user ids.
+const ExternalIDPrefix = "whatsapp:"
+
+// externalID is the external_id of a user created for the E.164 number.
+func externalID(e164 string) string { return ExternalIDPrefix + e164 }
 
 type updateRequest struct {
 	Name string `json:"name"`
@@ -33,8 +43,11 @@ func (c *Client) createOne(ctx context.Context, nc crm.NewContact) crm.ItemResul
 		return crm.ItemResult{Err: &crm.Error{Reason: crm.ReasonInvalidPhone, Message: "phone is not E.164"}}
 	}
 	body := createRequest{Role: c.cfg.Role, Phone: nc.Phone, Name: displayName(nc.Name, nc.FirstName, nc.LastName)}
+	if c.cfg.Role == RoleUser {
+		body.ExternalID = externalID(nc.Phone)
+	}
 	var out contactJSON
-	err := c.call(ctx, "create", http.MethodPost, "/contacts", body, &out, notProcessed)
+	err := c.call(context.WithValue(ctx, createRefKey{}, nc.Ref), "create", http.MethodPost, "/contacts", body, &out, notProcessed)
 	if err == nil {
 		return contactResult(out)
 	}
@@ -44,6 +57,10 @@ func (c *Client) createOne(ctx context.Context, nc crm.NewContact) crm.ItemResul
 	}
 	return crm.ItemResult{Err: ce}
 }
+
+// createRefKey marks a create's context with its ref, so every attempt
+// can be announced to crm.BeforeSend right before it is sent.
+type createRefKey struct{}
 
 // SetNames pipelines PUT /contacts/{id} calls writing only the name.
 func (c *Client) SetNames(ctx context.Context, updates []crm.NameUpdate) ([]crm.ItemResult, error) {

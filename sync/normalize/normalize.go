@@ -50,11 +50,30 @@ type Result struct {
 // Number normalizes raw with region (ISO 3166 alpha-2) as the hint for
 // numbers given without a country code. Safe for concurrent use.
 func Number(raw, region string) Result {
+	return number(raw, region, false)
+}
+
+// Stored normalizes a phone value kept in a CRM, typed by a person: without
+// '+' or an exit prefix it is read in region first even when it is bare
+// digits (a valid national number is what the person meant), then as
+// international. With no region, only bare digits that are a valid
+// international number are read; separators without '+' mean a national
+// number whose country is unknown.
+func Stored(raw, region string) Result {
+	return number(raw, region, true)
+}
+
+func number(raw, region string, stored bool) Result {
 	res := Result{Raw: raw}
 	c, f := clean(raw)
 	if f == nil {
 		var n parsed
-		if n, f = read(c, hintRegion(region)); f == nil {
+		if stored && c.form == formBareDigits && hintRegion(region) != "" {
+			c.form = formWritten
+		}
+		if stored && c.form == formWritten && hintRegion(region) == "" {
+			f = fail(ReasonInvalidCountryCode, msgNoCountry)
+		} else if n, f = read(c, hintRegion(region)); f == nil {
 			res.Valid = true
 			nsn := phonenumbers.GetNationalSignificantNumber(n.pn)
 			res.E164 = "+" + strconv.Itoa(int(n.pn.GetCountryCode())) + nsn
@@ -108,6 +127,9 @@ func NationalDigits(number string) string {
 // read gives the one reading of c the package doc describes.
 func read(c cleaned, region string) (parsed, *failure) {
 	if c.form == formInternational {
+		if n, ok := regionExit(c.text, region); ok {
+			return n, nil
+		}
 		return resolveInternational(international(c.text))
 	}
 	intl := func() (parsed, *failure) {

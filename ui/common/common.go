@@ -12,7 +12,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"coexsync/store"
-	engine "coexsync/sync"
 )
 
 // Common is embedded (by pointer) in every screen and component instead of
@@ -26,20 +25,18 @@ type Common struct {
 	Now           func() time.Time // fixed in tests so renders are stable
 	PollEvery     time.Duration    // contact-count polling interval
 	ExportDir     string           // where CSV exports are written
-	Session       *Session
+	// StopWait bounds how long quitting waits for a cancelled run to
+	// record its last outcomes.
+	StopWait time.Duration
+	Session  *Session
 }
 
-// Session is what the operator picked so far; the header shows it.
+// Session is what the operator picked so far; the header shows it. It
+// holds no plan or job: those are handed from screen to screen with GoMsg,
+// so a spent plan can never be found here again.
 type Session struct {
 	Number store.Number
 	CRM    string
-	Plan   *engine.Plan
-	Opts   engine.RunOptions
-	// Job is set when a job was started elsewhere (resume) and the sync
-	// screen should attach to it instead of asking to confirm a plan.
-	Job Job
-	// RunID asks the runs screen to open this run's failures.
-	RunID int64
 }
 
 // ScreenID names a screen.
@@ -68,18 +65,36 @@ type Screen interface {
 	Capturing() bool
 }
 
-// Stopper is implemented by screens that hold something to stop on quit
-// (a running job).
-type Stopper interface{ Stop() }
+// Stopper is implemented by screens that can hold a running job.
+type Stopper interface {
+	// Busy reports a job that quitting would cut short.
+	Busy() bool
+	// Stop cancels the job. Its command ends with StoppedMsg once the job
+	// has recorded its end, or after StopWait.
+	Stop() tea.Cmd
+}
 
-// GoMsg asks the root model to show a screen.
-type GoMsg struct{ To ScreenID }
+// StoppedMsg reports that a Stopper's job is over (or the wait ran out).
+type StoppedMsg struct{}
+
+// GoMsg asks the root model to show a screen. With, when set, is handed to
+// that screen (its Update) before it is activated: how a screen passes a
+// plan or a run to the next one.
+type GoMsg struct {
+	To   ScreenID
+	With tea.Msg
+}
 
 // BackMsg asks the root model to go back to the previous screen.
 type BackMsg struct{}
 
 // Go returns a command sending GoMsg.
 func Go(to ScreenID) tea.Cmd { return func() tea.Msg { return GoMsg{To: to} } }
+
+// GoWith returns a command showing to after handing it with.
+func GoWith(to ScreenID, with tea.Msg) tea.Cmd {
+	return func() tea.Msg { return GoMsg{To: to, With: with} }
+}
 
 // Back returns a command sending BackMsg.
 func Back() tea.Cmd { return func() tea.Msg { return BackMsg{} } }

@@ -24,10 +24,11 @@ const (
 // Text returns s with escape sequences (CSI, OSC, DCS, SOS, PM, APC and
 // two-byte ESC sequences) removed, every other C0/C1 control and DEL
 // removed, tabs and line breaks turned into spaces (table cells are one
-// line), bidi controls removed, and invalid UTF-8 replaced by U+FFFD.
+// line), bidi controls removed, invalid UTF-8 replaced by U+FFFD, and the
+// userinfo of URLs (user:password@) replaced by [redacted].
 func Text(s string) string {
 	if isClean(s) {
-		return s
+		return RedactURLUserinfo(s)
 	}
 	var b strings.Builder
 	b.Grow(len(s))
@@ -53,7 +54,73 @@ func Text(s string) string {
 			i += size
 		}
 	}
+	return RedactURLUserinfo(b.String())
+}
+
+// RedactURLUserinfo replaces the userinfo of every URL in s
+// (scheme://user:password@host) with [redacted]: a proxy or base URL
+// configured with credentials must not print them.
+func RedactURLUserinfo(s string) string {
+	if !strings.Contains(s, "://") {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for i := 0; ; {
+		j := strings.Index(s[i:], "://")
+		if j < 0 {
+			break
+		}
+		j += i
+		start := j + len("://")
+		end := start
+		at := -1
+		for end < len(s) && !endsAuthority(s[end]) {
+			if s[end] == '@' {
+				at = end
+			}
+			end++
+		}
+		if at >= 0 && hasScheme(s[:j]) {
+			b.WriteString(s[last:start])
+			b.WriteString("[redacted]")
+			last = at
+		}
+		i = max(end, start)
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
 	return b.String()
+}
+
+// endsAuthority: the bytes that end the authority part of a URL, and the
+// ones that end a URL quoted in running text.
+func endsAuthority(c byte) bool {
+	return c <= ' ' || c == 0x7f || strings.IndexByte("/?#\"'<>`", c) >= 0
+}
+
+// hasScheme reports whether before ends in a URL scheme (RFC 3986:
+// a letter, then letters, digits, + - .).
+func hasScheme(before string) bool {
+	n := 0
+	for n < len(before) {
+		c := before[len(before)-1-n]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.' {
+			n++
+			continue
+		}
+		break
+	}
+	for n > 0 { // the scheme starts at its first letter
+		c := before[len(before)-n]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			return true
+		}
+		n--
+	}
+	return false
 }
 
 // isClean is the fast path: most names need no work at all.

@@ -29,6 +29,10 @@ func TestText(t *testing.T) {
 		{"trailing ESC", "end\x1b", "end"},
 		{"CSI broken by control", "a\x1b[3\x00b", "ab"},
 		{"ESC inside OSC starts new sequence", "\x1b]0;t\x1b[1mB", "B"},
+		{"URL userinfo", `Post "https://user:pw@api.example/x": EOF`, `Post "https://[redacted]@api.example/x": EOF`},
+		{"URL userinfo behind an escape", "proxy \x1b[1mhttp://u:p@h:8080\x1b[0m", "proxy http://[redacted]@h:8080"},
+		{"URL without userinfo kept", "https://example.com/a@b and ana@example.com", "https://example.com/a@b and ana@example.com"},
+		{"no scheme, no URL", "x ://u:p@h", "x ://u:p@h"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -43,16 +43,18 @@ type (
 
 // Contacts is the plan preview, and before it the contact sync request.
 type Contacts struct {
-	c      *common.Common
-	state  contactsState
-	gen    int // bumps on Activate so late replies of an older visit are dropped
-	count  int
-	plan   *engine.Plan
-	view   *planView
-	table  *components.Table
-	filter components.Filter
-	width  int
-	height int
+	c     *common.Common
+	state contactsState
+	gen   int // bumps on Activate so late replies of an older visit are dropped
+	count int
+	plan  *engine.Plan // nil once any run has started: the CRM changed under it
+	// planFor is the number id and CRM the plan was built for.
+	planFor [2]string
+	view    *planView
+	table   *components.Table
+	filter  components.Filter
+	width   int
+	height  int
 }
 
 // NewContacts makes the contacts screen.
@@ -65,11 +67,13 @@ func NewContacts(c *common.Common) *Contacts {
 func (s *Contacts) Init() tea.Cmd { return nil }
 
 func (s *Contacts) Activate() tea.Cmd {
-	if s.plan != nil && s.c.Session.Plan == s.plan {
-		return nil // back from the sync confirmation: the preview still holds
+	sess := s.c.Session
+	if s.plan != nil && s.planFor == [2]string{sess.Number.ID, sess.CRM} {
+		return nil // back from a confirmation that was declined: the preview holds
 	}
 	s.gen++
 	s.state, s.plan, s.view, s.filter = contactsLoading, nil, nil, components.Filter{}
+	s.planFor = [2]string{sess.Number.ID, sess.CRM}
 	s.table.SetSource(&planView{})
 	return s.countCmd()
 }
@@ -123,6 +127,12 @@ func (s *Contacts) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		s.c.Session.Number.SyncRequestedAt = s.c.Now()
 		s.state = contactsWaiting
 		return s, tea.Batch(common.Status("Requested. Contacts arrive by webhook over the next minutes."), s.pollCmd())
+	case jobStartedMsg:
+		if msg.err == nil { // the CRM is being written: the preview is spent or stale
+			s.gen++
+			s.state, s.plan, s.view = contactsLoading, nil, nil
+			s.table.SetSource(&planView{})
+		}
 	case planBuiltMsg:
 		if msg.gen != s.gen {
 			return s, nil
@@ -217,9 +227,9 @@ func (s *Contacts) onTableKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		s.view.cycleSort()
 		s.table.SetSource(s.view)
 	case key.Matches(msg, k.StartSync):
-		s.c.Session.Plan = s.plan
-		s.c.Session.Opts = engine.RunOptions{Mode: store.ModeLive}
-		return common.Go(common.SyncScreen), true
+		sess := s.c.Session
+		return common.GoWith(common.SyncScreen, confirmMsg{request{number: sess.Number, crm: sess.CRM,
+			plan: s.plan, opts: engine.RunOptions{Mode: store.ModeLive}}}), true
 	default:
 		return nil, s.table.Update(msg)
 	}

@@ -15,7 +15,7 @@ import (
 
 type numbersLoadedMsg struct {
 	numbers    []store.Number
-	unfinished []store.Run // runs a killed process left behind: offered for resume
+	unfinished []store.Run // runs left with contacts to do: offered for resume
 	err        error
 }
 
@@ -64,7 +64,12 @@ func (s *Numbers) Activate() tea.Cmd {
 		if err != nil {
 			return numbersLoadedMsg{err: err}
 		}
-		open, err := c.Backend.Store().UnfinishedRuns(c.Ctx)
+		st := c.Backend.Store()
+		recent, err := st.Runs(c.Ctx, runsPageSize, 0)
+		if err != nil {
+			return numbersLoadedMsg{err: err}
+		}
+		open, err := resumableRuns(c.Ctx, st, recent)
 		return numbersLoadedMsg{numbers: ns, unfinished: open, err: err}
 	}
 }
@@ -191,13 +196,15 @@ func (s *Numbers) FullHelp() [][]key.Binding {
 }
 
 // offerResume tells the agent, on the first screen, that a run did not
-// finish: its pending creates are resolved, never repeated, on resume.
+// finish (a killed process, a cancel, a failure): its pending creates are
+// resolved, never repeated, on resume.
 func offerResume(open []store.Run) tea.Cmd {
 	switch len(open) {
 	case 0:
 		return nil
 	case 1:
-		return common.Status(fmt.Sprintf("Run #%d into %s did not finish: press r, then u on it to resume safely.", open[0].ID, open[0].CRM))
+		return common.Status(fmt.Sprintf("Run #%d into %s %s: press r, then u on it to resume safely.",
+			open[0].ID, open[0].CRM, leftWords(open[0])))
 	}
 	return common.Status(fmt.Sprintf("%d runs did not finish: press r, then u on one to resume it safely.", len(open)))
 }

@@ -21,7 +21,8 @@ type (
 	runsLoadedMsg struct {
 		runs       []store.Run
 		numbers    []store.Number
-		unfinished int
+		unfinished []store.Run
+		open       int64 // run whose failures to open, 0 for none
 		err        error
 	}
 	exportedMsg struct {
@@ -33,11 +34,6 @@ type (
 		plan *engine.Plan
 		err  error
 	}
-	resumedMsg struct {
-		run store.Run
-		job common.Job
-		err error
-	}
 )
 
 // Runs browses past runs and their failures; it needs only the database.
@@ -45,8 +41,9 @@ type Runs struct {
 	c          *common.Common
 	table      *components.Table
 	runs       []store.Run
-	numbers    map[string]string // number id → display number, from the store
+	numbers    map[string]store.Number // by id, from the store
 	unfinished int
+	openID     int64     // asked for by the screen before: opened once loaded
 	failures   *Failures // non-nil while a run is open
 	width      int
 	height     int
@@ -63,10 +60,18 @@ func NewRuns(c *common.Common) *Runs {
 // numberOf shows a run's number as people know it, its Graph id when the
 // number is not in the database.
 func (s *Runs) numberOf(r store.Run) string {
-	if d := s.numbers[r.NumberID]; d != "" {
-		return d
+	if n := s.numbers[r.NumberID]; n.DisplayPhoneNumber != "" {
+		return n.DisplayPhoneNumber
 	}
 	return r.NumberID
+}
+
+// numberFor is a run's number for the header.
+func (s *Runs) numberFor(r store.Run) store.Number {
+	if n, ok := s.numbers[r.NumberID]; ok {
+		return n
+	}
+	return store.Number{ID: r.NumberID}
 }
 
 // runCols read the table's cells.
@@ -88,16 +93,12 @@ func (s *Runs) runCols() []func(store.Run) string {
 	}
 }
 
-// resumable runs are the ones the engine can pick up again.
-func resumable(r store.Run) bool {
-	return r.Status == store.RunRunning || r.Status == store.RunInterrupted
-}
-
 func (s *Runs) Init() tea.Cmd { return nil }
 
 func (s *Runs) Activate() tea.Cmd {
 	s.failures = nil
-	c := s.c
+	c, open := s.c, s.openID
+	s.openID = 0
 	return func() tea.Msg {
 		st := c.Backend.Store()
 		runs, err := st.Runs(c.Ctx, runsPageSize, 0)
@@ -108,8 +109,8 @@ func (s *Runs) Activate() tea.Cmd {
 		if err != nil {
 			return runsLoadedMsg{err: err}
 		}
-		open, err := st.UnfinishedRuns(c.Ctx)
-		return runsLoadedMsg{runs: runs, numbers: nums, unfinished: len(open), err: err}
+		unfinished, err := resumableRuns(c.Ctx, st, runs)
+		return runsLoadedMsg{runs: runs, numbers: nums, unfinished: unfinished, open: open, err: err}
 	}
 }
 
@@ -129,13 +130,16 @@ func (s *Runs) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if msg.err != nil {
 			return s, common.Fail("loading runs", msg.err)
 		}
-		s.runs, s.unfinished = msg.runs, msg.unfinished
-		s.numbers = make(map[string]string, len(msg.numbers))
+		s.runs, s.unfinished = msg.runs, len(msg.unfinished)
+		s.numbers = make(map[string]store.Number, len(msg.numbers))
 		for _, n := range msg.numbers {
-			s.numbers[n.ID] = n.DisplayPhoneNumber
+			s.numbers[n.ID] = n
 		}
 		s.table.SetSource(components.ListSource[store.Run]{Items: s.runs, Cols: s.runCols()})
-		return s, s.openRequested()
+		return s, s.openRequested(msg.open)
+	case openRunMsg:
+		s.openID = msg.runID
+		return s, nil
 	case exportedMsg:
 		if msg.err != nil {
 			return s, common.Fail("exporting CSV", msg.err)
@@ -145,15 +149,8 @@ func (s *Runs) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if msg.err != nil {
 			return s, common.Fail(fmt.Sprintf("planning a retry of run #%d", msg.run.ID), msg.err)
 		}
-		*s.c.Session = common.Session{Number: store.Number{ID: msg.run.NumberID}, CRM: msg.run.CRM, Plan: msg.plan,
-			Opts: engine.RunOptions{Mode: store.ModeRetry, ParentRunID: msg.run.ID}}
-		return s, common.Go(common.SyncScreen)
-	case resumedMsg:
-		if msg.err != nil {
-			return s, common.Fail(fmt.Sprintf("resuming run #%d", msg.run.ID), msg.err)
-		}
-		*s.c.Session = common.Session{Number: store.Number{ID: msg.run.NumberID}, CRM: msg.run.CRM, Job: msg.job}
-		return s, common.Go(common.SyncScreen)
+		return s, common.GoWith(common.SyncScreen, confirmMsg{request{number: s.numberFor(msg.run), crm: msg.run.CRM,
+			plan: msg.plan, opts: engine.RunOptions{Mode: store.ModeRetry, ParentRunID: msg.run.ID}}})
 	}
 	if s.failures != nil {
 		return s, s.updateFailures(msg)
@@ -168,9 +165,10 @@ func (s *Runs) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 }
 
 // openRequested opens the run another screen asked for (a finished sync).
-func (s *Runs) openRequested() tea.Cmd {
-	id := s.c.Session.RunID
-	s.c.Session.RunID = 0
+func (s *Runs) openRequested(id int64) tea.Cmd {
+	if id == 0 {
+		return nil
+	}
 	for i, r := range s.runs {
 		if r.ID == id {
 			s.table.SetCursor(i)
@@ -233,11 +231,12 @@ func (s *Runs) runAction(msg tea.KeyPressMsg, r store.Run) (tea.Cmd, bool) {
 		}), true
 	case key.Matches(msg, k.Resume):
 		if !resumable(r) {
-			return common.Status(fmt.Sprintf("Run #%d is %s: only interrupted runs can be resumed.", r.ID, r.Status)), true
+			return common.Status(fmt.Sprintf("Run #%d is %s with no contacts left: nothing to resume.", r.ID, r.Status)), true
 		}
-		return s.withEngine(r, "resuming", func(e common.Engine, region string) tea.Msg {
-			job, err := e.Resume(s.c.Ctx, r.ID, region)
-			return resumedMsg{run: r, job: job, err: err}
+		// Only asks: the sync screen resumes after y.
+		req := request{number: s.numberFor(r), crm: r.CRM, resume: r}
+		return s.withEngine(r, "resuming", func(common.Engine, string) tea.Msg {
+			return common.GoMsg{To: common.SyncScreen, With: confirmMsg{req}}
 		}), true
 	}
 	return nil, false

@@ -1,8 +1,8 @@
 package screens
 
 import (
+	"context"
 	"fmt"
-	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/progress"
@@ -12,7 +12,6 @@ import (
 	engine "coexsync/sync"
 	"coexsync/ui/common"
 	"coexsync/ui/components"
-	"coexsync/ui/safe"
 )
 
 type syncState int
@@ -20,7 +19,7 @@ type syncState int
 const (
 	syncIdle       syncState = iota // nothing to run
 	syncConfirm                     // shows what will be written: y to start
-	syncStarting                    // Start was called
+	syncStarting                    // Start (or Resume) was called
 	syncRunning                     // live panes
 	syncCancelling                  // cancel confirmed, waiting for Done
 	syncDone                        // summary
@@ -28,6 +27,8 @@ const (
 
 type (
 	jobStartedMsg struct {
+		h   *handle
+		req request // handed back when the start failed: nothing was written
 		job common.Job
 		err error
 	}
@@ -46,11 +47,16 @@ type (
 // logSize bounds the outcome log so a 100k-contact run stays small.
 const logSize = 500
 
-// Sync confirms a plan, runs it with live panes, and shows the summary.
+// Sync confirms a plan (or a resume), runs it with live panes, and shows
+// the summary. The request it confirms is its own: it arrives with the
+// GoMsg that shows the screen and is dropped when the job starts.
 type Sync struct {
 	c         *common.Common
 	state     syncState
-	askCancel bool // cancel confirmation showing over the live panes
+	askCancel bool     // cancel confirmation showing over the live panes
+	quitting  bool     // cancelled because the console is quitting
+	req       *request // waiting for y; nil once started
+	h         *handle  // the job being started or run
 	job       common.Job
 	run       components.RunState
 	log       *components.Ring
@@ -68,21 +74,12 @@ func NewSync(c *common.Common) *Sync {
 
 func (s *Sync) Init() tea.Cmd { return nil }
 
+// Activate keeps a live run or a pending confirmation. A finished run has
+// nothing behind it to come back to: its plan is spent, so going back
+// passes on to the screen before, which builds a fresh preview.
 func (s *Sync) Activate() tea.Cmd {
-	if s.state == syncRunning || s.state == syncCancelling || s.state == syncStarting {
-		return nil // coming back to a live run: keep showing it
-	}
-	s.run, s.log, s.askCancel = components.RunState{}, components.NewRing(logSize), false
-	sess := s.c.Session
-	switch {
-	case sess.Job != nil:
-		job := sess.Job
-		sess.Job = nil
-		return s.attach(job)
-	case sess.Plan != nil:
-		s.state = syncConfirm
-	default:
-		s.state = syncIdle
+	if s.state == syncDone {
+		return common.Back()
 	}
 	return nil
 }
@@ -91,11 +88,50 @@ func (s *Sync) SetSize(w, h int) { s.width, s.height = w, h }
 
 func (s *Sync) Capturing() bool { return s.state == syncConfirm || s.askCancel }
 
-// Stop cancels a running job when the console quits; the engine records
-// what was done and the run can be resumed.
-func (s *Sync) Stop() {
-	if s.job != nil && (s.state == syncRunning || s.state == syncCancelling) {
-		s.job.Cancel()
+func (s *Sync) busy() bool {
+	return s.state == syncStarting || s.state == syncRunning || s.state == syncCancelling
+}
+
+// Busy reports a job that quitting would cut short.
+func (s *Sync) Busy() bool { return s.busy() }
+
+// Stop cancels the job because the console quits; the command ends once
+// the engine has recorded the run's end, so it can be resumed.
+func (s *Sync) Stop() tea.Cmd {
+	if !s.busy() || s.quitting {
+		return nil // nothing runs, or already being stopped
+	}
+	s.askCancel, s.quitting = false, true
+	if s.state == syncRunning {
+		s.state = syncCancelling
+	}
+	return stopJob(s.h, s.c.StopWait)
+}
+
+// ask shows req for confirmation, unless a run is live.
+func (s *Sync) ask(req request) tea.Cmd {
+	if s.busy() {
+		return common.Status("A sync is running: wait for it to end, or press x to cancel it.")
+	}
+	s.req, s.state, s.askCancel = &req, syncConfirm, false
+	s.run, s.log = components.RunState{}, components.NewRing(logSize)
+	s.c.Session.Number, s.c.Session.CRM = req.number, req.crm
+	return nil
+}
+
+// start consumes the request: a plan is started once, whatever follows.
+func (s *Sync) start() tea.Cmd {
+	req := *s.req
+	s.req, s.state, s.quitting = nil, syncStarting, false
+	ctx, cancel := context.WithCancel(s.c.Ctx)
+	h := &handle{cancel: cancel, started: make(chan struct{})}
+	s.h = h
+	c := s.c
+	return func() tea.Msg {
+		defer close(h.started)
+		job, err := begin(ctx, c, req)
+		h.job = job
+		return jobStartedMsg{h: h, req: req, job: job, err: err}
 	}
 }
 
@@ -118,10 +154,21 @@ func nextEvent(job common.Job) tea.Cmd {
 
 func (s *Sync) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case confirmMsg:
+		return s, s.ask(msg.req)
 	case jobStartedMsg:
+		if msg.h != s.h {
+			return s, nil
+		}
 		if msg.err != nil {
-			s.state = syncConfirm
-			return s, common.Fail("starting the sync", msg.err)
+			s.h.cancel()
+			s.h = nil
+			if s.quitting { // quit while starting: nothing to confirm any more
+				s.state = syncIdle
+				return s, nil
+			}
+			s.req, s.state = &msg.req, syncConfirm
+			return s, common.Fail(startDoing(msg.req), msg.err)
 		}
 		return s, s.attach(msg.job)
 	case jobEventMsg:
@@ -135,13 +182,20 @@ func (s *Sync) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return s, func() tea.Msg { return jobSummaryMsg{job, job.Wait()} }
 		}
 	case jobSummaryMsg:
-		if msg.job == s.job {
+		if msg.job == s.job && s.state != syncDone {
 			s.finish(msg.summary)
 		}
 	case tea.KeyPressMsg:
 		return s, s.onKey(msg)
 	}
 	return s, nil
+}
+
+func startDoing(req request) string {
+	if req.isResume() {
+		return fmt.Sprintf("resuming run #%d", req.resume.ID)
+	}
+	return "starting the sync"
 }
 
 func (s *Sync) onEvent(ev engine.Event) tea.Cmd {
@@ -158,6 +212,16 @@ func (s *Sync) onEvent(ev engine.Event) tea.Cmd {
 func (s *Sync) finish(sum engine.RunSummary) {
 	s.summary, s.state, s.askCancel = sum, syncDone, false
 	s.run.Progress.Created, s.run.Progress.Skipped, s.run.Progress.Failed = sum.Created, sum.Skipped, sum.Failed
+	if s.h != nil {
+		s.h.cancel() // the job is over: release its context
+	}
+}
+
+// summaryRun is the finished run as the runs browser would list it.
+func (s *Sync) summaryRun() store.Run {
+	sum := s.summary
+	return store.Run{ID: sum.RunID, Status: sum.Status, Total: sum.Total,
+		Created: sum.Created, Skipped: sum.Skipped, Failed: sum.Failed}
 }
 
 func (s *Sync) onKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -177,6 +241,12 @@ func (s *Sync) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Confirm):
 			return s.start()
 		case key.Matches(msg, k.Deny), key.Matches(msg, k.Back):
+			back := !s.req.fromSummary
+			s.req, s.state = nil, syncIdle
+			if !back {
+				s.state = syncDone // the summary the question was asked from
+				return nil
+			}
 			return common.Back()
 		}
 	case s.state == syncRunning:
@@ -187,122 +257,44 @@ func (s *Sync) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			return common.Status("A sync is running: press x to cancel it first.")
 		}
 	case s.state == syncDone:
-		switch {
-		case key.Matches(msg, k.Runs):
-			s.c.Session.RunID = s.summary.RunID
-			return common.Go(common.RunsScreen)
-		case key.Matches(msg, k.Back):
-			return common.Go(common.NumbersScreen)
-		}
+		return s.onSummaryKey(msg)
 	case key.Matches(msg, k.Back):
 		return common.Back()
 	}
 	return nil
 }
 
-func (s *Sync) start() tea.Cmd {
-	s.state = syncStarting
-	c, sess := s.c, *s.c.Session
-	return func() tea.Msg {
-		eng, err := c.Backend.Engine(sess.CRM)
-		if err != nil {
-			return jobStartedMsg{err: err}
-		}
-		job, err := eng.Start(c.Ctx, sess.Plan, sess.Opts)
-		return jobStartedMsg{job: job, err: err}
-	}
-}
-
-func (s *Sync) View() string {
-	switch s.state {
-	case syncIdle:
-		return "Nothing to sync: pick a number first."
-	case syncConfirm:
-		return s.confirmView()
-	case syncStarting:
-		return "Starting…"
-	case syncDone:
-		return s.summaryView()
-	}
-	return s.liveView()
-}
-
-func (s *Sync) confirmView() string {
-	st := s.c.Styles
-	sess := s.c.Session
-	p := sess.Plan
-	fills := 0
-	for i := range p.Rows {
-		if p.Rows[i].FillName {
-			fills++
-		}
-	}
-	title := "Sync " + components.NumberLabel(sess.Number) + " into " + sess.CRM
-	if sess.Opts.Mode == store.ModeRetry {
-		title = fmt.Sprintf("Retry the failed contacts of run #%d in %s", sess.Opts.ParentRunID, sess.CRM)
-	}
-	skips := p.Counts[engine.StatusExists] + p.Counts[engine.StatusAmbiguous] + p.Counts[engine.StatusDuplicate]
-	lines := []string{
-		st.Label.Render(title),
-		st.Muted.Render("account: " + safe.Text(p.Target)),
-		"",
-		fmt.Sprintf("  Create           %7d new contacts", p.Counts[engine.StatusCreate]),
-		fmt.Sprintf("  Fill names       %7d existing records with no name", fills),
-		fmt.Sprintf("  Skip             %7d already in the CRM, ambiguous or duplicate", skips),
-		fmt.Sprintf("  Fail             %7d invalid numbers (listed in the runs browser)", p.Counts[engine.StatusInvalid]),
-		"",
-		"Nothing is ever written back to WhatsApp.",
-		"",
-		st.BadgeAlert.Render("Start writing to " + sess.CRM + "? (y/n)"),
-	}
-	return strings.Join(lines, "\n")
-}
-
-func (s *Sync) liveView() string {
-	st := s.c.Styles
-	pane := components.RunPane(s.c, &s.bar, s.run, s.width)
-	status := "Running run #" + fmt.Sprint(s.job.RunID())
+func (s *Sync) onSummaryKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := s.c.Keys
 	switch {
-	case s.askCancel:
-		status = st.BadgeAlert.Render("Cancel the run? Written contacts stay recorded; resume it later. (y/n)")
-	case s.state == syncCancelling:
-		status = st.Warn.Render("Cancelling: finishing the calls in flight…")
+	case key.Matches(msg, k.Runs):
+		return common.GoWith(common.RunsScreen, openRunMsg{runID: s.summary.RunID})
+	case key.Matches(msg, k.Resume):
+		return s.askResume()
+	case key.Matches(msg, k.Back):
+		return common.Go(common.NumbersScreen)
 	}
-	used := strings.Count(pane, "\n") + 4
-	logH := max(s.height-used, 1)
-	return components.Fit(status, s.width) + "\n" + pane + "\n" + st.Label.Render("Log") + "\n" +
-		components.LogPane(s.c, s.log, s.width, logH)
+	return nil
 }
 
-func (s *Sync) summaryView() string {
-	st := s.c.Styles
-	sum := s.summary
-	lines := []string{
-		st.Label.Render(fmt.Sprintf("Run #%d %s in %s", sum.RunID, sum.Status, components.Dur(sum.Elapsed))),
-		st.OK.Render(fmt.Sprintf("Created %d", sum.Created)) + "   " + fmt.Sprintf("Skipped %d", sum.Skipped) +
-			"   " + st.Error.Render(fmt.Sprintf("Failed %d", sum.Failed)) + fmt.Sprintf("   of %d", sum.Total),
+// askResume reads the run as the database has it (its unconfirmed creates
+// too) and asks to resume it.
+func (s *Sync) askResume() tea.Cmd {
+	r := s.summaryRun()
+	if !resumable(r) {
+		return common.Status(fmt.Sprintf("Run #%d has no contacts left to resume.", r.ID))
 	}
-	if sum.Err != nil {
-		lines = append(lines, st.Error.Render(components.Fit("Stopped: "+safe.Text(sum.Err.Error()), s.width)))
-	}
-	lines = append(lines, "")
-	room := max(s.height-len(lines)-2, 0)
-	if len(sum.Failures) > 0 {
-		lines = append(lines, st.Label.Render("Failures"))
-		for i, o := range sum.Failures {
-			if i == room-1 && len(sum.Failures) > room {
-				lines = append(lines, st.Muted.Render(fmt.Sprintf("… %d more: press r to browse them", len(sum.Failures)-i)))
-				break
-			}
-			lines = append(lines, components.Fit(safe.Text(failureLine(o)), s.width))
+	c, number := s.c, s.c.Session.Number
+	return func() tea.Msg {
+		run, err := c.Backend.Store().Run(c.Ctx, r.ID)
+		if err != nil {
+			return common.StatusMsg{Text: fmt.Sprintf("reading run #%d: %v", r.ID, err), Err: true}
 		}
+		if number.ID != run.NumberID {
+			number = store.Number{ID: run.NumberID}
+		}
+		return confirmMsg{request{number: number, crm: run.CRM, resume: run, fromSummary: true}}
 	}
-	return strings.Join(lines, "\n")
-}
-
-// failureLine is a failed outcome with what an agent can do about it.
-func failureLine(o store.Outcome) string {
-	return fmt.Sprintf("%s  %s  %s: %s", components.NameOr(o.Name), o.Raw, o.Reason, o.ReasonText)
 }
 
 func (s *Sync) ShortHelp() []key.Binding {
@@ -312,6 +304,8 @@ func (s *Sync) ShortHelp() []key.Binding {
 		return []key.Binding{k.Confirm, k.Deny}
 	case s.state == syncRunning:
 		return []key.Binding{k.Cancel, k.Help, k.Quit}
+	case s.state == syncDone && resumable(s.summaryRun()):
+		return []key.Binding{k.Resume, k.Runs, k.Back, k.Quit}
 	case s.state == syncDone:
 		return []key.Binding{k.Runs, k.Back, k.Quit}
 	}
@@ -320,5 +314,5 @@ func (s *Sync) ShortHelp() []key.Binding {
 
 func (s *Sync) FullHelp() [][]key.Binding {
 	k := s.c.Keys
-	return [][]key.Binding{{k.Confirm, k.Deny, k.Cancel}, {k.Runs, k.Back, k.Help, k.Quit}}
+	return [][]key.Binding{{k.Confirm, k.Deny, k.Cancel, k.Resume}, {k.Runs, k.Back, k.Help, k.Quit}}
 }

@@ -14,11 +14,12 @@ import (
 
 // graphErr is a Graph error answer.
 type graphErr struct {
-	status  int
-	code    int
-	subcode int
-	typ     string
-	message string
+	status    int
+	code      int
+	subcode   int
+	typ       string
+	message   string
+	transient bool // is_transient, as Graph sets it on code 4
 }
 
 func (e *graphErr) write(w http.ResponseWriter) {
@@ -30,6 +31,9 @@ func (e *graphErr) write(w http.ResponseWriter) {
 	}}
 	if e.subcode != 0 {
 		body["error"].(map[string]any)["error_subcode"] = e.subcode
+	}
+	if e.transient {
+		body["error"].(map[string]any)["is_transient"] = true
 	}
 	writeJSON(w, e.status, body)
 }
@@ -142,6 +146,11 @@ func decodeCursor(c string) (int, error) {
 	return i, nil
 }
 
+// SyncRefusedMessage is the fake's refusal text: "(#4)" and a localized
+// "sync request limit exceeded" (here Portuguese), so a client that
+// matched on English text would fail its tests.
+const SyncRefusedMessage = "(#4) Limite de solicitações de sincronização excedido"
+
 func (s *Server) syncRequest(w http.ResponseWriter, r *http.Request, numberID string) {
 	var req struct {
 		MessagingProduct string `json:"messaging_product"`
@@ -169,8 +178,12 @@ func (s *Server) syncRequest(w http.ResponseWriter, r *http.Request, numberID st
 		(&graphErr{status: 400, code: whatsapp.CodeInvalidParam, subcode: whatsapp.SubcodeNotOnBizApp,
 			typ: "OAuthException", message: "(#100) This phone number is not connected to the WhatsApp Business app"}).write(w)
 	case state != "":
-		(&graphErr{status: 400, code: whatsapp.CodeInvalidParam, subcode: whatsapp.SubcodeSyncRefused,
-			typ: "OAuthException", message: "(#100) Contact sync can be requested only once, within 24 hours of onboarding"}).write(w)
+		// A second or late request, as Meta was seen to refuse one: code
+		// 4 (the code of "application request limit") with a message in
+		// the account's language. is_transient is set as on Graph's other
+		// code 4 answers, though a retry can never succeed.
+		(&graphErr{status: 400, code: whatsapp.CodeThrottled, typ: "OAuthException", transient: true,
+			message: SyncRefusedMessage}).write(w)
 	default:
 		s.startDelivery(numberID)
 		s.writeOK(w, map[string]string{"messaging_product": "whatsapp", "request_id": fmt.Sprintf("sync-%s-%d", numberID, reqNo)})

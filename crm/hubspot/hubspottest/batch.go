@@ -27,40 +27,60 @@ func (s *Server) decodeBatch(w http.ResponseWriter, body []byte, v any, n func()
 	return true
 }
 
+// handleCreate serves batch/create as the real API answers it: one
+// invalid phone fails the whole batch with a 400 whose message embeds the
+// detail, and one duplicate fails it with a 409 naming only the first
+// existing record; nothing is created either way. With PerItemErrors the
+// same failures come back per item in a 207 instead (see Options).
 func (s *Server) handleCreate(w http.ResponseWriter, _ *http.Request, body []byte) {
 	var req hubspot.BatchCreateRequest
 	if !s.decodeBatch(w, body, &req, func() int { return len(req.Inputs) }) {
 		return
 	}
-	// Phone validation refuses the whole batch, naming each bad input.
-	var invalid []hubspot.ErrorDetail
+	s.mu.Lock()
+	perItem := s.opts.PerItemErrors
+	s.mu.Unlock()
+	var invalid []int
 	for i, in := range req.Inputs {
 		if phone := in.Properties[hubspot.PropPhone]; s.opts.ValidatePhones && phone != "" && !s.validPhone(phone) {
-			invalid = append(invalid, hubspot.ErrorDetail{
-				Message: fmt.Sprintf("%q is not a valid phone number", phone),
-				Code:    hubspot.CodeInvalidPhone, In: hubspot.PropPhone,
-				Context: traceContext(in.ObjectWriteTraceID, i),
-			})
+			invalid = append(invalid, i)
 		}
 	}
-	if len(invalid) > 0 {
-		s.writeError(w, http.StatusBadRequest, hubspot.CategoryValidation, "Property values were not valid", invalid)
+	if len(invalid) > 0 && !perItem {
+		in := req.Inputs[invalid[0]]
+		s.writeError(w, http.StatusBadRequest, hubspot.CategoryValidation, invalidPhoneMessage(in.Properties[hubspot.PropPhone]), nil)
 		return
 	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := time.Now()
-	var created []hubspot.Object
-	var conflicts []hubspot.StandardError
-	firstExisting := ""
+	var errs []hubspot.StandardError
+	skip := map[int]bool{}
+	for _, i := range invalid { // per-item mode only
+		in := req.Inputs[i]
+		e := standardError(hubspot.CategoryValidation, invalidPhoneMessage(in.Properties[hubspot.PropPhone]), traceContext(in.ObjectWriteTraceID, i))
+		e.Errors = []hubspot.ErrorDetail{{Message: "invalid phone number", Code: hubspot.CodeInvalidPhone, In: hubspot.PropPhone}}
+		errs = append(errs, e)
+		skip[i] = true
+	}
 	for i, in := range req.Inputs {
+		if skip[i] {
+			continue
+		}
 		if id := s.holderOf(in.Properties[hubspot.PropPhone]); id != "" {
 			msg := "Contact already exists. Existing ID: " + id
-			if firstExisting == "" {
-				firstExisting = msg
+			if !perItem {
+				writeJSON(w, http.StatusConflict, hubspot.ErrorBody{Status: "error", Message: msg, CorrelationID: s.correlationID(), Category: hubspot.CategoryConflict})
+				return
 			}
-			conflicts = append(conflicts, standardError(hubspot.CategoryConflict, msg, traceContext(in.ObjectWriteTraceID, i)))
+			errs = append(errs, standardError(hubspot.CategoryConflict, msg, traceContext(in.ObjectWriteTraceID, i)))
+			skip[i] = true
+		}
+	}
+	created := []hubspot.Object{}
+	for i, in := range req.Inputs {
+		if skip[i] {
 			continue
 		}
 		props := map[string]string{}
@@ -74,11 +94,18 @@ func (s *Server) handleCreate(w http.ResponseWriter, _ *http.Request, body []byt
 		o.ObjectWriteTraceID = in.ObjectWriteTraceID
 		created = append(created, o)
 	}
-	if len(created) == 0 {
-		writeJSON(w, http.StatusConflict, hubspot.ErrorBody{Status: "error", Message: firstExisting, CorrelationID: s.correlationID(), Category: hubspot.CategoryConflict})
-		return
-	}
-	s.writeBatch(w, http.StatusCreated, created, conflicts, now)
+	s.writeBatch(w, http.StatusCreated, created, errs, now)
+}
+
+// invalidPhoneMessage is the message of a refused phone: HubSpot's
+// "Property values were not valid" text with the validation results
+// embedded as JSON, as it reports other refused values (INVALID_EMAIL).
+func invalidPhoneMessage(phone string) string {
+	detail, _ := json.Marshal([]map[string]any{{
+		"isValid": false, "message": phone + " is not a valid phone number",
+		"error": hubspot.CodeInvalidPhone, "name": hubspot.PropPhone,
+	}})
+	return "Property values were not valid: " + string(detail)
 }
 
 // holderOf returns the id of a contact already holding phone when the
@@ -93,7 +120,7 @@ func (s *Server) holderOf(phone string) string {
 	}
 	e164 := phonenumbers.Format(num, phonenumbers.E164)
 	for _, c := range s.contacts {
-		if c.props[hubspot.PropCalculatedPhone] == e164 || c.props[hubspot.PropCalculatedMobile] == e164 {
+		if c.archived.IsZero() && (c.props[hubspot.PropCalculatedPhone] == e164 || c.props[hubspot.PropCalculatedMobile] == e164) {
 			return strconv.FormatInt(c.id, 10)
 		}
 	}
@@ -121,7 +148,7 @@ func (s *Server) handleUpdate(w http.ResponseWriter, _ *http.Request, body []byt
 	for _, in := range req.Inputs {
 		id, _ := strconv.ParseInt(in.ID, 10, 64)
 		c, ok := s.contacts[id]
-		if !ok {
+		if !ok || !c.archived.IsZero() {
 			missing = append(missing, in.ID)
 			continue
 		}

@@ -20,7 +20,7 @@ func (s *Server) calculate(props map[string]string) {
 func (s *Server) derive(props map[string]string, from, e164Prop, searchProp string) {
 	delete(props, e164Prop)
 	delete(props, searchProp)
-	num, ok := s.parse(props[from])
+	num, ok := s.parseFor(props[from], props[hubspot.PropCountry])
 	if !ok {
 		return
 	}

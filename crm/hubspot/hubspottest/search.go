@@ -26,7 +26,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, _ *http.Request, body []byt
 		s.writeError(w, http.StatusBadRequest, hubspot.CategoryValidation, msg, nil)
 		return
 	}
-	matches := s.match(req.FilterGroups, time.Now())
+	matches := sortMatches(s.match(req.FilterGroups, time.Now()), req.Sorts)
 	resp := hubspot.SearchResponse{Total: len(matches), Results: []hubspot.Object{}}
 	end := min(offset+req.Limit, len(matches))
 	for _, c := range matches[min(offset, end):end] {
@@ -89,6 +89,8 @@ func checkFilter(f hubspot.Filter) string {
 			return fmt.Sprintf("IN on %s needs 1 to %d values, got %d", f.PropertyName, hubspot.MaxInValues, len(f.Values))
 		}
 		return ""
+	case hubspot.OpGT, hubspot.OpGTE, hubspot.OpLT, hubspot.OpLTE:
+		return checkRange(f)
 	}
 	return "operator " + f.Operator + " is not supported by this fake"
 }
@@ -99,10 +101,10 @@ func (s *Server) match(groups []hubspot.FilterGroup, now time.Time) []*contact {
 	defer s.mu.Unlock()
 	var out []*contact
 	for _, c := range s.contacts {
-		if now.Before(c.visibleAt) {
+		if now.Before(c.visibleAt) || !c.archived.IsZero() {
 			continue
 		}
-		if len(groups) == 0 || anyGroup(groups, c.props) {
+		if len(groups) == 0 || anyGroup(groups, c) {
 			out = append(out, c)
 		}
 	}
@@ -110,11 +112,11 @@ func (s *Server) match(groups []hubspot.FilterGroup, now time.Time) []*contact {
 	return out
 }
 
-func anyGroup(groups []hubspot.FilterGroup, props map[string]string) bool {
+func anyGroup(groups []hubspot.FilterGroup, c *contact) bool {
 	for _, g := range groups {
 		all := true
 		for _, f := range g.Filters {
-			if !filterMatches(f, props[f.PropertyName]) {
+			if !filterMatches(f, propValue(c, f.PropertyName)) {
 				all = false
 				break
 			}
@@ -140,6 +142,8 @@ func filterMatches(f hubspot.Filter, value string) bool {
 				return true
 			}
 		}
+	case hubspot.OpGT, hubspot.OpGTE, hubspot.OpLT, hubspot.OpLTE:
+		return rangeMatches(f, value)
 	}
 	return false
 }

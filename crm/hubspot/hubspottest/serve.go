@@ -106,8 +106,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, endpoint string, 
 	}
 	rec := httptest.NewRecorder()
 	handle(rec, r, body)
-	if endpoint != EndpointSearch { // search answers carry no budget headers
+	if endpoint != EndpointSearch {
 		s.budgetHeaders(w.Header(), remaining)
+	} else { // search answers carry the daily pair only
+		s.dailyHeaders(w.Header())
 	}
 	send(w, rec, f)
 }
@@ -140,26 +142,30 @@ func (s *Server) authorized(r *http.Request) bool {
 	return s.opts.Token == "" || token == s.opts.Token
 }
 
-// admit books a request against the daily, search and general budgets
-// and returns the policy it breaks ("" when admitted) and the general
-// budget left. Search requests count against the general budget too.
+// admit books a request against the daily and then either the search or
+// the general budget, and returns the policy it breaks ("" when
+// admitted) and the general budget left. Search is exempt from the
+// ten-secondly budget (x-hubspot-rate-limit-exemptions in the spec), so
+// it is charged to its own per-second window only.
 func (s *Server) admit(endpoint string, now time.Time) (string, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.general = trimWindow(s.general, now, s.opts.Window)
 	s.search = trimWindow(s.search, now, s.opts.SearchWindow)
+	search := endpoint == EndpointSearch
 	switch {
 	case s.opts.DailyLimit > 0 && s.daily >= s.opts.DailyLimit:
 		return hubspot.PolicyDaily, 0
-	case endpoint == EndpointSearch && len(s.search) >= s.opts.SearchPerSecond:
+	case search && len(s.search) >= s.opts.SearchPerSecond:
 		return hubspot.PolicySecondly, 0
-	case len(s.general) >= s.opts.GeneralPer10s:
+	case !search && len(s.general) >= s.opts.GeneralPer10s:
 		return hubspot.PolicyTenSecondly, 0
 	}
 	s.daily++
-	s.general = append(s.general, now)
-	if endpoint == EndpointSearch {
+	if search {
 		s.search = append(s.search, now)
+	} else {
+		s.general = append(s.general, now)
 	}
 	return "", s.opts.GeneralPer10s - len(s.general)
 }
@@ -176,6 +182,10 @@ func (s *Server) budgetHeaders(h http.Header, remaining int) {
 	h.Set(hubspot.HeaderMax, strconv.Itoa(s.opts.GeneralPer10s))
 	h.Set(hubspot.HeaderRemaining, strconv.Itoa(remaining))
 	h.Set(hubspot.HeaderInterval, strconv.FormatInt(s.opts.Window.Milliseconds(), 10))
+	s.dailyHeaders(h)
+}
+
+func (s *Server) dailyHeaders(h http.Header) {
 	if s.opts.DailyLimit > 0 {
 		s.mu.Lock()
 		used := s.daily
@@ -185,13 +195,20 @@ func (s *Server) budgetHeaders(h http.Header, remaining int) {
 	}
 }
 
-// writeThrottled sends HubSpot's 429 body for policy.
+// writeThrottled sends HubSpot's 429 for policy. The search limit's 429
+// is the one recorded from the real API: category RATE_LIMITS, no
+// policyName, no Retry-After, daily headers only. The others follow the
+// rate-limit guide's example (policyName, errorType, the budget headers).
 func (s *Server) writeThrottled(w http.ResponseWriter, policy string) {
+	if policy == hubspot.PolicySecondly {
+		eb := s.newErrorBody(hubspot.CategoryRateLimits, "You have reached your secondly limit.", nil)
+		s.dailyHeaders(w.Header())
+		writeJSON(w, http.StatusTooManyRequests, eb)
+		return
+	}
 	eb := s.newErrorBody(hubspot.CategoryRateLimits, "You have reached your "+strings.ToLower(policy)+" limit.", nil)
 	eb.PolicyName = policy
 	eb.ErrorType = "RATE_LIMIT"
-	if policy != hubspot.PolicySecondly {
-		s.budgetHeaders(w.Header(), 0)
-	}
+	s.budgetHeaders(w.Header(), 0)
 	writeJSON(w, http.StatusTooManyRequests, eb)
 }

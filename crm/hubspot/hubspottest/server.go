@@ -35,6 +35,16 @@ type Options struct {
 	// UniquePhones makes a create conflict with a contact that already
 	// holds the number, as a unique custom property would.
 	UniquePhones bool
+	// PerItemErrors answers conflicts and invalid phones of batch/create
+	// per item (207, each error naming its input's trace id) instead of
+	// failing the whole batch as the real API was seen to. The spec
+	// documents a 207 for batch/create but no published answer shows
+	// which errors produce one, so clients are tested against both.
+	PerItemErrors bool
+	// NoAccountRegion leaves calculated phones empty for a national number
+	// on a record without a country, as HubSpot does; by default the
+	// account's DefaultRegion places it.
+	NoAccountRegion bool
 	// OnThrottle is called on every 429 the limits (not faults) cause;
 	// tests use it to fail on any 429 in a normal run.
 	OnThrottle func(policy string)
@@ -59,6 +69,7 @@ type Server struct {
 	daily     int
 	done      chan struct{} // closed by Close: releases hanging handlers
 	closeOnce sync.Once
+	listing   listing // state of the list endpoints (list.go)
 }
 
 type contact struct {
@@ -68,6 +79,7 @@ type contact struct {
 	updated   time.Time
 	visibleAt time.Time // search sees it from then on
 	byAPI     bool      // created through batch/create, not Seed
+	archived  time.Time // when archived; zero while active (see list.go)
 }
 
 // New starts a fake on a loopback port. Close it when done.
@@ -117,6 +129,10 @@ const (
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var endpoint string
 	var handle func(w http.ResponseWriter, r *http.Request, body []byte)
+	if endpoint, handle = s.listRoute(r); handle != nil {
+		s.serve(w, r, endpoint, handle)
+		return
+	}
 	switch r.URL.Path {
 	case hubspot.PathSearch:
 		endpoint, handle = EndpointSearch, s.handleSearch

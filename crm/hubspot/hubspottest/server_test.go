@@ -49,7 +49,7 @@ func search(groups []hubspot.FilterGroup, limit int, after string) hubspot.Searc
 	if groups == nil {
 		groups = []hubspot.FilterGroup{} // the spec does not allow null
 	}
-	return hubspot.SearchRequest{FilterGroups: groups, Properties: []string{"phone"}, Sorts: []string{}, Limit: limit, After: after}
+	return hubspot.SearchRequest{FilterGroups: groups, Properties: []string{"phone"}, Sorts: []hubspot.Sort{}, Limit: limit, After: after}
 }
 
 func in(prop string, values ...string) hubspot.FilterGroup {
@@ -125,6 +125,10 @@ func TestRequestLimits(t *testing.T) {
 	for range hubspot.MaxFiltersPerGroup + 1 {
 		wideGroup.Filters = append(wideGroup.Filters, hubspot.Filter{PropertyName: "phone", Operator: hubspot.OpEQ, Value: "1"})
 	}
+	// Three groups of MaxFiltersPerGroup and one more: each group is
+	// allowed, the total is not.
+	full := hubspot.FilterGroup{Filters: wideGroup.Filters[:hubspot.MaxFiltersPerGroup]}
+	threeWide := []hubspot.FilterGroup{full, full, full, in("phone", "1")}
 	inputs := func(n int) hubspot.BatchCreateRequest {
 		r := hubspot.BatchCreateRequest{Inputs: make([]hubspot.CreateInput, n)}
 		for i := range r.Inputs {
@@ -139,7 +143,8 @@ func TestRequestLimits(t *testing.T) {
 		want string // in the message
 	}{
 		{"too many groups", hubspot.PathSearch, search(sixGroups, 10, ""), "filter groups"},
-		{"too many filters in a group", hubspot.PathSearch, search([]hubspot.FilterGroup{wideGroup}, 10, ""), "1 to 10 filters"},
+		{"too many filters in a group", hubspot.PathSearch, search([]hubspot.FilterGroup{wideGroup}, 10, ""), "1 to 6 filters"},
+		{"too many filters in all", hubspot.PathSearch, search(threeWide, 10, ""), "the limit is 18"},
 		{"too many IN values", hubspot.PathSearch, search([]hubspot.FilterGroup{in("phone", many(hubspot.MaxInValues+1)...)}, 10, ""), "IN on phone"},
 		{"page too large", hubspot.PathSearch, search(nil, hubspot.MaxSearchLimit+1, ""), "limit"},
 		{"beyond 10,000", hubspot.PathSearch, search(nil, 200, "9900"), "beyond 10000"},
@@ -163,38 +168,50 @@ func TestRequestLimits(t *testing.T) {
 	}
 }
 
+// TestRateLimits: searches are charged to the search budget only (the
+// spec exempts them from the ten-secondly one) and their 429 has the
+// recorded shape; other calls spend the general budget.
 func TestRateLimits(t *testing.T) {
 	var throttled []string
 	srv := New(Options{Token: token, GeneralPer10s: 3, SearchPerSecond: 2, Window: time.Hour, SearchWindow: time.Hour,
-		OnThrottle: func(p string) { throttled = append(throttled, p) }})
+		DailyLimit: 1000, OnThrottle: func(p string) { throttled = append(throttled, p) }})
 	defer srv.Close()
 	update := hubspot.BatchUpdateRequest{Inputs: []hubspot.UpdateInput{{ID: "1", Properties: map[string]string{}}}}
-	wantStatus := []int{200, 200, 429} // searches: 2 allowed, then SECONDLY
+	wantStatus := []int{200, 200, 429} // searches: 2 allowed, then the secondly limit
 	for i, want := range wantStatus {
 		status, h, body := exchange(t, srv, true, hubspot.PathSearch, search(nil, 10, ""))
 		if status != want {
 			t.Fatalf("search %d: %d %s", i, status, body)
 		}
-		if status == 429 && (!strings.Contains(string(body), hubspot.PolicySecondly) || h.Get(hubspot.HeaderRemaining) != "") {
-			t.Errorf("search 429: %s %v", body, h)
+		if h.Get(hubspot.HeaderRemaining) != "" || h.Get(hubspot.HeaderMax) != "" || h.Get(hubspot.HeaderDailyRemaining) == "" {
+			t.Errorf("search %d carries %v, want the daily pair only", i, h)
+		}
+		if status == 429 {
+			var eb hubspot.ErrorBody
+			_ = json.Unmarshal(body, &eb)
+			if eb.PolicyName != "" || eb.Message != "You have reached your secondly limit." || eb.Category != hubspot.CategoryRateLimits || h.Get("Retry-After") != "" {
+				t.Errorf("search 429: %s %v", body, h)
+			}
 		}
 	}
-	// One general call left: the update gets through (404: no such id),
-	// the next one is refused by the ten-secondly policy.
-	status, h, _ := exchange(t, srv, true, hubspot.PathBatchUpdate, update)
-	if status != http.StatusNotFound || h.Get(hubspot.HeaderRemaining) != "0" || h.Get(hubspot.HeaderMax) != "3" {
-		t.Errorf("update: %d headers %v", status, h)
+	// The searches spent none of the general budget: three updates get
+	// through (404: no such id), the fourth meets the ten-secondly policy.
+	for i := range 3 {
+		status, h, _ := exchange(t, srv, true, hubspot.PathBatchUpdate, update)
+		if status != http.StatusNotFound || h.Get(hubspot.HeaderRemaining) != fmt.Sprint(2-i) || h.Get(hubspot.HeaderMax) != "3" {
+			t.Errorf("update %d: %d headers %v", i, status, h)
+		}
 	}
 	status, h, body := exchange(t, srv, true, hubspot.PathBatchUpdate, update)
 	var eb hubspot.ErrorBody
 	_ = json.Unmarshal(body, &eb)
-	if status != 429 || eb.PolicyName != hubspot.PolicyTenSecondly || eb.Category != hubspot.CategoryRateLimits || h.Get(hubspot.HeaderRemaining) != "0" {
+	if status != 429 || eb.PolicyName != hubspot.PolicyTenSecondly || h.Get(hubspot.HeaderRemaining) != "0" {
 		t.Errorf("over budget: %d %s %v", status, body, h)
 	}
-	if len(throttled) != 2 || srv.Throttled() != 2 {
+	if fmt.Sprint(throttled) != "[SECONDLY TEN_SECONDLY_ROLLING]" || srv.Throttled() != 2 {
 		t.Errorf("throttle reports %v / %d, want 2", throttled, srv.Throttled())
 	}
-	if c := srv.Calls(); c[EndpointSearch] != 3 || c[EndpointUpdate] != 2 {
+	if c := srv.Calls(); c[EndpointSearch] != 3 || c[EndpointUpdate] != 4 {
 		t.Errorf("calls %v", c)
 	}
 }

@@ -35,6 +35,7 @@ func (s *Server) search(r *http.Request) answer {
 	if err != nil {
 		return errorAnswer(http.StatusBadRequest, "parameter_invalid", err.Error(), "query")
 	}
+	s.setZone(q)
 	perPage, after := intercom.DefaultPerPage, ""
 	if p := body.Pagination; p != nil {
 		if p.PerPage != nil {
@@ -63,7 +64,7 @@ func (s *Server) page(q *node, perPage int, after string) answer {
 	var last string
 	more := false
 	for _, c := range s.contacts {
-		if c.ViaAPI && now.Sub(c.CreatedAt) < s.lag || !q.match(c) {
+		if c.Archived || c.ViaAPI && now.Sub(c.CreatedAt) < s.lag || !q.match(c) {
 			continue // not indexed yet, or not a match
 		}
 		total++
@@ -122,6 +123,10 @@ func (s *Server) create(r *http.Request) answer {
 	if a, ok := checkFields(body); !ok {
 		return a
 	}
+	// A user needs an identity besides the phone; a lead does not.
+	if body.Role != nil && *body.Role == "user" && empty(body.Email) && empty(body.ExternalID) {
+		return errorAnswer(http.StatusBadRequest, "parameter_not_found", "A user requires an email or external_id", "")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if other := s.collision(body, ""); other != "" {
@@ -154,6 +159,8 @@ func (s *Server) update(r *http.Request, id string) answer {
 	c.UpdatedAt = time.Now()
 	return answer{http.StatusOK, contactJSON(c)}
 }
+
+func empty(p *string) bool { return p == nil || strings.TrimSpace(*p) == "" }
 
 // checkFields refuses a role or phone Intercom would not take.
 func checkFields(b contactBody) (answer, bool) {
@@ -230,6 +237,7 @@ func contactJSON(c *Contact) map[string]any {
 		"created_at":        c.CreatedAt.Unix(),
 		"updated_at":        c.UpdatedAt.Unix(),
 		"custom_attributes": map[string]any{},
+		"location":          locationJSON(c),
 	}
 }
 

@@ -65,6 +65,9 @@ func (s *Server) handle(r *http.Request, endpoint, id string) answer {
 	if v := r.Header.Get("Intercom-Version"); v != "" && !slices.Contains(supportedVersions, v) {
 		return errorAnswer(http.StatusBadRequest, "intercom_version_invalid", "The requested version could not be found", "")
 	}
+	if a, ok := s.handleListing(r, endpoint, id); ok {
+		return a
+	}
 	if endpoint != "search" && endpoint != "other" && s.denyWrites() {
 		return errorAnswer(http.StatusForbidden, "token_unauthorized", "Token does not have the permission to write contacts", "")
 	}
@@ -88,6 +91,9 @@ func (s *Server) denyWrites() bool {
 // route names the endpoint of r and the contact id in its path.
 func route(r *http.Request) (endpoint, id string) {
 	p := strings.TrimSuffix(r.URL.Path, "/")
+	if endpoint, id, ok := listRoute(r.Method, p); ok {
+		return endpoint, id
+	}
 	switch {
 	case r.Method == http.MethodPost && p == "/contacts/search":
 		return "search", ""

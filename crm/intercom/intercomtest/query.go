@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"coexsync/crm/intercom"
 )
@@ -18,6 +19,8 @@ type node struct {
 	set    map[string]bool // lower-cased operands of IN/NIN
 	kids   []*node
 	filter bool
+	date   func(*Contact, *time.Location) bool // a date filter (list.go)
+	tz     *time.Location                      // the workspace's, for date
 }
 
 // queryError is a query Intercom would refuse with a 400.
@@ -92,6 +95,9 @@ func parseGroup(rn rawNode, depth int) (*node, error) {
 
 func parseFilter(rn rawNode) (*node, error) {
 	field, op := *rn.Field, *rn.Operator
+	if _, ok := dateFields[field]; ok {
+		return parseDateFilter(field, op, rn.Value)
+	}
 	if _, ok := searchable[field]; !ok {
 		return nil, queryError(fmt.Sprintf("field %.40q is not searchable", field))
 	}
@@ -154,6 +160,9 @@ func (n *node) match(c *Contact) bool {
 			}
 		}
 		return n.op == "AND"
+	}
+	if n.date != nil {
+		return n.date(c, n.tz)
 	}
 	v := strings.ToLower(searchable[n.field](c))
 	switch n.op {

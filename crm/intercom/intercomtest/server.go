@@ -51,7 +51,9 @@ type Contact struct {
 	ExternalID string
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
-	ViaAPI     bool // created through POST /contacts (not seeded)
+	ViaAPI     bool   // created through POST /contacts (not seeded)
+	Country    string // location.country, "" when unknown
+	Archived   bool   // archived contacts leave the list and search
 }
 
 // Server is the running fake.
@@ -72,6 +74,7 @@ type Server struct {
 	faults   Faults
 	rng      *rand.Rand
 	started  time.Time
+	listing  listing // state of the list endpoints (list.go)
 }
 
 // New starts a fake on 127.0.0.1.

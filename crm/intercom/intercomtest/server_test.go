@@ -1,14 +1,17 @@
 package intercomtest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -34,6 +37,12 @@ type reply struct {
 // do sends one request with the right headers unless hdr overrides them.
 func do(t *testing.T, s *Server, method, path, body string, hdr map[string]string) reply {
 	t.Helper()
+	return doWith(t, http.DefaultClient, s, method, path, body, hdr)
+}
+
+// doWith is do through client.
+func doWith(t *testing.T, client *http.Client, s *Server, method, path, body string, hdr map[string]string) reply {
+	t.Helper()
 	req, err := http.NewRequest(method, s.URL()+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +53,7 @@ func do(t *testing.T, s *Server, method, path, body string, hdr map[string]strin
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,33 +104,66 @@ func TestVersionHeader(t *testing.T) {
 	}
 }
 
-func TestBudgetPerWindow(t *testing.T) {
-	// 10 per one-second window: eleven calls fit in it even on a busy machine.
-	s := newServer(t, Options{PerMinute: 60, Window: time.Second})
-	// Start right after a window boundary so all 11 calls land in one window.
-	time.Sleep(s.Window() - time.Since(s.started)%s.Window() + 5*time.Millisecond)
-	for i := 1; i <= 10; i++ {
-		r := do(t, s, "POST", "/contacts/search", searchPhones("+1"), nil)
-		if r.status != 200 || r.header.Get("X-RateLimit-Remaining") != strconv.Itoa(10-i) || r.header.Get("X-RateLimit-Limit") != "10" {
-			t.Fatalf("call %d: %d remaining=%q limit=%q", i, r.status, r.header.Get("X-RateLimit-Remaining"), r.header.Get("X-RateLimit-Limit"))
+// memTransport hands each request straight to a handler: no sockets,
+// whose waits a synctest bubble cannot see through.
+type memTransport struct{ h http.Handler }
+
+func (m memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		var err error
+		body, err = io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
 		}
 	}
-	r := do(t, s, "POST", "/contacts/search", searchPhones("+1"), nil)
-	code, _ := firstError(r)
-	if r.status != 429 || code != "rate_limit_exceeded" || !strings.Contains(r.raw, "Exceeded rate limit of 10 in 1_seconds") {
-		t.Fatalf("over budget: %d %s", r.status, r.raw)
-	}
-	reset, _ := strconv.ParseInt(r.header.Get("X-RateLimit-Reset"), 10, 64)
-	if d := time.Until(time.Unix(reset, 0)); d < 0 || d > time.Second+s.Window() {
-		t.Fatalf("reset %d is %v away", reset, d)
-	}
-	if s.RateLimited() != 1 {
-		t.Fatalf("RateLimited = %d, want 1", s.RateLimited())
-	}
-	time.Sleep(s.Window())
-	if r := do(t, s, "POST", "/contacts/search", searchPhones("+1"), nil); r.status != 200 {
-		t.Fatalf("next window: %d", r.status)
-	}
+	in := req.Clone(req.Context())
+	in.Body = io.NopCloser(bytes.NewReader(body))
+	in.RequestURI = req.URL.RequestURI()
+	in.RemoteAddr = "127.0.0.1:1"
+	rec := httptest.NewRecorder()
+	m.h.ServeHTTP(rec, in)
+	resp := rec.Result()
+	resp.Request = req
+	return resp, nil
+}
+
+// TestBudgetPerWindow runs in a synctest bubble with the fake served in
+// memory: its windows start with the bubble's clock, so the eleven calls
+// land in one window and the twelfth in the next however busy the
+// machine is.
+func TestBudgetPerWindow(t *testing.T) {
+	s := newServer(t, Options{PerMinute: 60, Window: time.Second}) // 10 per window
+	synctest.Test(t, func(t *testing.T) {
+		s.mu.Lock()
+		s.started, s.window, s.used = time.Now(), 0, 0
+		s.mu.Unlock()
+		client := &http.Client{Transport: memTransport{s.Handler()}}
+		for i := 1; i <= 10; i++ {
+			r := doWith(t, client, s, "POST", "/contacts/search", searchPhones("+1"), nil)
+			if r.status != 200 || r.header.Get("X-RateLimit-Remaining") != strconv.Itoa(10-i) || r.header.Get("X-RateLimit-Limit") != "10" {
+				t.Fatalf("call %d: %d remaining=%q limit=%q", i, r.status, r.header.Get("X-RateLimit-Remaining"), r.header.Get("X-RateLimit-Limit"))
+			}
+		}
+		time.Sleep(s.Window() - time.Millisecond) // still the same window
+		r := doWith(t, client, s, "POST", "/contacts/search", searchPhones("+1"), nil)
+		code, _ := firstError(r)
+		if r.status != 429 || code != "rate_limit_exceeded" || !strings.Contains(r.raw, "Exceeded rate limit of 10 in 1_seconds") {
+			t.Fatalf("over budget: %d %s", r.status, r.raw)
+		}
+		reset, _ := strconv.ParseInt(r.header.Get("X-RateLimit-Reset"), 10, 64)
+		if d := time.Until(time.Unix(reset, 0)); d != time.Millisecond {
+			t.Fatalf("reset %d is %v away, want the end of the window (1ms)", reset, d)
+		}
+		if s.RateLimited() != 1 {
+			t.Fatalf("RateLimited = %d, want 1", s.RateLimited())
+		}
+		time.Sleep(time.Millisecond)
+		if r := doWith(t, client, s, "POST", "/contacts/search", searchPhones("+1"), nil); r.status != 200 {
+			t.Fatalf("next window: %d", r.status)
+		}
+	})
 }
 
 func TestCreateAndSearchLag(t *testing.T) {
@@ -288,5 +330,32 @@ func TestMessyPhone(t *testing.T) {
 	}
 	if MessyPhone(n, len(want)) != want[0] || MessyPhone(n, -1) != want[1] {
 		t.Error("style does not wrap around")
+	}
+}
+
+// TestUserNeedsIdentity: role user requires email or external_id; a lead
+// may have a phone only.
+func TestUserNeedsIdentity(t *testing.T) {
+	s := newServer(t, Options{})
+	for _, tc := range []struct {
+		body string
+		want int
+	}{
+		{`{"role":"user","phone":"+14155550100"}`, http.StatusBadRequest},
+		{`{"role":"user","phone":"+14155550100","external_id":"  "}`, http.StatusBadRequest},
+		{`{"role":"user","phone":"+14155550100","external_id":"whatsapp:+14155550100"}`, http.StatusOK},
+		{`{"role":"user","phone":"+14155550101","email":"a@example.com"}`, http.StatusOK},
+		{`{"role":"lead","phone":"+14155550102"}`, http.StatusOK},
+	} {
+		r := do(t, s, http.MethodPost, "/contacts", tc.body, nil)
+		if r.status != tc.want {
+			t.Errorf("%s: %d %s, want %d", tc.body, r.status, r.raw, tc.want)
+			continue
+		}
+		if r.status == http.StatusBadRequest {
+			if code, _ := firstError(r); r.body["type"] != "error.list" || code != "parameter_not_found" {
+				t.Errorf("%s: refusal %s", tc.body, r.raw)
+			}
+		}
 	}
 }

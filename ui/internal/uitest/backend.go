@@ -81,19 +81,31 @@ func (b *Backend) Store() common.Store { return b.St }
 // Engine is a fake engine: it returns the fixture plans and records the
 // runs it was asked to start.
 type Engine struct {
-	mu       sync.Mutex
-	PlanRows int
-	CRMs     []string
-	Started  []engine.RunOptions
-	Retried  []int64
-	Resumed  []int64
-	Job      *Job // handed out by Start and Resume
-	StartErr error
-	LastPlan *engine.Plan
+	mu        sync.Mutex
+	PlanRows  int
+	CRMs      []string
+	Planned   int // Plan calls
+	Started   []engine.RunOptions
+	Retried   []int64
+	Resumed   []int64
+	Job       *Job // handed out by Start, and by Resume when ResumeJob is nil
+	ResumeJob *Job
+	StartErr  error
+	LastPlan  *engine.Plan
 }
 
 func (e *Engine) Plan(_ context.Context, numberID, region string) (*engine.Plan, error) {
+	e.mu.Lock()
+	e.Planned++
+	e.mu.Unlock()
 	return MakePlan(numberID, region, e.PlanRows), nil
+}
+
+// Plans counts the plans built so far.
+func (e *Engine) Plans() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.Planned
 }
 
 func (e *Engine) PlanRetry(_ context.Context, runID int64, region string) (*engine.Plan, error) {
@@ -118,6 +130,9 @@ func (e *Engine) Resume(_ context.Context, runID int64, _ string) (common.Job, e
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.Resumed = append(e.Resumed, runID)
+	if e.ResumeJob != nil {
+		return e.ResumeJob, nil
+	}
 	return e.Job, nil
 }
 
@@ -130,26 +145,41 @@ func (e *Engine) Calls() (started []engine.RunOptions, retried, resumed []int64)
 
 // Job is a job whose events the test sends.
 type Job struct {
-	ID        int64
-	Ch        chan engine.Event
-	mu        sync.Mutex
-	cancelled bool
-	summary   engine.RunSummary
+	ID int64
+	Ch chan engine.Event
+	// SlowCancel makes Cancel only ask: the run ends when the test calls
+	// Finish, as a real run first records its calls in flight.
+	SlowCancel bool
+	mu         sync.Mutex
+	cancelled  bool
+	finished   bool
+	done       chan struct{}
+	summary    engine.RunSummary
 }
 
 // NewJob makes a job with room for n events.
-func NewJob(id int64, n int) *Job { return &Job{ID: id, Ch: make(chan engine.Event, n)} }
+func NewJob(id int64, n int) *Job {
+	return &Job{ID: id, Ch: make(chan engine.Event, n), done: make(chan struct{})}
+}
 
 func (j *Job) RunID() int64                { return j.ID }
 func (j *Job) Events() <-chan engine.Event { return j.Ch }
+
+// Wait blocks until the run is over, as the engine's does.
 func (j *Job) Wait() engine.RunSummary {
+	<-j.done
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.summary
 }
 
+// CancelledSummary is how a cancelled fake run ends: 8 of 10 contacts left.
+func (j *Job) CancelledSummary() engine.RunSummary {
+	return engine.RunSummary{RunID: j.ID, Status: store.RunCancelled, Total: 10, Created: 2, Elapsed: 3 * time.Second}
+}
+
 // Cancel ends the run the way the engine does: a Done with status
-// cancelled, then the channel closes.
+// cancelled, then the channel closes (with SlowCancel, on Finish).
 func (j *Job) Cancel() {
 	j.mu.Lock()
 	if j.cancelled {
@@ -157,9 +187,24 @@ func (j *Job) Cancel() {
 		return
 	}
 	j.cancelled = true
-	j.summary = engine.RunSummary{RunID: j.ID, Status: store.RunCancelled, Total: 10, Created: 2, Elapsed: 3 * time.Second}
-	sum := j.summary
+	slow := j.SlowCancel
 	j.mu.Unlock()
+	if !slow {
+		j.Finish(j.CancelledSummary())
+	}
+}
+
+// Finish ends the run with sum: the summary is recorded, Done is sent and
+// the events close. Later calls do nothing.
+func (j *Job) Finish(sum engine.RunSummary) {
+	j.mu.Lock()
+	if j.finished {
+		j.mu.Unlock()
+		return
+	}
+	j.finished, j.summary = true, sum
+	j.mu.Unlock()
+	close(j.done)
 	j.Ch <- engine.Done{Summary: sum}
 	close(j.Ch)
 }
@@ -169,6 +214,13 @@ func (j *Job) Cancelled() bool {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.cancelled
+}
+
+// Finished reports whether the run is over.
+func (j *Job) Finished() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.finished
 }
 
 // Store is a fake of the runs/outcomes part of the database.

@@ -1,0 +1,342 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"coexsync/crm"
+	"coexsync/store"
+	"coexsync/sync/phoneindex"
+)
+
+// Lookup says how a plan finds the CRM records that hold a number.
+type Lookup string
+
+const (
+	// LookupAuto uses the index when the CRM can be listed and is not far
+	// larger than the contact list, else search.
+	LookupAuto Lookup = ""
+	// LookupIndex matches against a local index of every phone value the
+	// CRM holds, read with the record's country or the account's region.
+	LookupIndex Lookup = "index"
+	// LookupSearch asks the vendor's phone search (exact text): it cannot
+	// see numbers stored in formats it does not index.
+	LookupSearch Lookup = "search"
+)
+
+// searchPreferredRatio: with auto lookup, a CRM holding more than this many
+// records per contact to sync (and more than searchPreferredMin) is
+// searched instead of listed: listing it would take far longer.
+const (
+	searchPreferredRatio = 50
+	searchPreferredMin   = 100_000
+	// watermarkSkew is how far the refresh watermark stays behind this
+	// machine's clock, so a change made while listing, or a vendor clock
+	// behind ours, is read again rather than missed.
+	watermarkSkew = 5 * time.Minute
+)
+
+// IndexProgress reports an index build or refresh.
+type IndexProgress struct {
+	Phase   string // "listing every record" or "reading changes"
+	Read    int    // records read so far
+	Total   int    // records to read (0: unknown)
+	Elapsed time.Duration
+}
+
+// counter is a CRM that can tell how many records it holds.
+type counter interface {
+	Count(ctx context.Context) (int, error)
+}
+
+// crmRegion is the region national CRM values without a record country
+// are read in: the account's setting, else the plan's region (which is the
+// business number's country unless the agent chose one).
+func (e *Engine) crmRegion(planRegion string) string {
+	if e.CRMRegion != "" {
+		return e.CRMRegion
+	}
+	return planRegion
+}
+
+// chooseLookup resolves LookupAuto for a plan of n contacts.
+func (e *Engine) chooseLookup(ctx context.Context, n int) Lookup {
+	if _, ok := e.CRM.(crm.Lister); !ok {
+		return LookupSearch
+	}
+	if e.Lookup != LookupAuto {
+		return e.Lookup
+	}
+	// A built index is kept fresh cheaply; only a first build is weighed
+	// against search.
+	if st, err := e.Store.IndexState(ctx, e.CRM.Target()); err == nil && st.Complete {
+		return LookupIndex
+	}
+	if c, ok := e.CRM.(counter); ok {
+		if total, err := c.Count(ctx); err == nil && total > searchPreferredMin && total > searchPreferredRatio*n {
+			return LookupSearch
+		}
+	}
+	return LookupIndex
+}
+
+// RefreshIndex brings the local index of the CRM account up to date: a
+// full listing the first time (or when rebuild is set, or the region it
+// was read with changed), then only the records changed since.
+func (e *Engine) RefreshIndex(ctx context.Context, region string, rebuild bool) (store.IndexState, error) {
+	lister, ok := e.CRM.(crm.Lister)
+	if !ok {
+		return store.IndexState{}, fmt.Errorf("%s cannot be listed: matching uses search", e.CRM.Name())
+	}
+	target := e.CRM.Target()
+	st, err := e.Store.IndexState(ctx, target)
+	if err != nil {
+		return st, err
+	}
+	start := time.Now()
+	full := rebuild || !st.Complete || st.DefaultRegion != region
+	st = store.IndexState{Target: target, DefaultRegion: region, BuiltAt: st.BuiltAt, Watermark: st.Watermark}
+	page := func(cursor string) (crm.Page, error) { return lister.ChangedPage(ctx, st.Watermark, cursor) }
+	phase := "reading changes"
+	if full {
+		if err := e.Store.ClearIndex(ctx, target); err != nil {
+			return st, err
+		}
+		if err := e.Store.SetIndexState(ctx, st); err != nil { // incomplete until the end
+			return st, err
+		}
+		page = func(cursor string) (crm.Page, error) { return lister.ListPage(ctx, cursor) }
+		phase = "listing every record"
+	}
+	total := 0
+	if c, ok := e.CRM.(counter); ok && full {
+		total, _ = c.Count(ctx)
+	}
+	read := 0
+	for cursor := ""; ; {
+		p, err := page(cursor)
+		if err != nil {
+			return st, fmt.Errorf("read the CRM's records: %w", err)
+		}
+		var live []crm.IndexedRecord
+		var gone []string
+		for _, r := range p.Records {
+			if r.Archived {
+				gone = append(gone, r.ID)
+			} else {
+				live = append(live, r)
+			}
+		}
+		if err := e.Store.UpsertIndexPage(ctx, target, region, live); err != nil {
+			return st, err
+		}
+		if err := e.Store.DeleteIndexRecords(ctx, target, gone); err != nil {
+			return st, err
+		}
+		read += len(p.Records)
+		total = max(total, p.Total, read)
+		if e.IndexProgress != nil {
+			e.IndexProgress(IndexProgress{Phase: phase, Read: read, Total: total, Elapsed: time.Since(start)})
+		}
+		if p.Next == "" {
+			break
+		}
+		cursor = p.Next
+	}
+	st.Complete, st.Watermark = true, start.Add(-watermarkSkew)
+	if full {
+		st.BuiltAt = time.Now()
+	}
+	if err := e.Store.SetIndexState(ctx, st); err != nil {
+		return st, err
+	}
+	return e.Store.IndexState(ctx, target)
+}
+
+// matchByIndex decides the primaries from the local index: refresh it,
+// look the contacts' keys up, confirm every matched record still exists
+// (read by id: an index can hold records deleted since), then decide.
+func (e *Engine) matchByIndex(ctx context.Context, p *Plan, rows []PlanRow, primaries []int) error {
+	st, err := e.RefreshIndex(ctx, p.CRMRegion, false)
+	if err != nil {
+		return err
+	}
+	p.Index = st
+	subs := subjects(rows, primaries)
+	var keys []string
+	for _, s := range subs {
+		keys = append(keys, s.candidates...)
+	}
+	target := e.CRM.Target()
+	found, err := e.Store.LookupIndex(ctx, target, keys)
+	if err != nil {
+		return err
+	}
+	ledger, err := e.createdRecords(ctx, uniqueStrings(keys))
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, hits := range found {
+		for _, h := range hits {
+			ids = append(ids, h.RecordID)
+		}
+	}
+	for _, id := range ledger {
+		ids = append(ids, id)
+	}
+	live, err := e.confirmRecords(ctx, uniqueStrings(ids))
+	if err != nil {
+		return err
+	}
+	for k, i := range primaries {
+		decideFromIndex(&rows[i], subs[k].candidates, found, ledger, live)
+	}
+	return nil
+}
+
+// confirmRecords reads matched records by id and returns those that still
+// exist (not archived), by id; the others leave the index.
+func (e *Engine) confirmRecords(ctx context.Context, ids []string) (map[string]crm.IndexedRecord, error) {
+	live := make(map[string]crm.IndexedRecord, len(ids))
+	if len(ids) == 0 {
+		return live, nil
+	}
+	lister := e.CRM.(crm.Lister)
+	target := e.CRM.Target()
+	const chunk = 100
+	for lo := 0; lo < len(ids); lo += chunk {
+		part := ids[lo:min(lo+chunk, len(ids))]
+		recs, err := lister.ReadByIDs(ctx, part)
+		if err != nil {
+			return nil, fmt.Errorf("confirm matched CRM records: %w", err)
+		}
+		for _, r := range recs {
+			if !r.Archived {
+				live[r.ID] = r
+			}
+		}
+		var gone []string
+		for _, id := range part {
+			if _, ok := live[id]; !ok {
+				gone = append(gone, id)
+			}
+		}
+		if err := e.Store.DeleteIndexRecords(ctx, target, gone); err != nil {
+			return nil, err
+		}
+	}
+	return live, nil
+}
+
+// decideFromIndex sets a primary row's status from the values filed under
+// its candidates, the ledger and the records confirmed to exist.
+func decideFromIndex(row *PlanRow, cands []string, found map[string][]phoneindex.Hit, ledger map[string]string, live map[string]crm.IndexedRecord) {
+	ix := phoneindex.New(len(cands))
+	for _, k := range cands {
+		for _, h := range found[k] {
+			if _, ok := live[h.RecordID]; ok {
+				ix.Put(k, h)
+			}
+		}
+	}
+	v := ix.Match(cands)
+	fromLedger := ""
+	if id := ledgerID(ledger, cands); id != "" && !slices.Contains(v.Records, id) {
+		if _, ok := live[id]; ok {
+			fromLedger = id
+			v.Records = append(v.Records, id)
+		}
+	}
+	switch len(v.Records) {
+	case 0:
+		row.Status = StatusCreate
+	case 1:
+		id := v.Records[0]
+		rec := live[id]
+		row.Status, row.RecordID = StatusExists, id
+		row.RecordName = cleanText(displayName(rec), maxOutsideText)
+		// A record coexsync created got the WhatsApp name at creation.
+		row.FillName = fromLedger == "" && !rec.HasName() && contactName(row.Contact) != ""
+		if fromLedger == "" {
+			row.MatchProperty, row.MatchValue = v.Hit.Property, cleanText(v.Hit.Raw, maxOutsideText)
+		} else {
+			row.MatchProperty = "created by coexsync"
+		}
+		row.Reason, row.ReasonText = reasonExists, matchText(row)
+	default:
+		row.Status = StatusAmbiguous
+		recs := make([]crm.Record, len(v.Records))
+		for i, id := range v.Records {
+			recs[i] = crm.Record{ID: id, Name: displayName(live[id])}
+		}
+		row.Matches = recs
+		row.Reason, row.ReasonText = reasonAmbiguous, ambiguousIndexText(v, fromLedger)
+	}
+}
+
+func displayName(r crm.IndexedRecord) string {
+	if r.Name != "" {
+		return r.Name
+	}
+	switch {
+	case r.FirstName != "" && r.LastName != "":
+		return r.FirstName + " " + r.LastName
+	case r.FirstName != "":
+		return r.FirstName
+	}
+	return r.LastName
+}
+
+// matchText says which record and which stored value matched, so an agent
+// can trust the skip.
+func matchText(row *PlanRow) string {
+	id := cleanText(row.RecordID, maxOutsideText)
+	if row.MatchValue == "" {
+		return fmt.Sprintf("Already in the CRM as record %s (%s).", id, row.MatchProperty)
+	}
+	return fmt.Sprintf("Already in the CRM as record %s: its %s is %q.", id, row.MatchProperty, row.MatchValue)
+}
+
+func ambiguousIndexText(v phoneindex.Verdict, ledgerID string) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, h := range v.Hits {
+		if !seen[h.RecordID] {
+			seen[h.RecordID] = true
+			parts = append(parts, fmt.Sprintf("%s (%s %q)", cleanText(h.RecordID, 40), h.Property, cleanText(h.Raw, 60)))
+		}
+	}
+	if ledgerID != "" {
+		parts = append(parts, cleanText(ledgerID, 40)+" (created by coexsync)")
+	}
+	return fmt.Sprintf("%d CRM records hold this number: %s; merge them in the CRM, then sync again.",
+		len(parts), joinList(parts))
+}
+
+func joinList(parts []string) string {
+	out := ""
+	for i, p := range parts {
+		if i > 0 {
+			out += ", "
+		}
+		out += p
+	}
+	return out
+}
+
+// subjects are the primaries' candidate sets (E.164 first) and regions.
+func subjects(rows []PlanRow, primaries []int) []subject {
+	subs := make([]subject, len(primaries))
+	for k, i := range primaries {
+		n := rows[i].Number
+		cands := n.Candidates
+		if !slices.Contains(cands, n.E164) {
+			cands = append([]string{n.E164}, cands...)
+		}
+		subs[k] = subject{candidates: cands, region: n.Region}
+	}
+	return subs
+}

@@ -1,0 +1,161 @@
+package phoneindex
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// CountryCode reads the free text a CRM keeps as a record's country
+// ("United States", "U.S.", "us", "Deutschland", "España", "UK", "Brasil"…)
+// as an ISO 3166 alpha-2 code, or "" when it names no country this table
+// knows. Case, accents, dots and extra spaces do not matter. Any ISO alpha-2
+// code the numbering metadata supports is accepted as it is.
+func CountryCode(text string) string {
+	key := foldName(text)
+	if key == "" {
+		return ""
+	}
+	if code, ok := countryNames[key]; ok {
+		return code
+	}
+	if len(key) == 2 {
+		if code := strings.ToUpper(key); phonenumbers.GetSupportedRegions()[code] {
+			return code
+		}
+	}
+	return ""
+}
+
+// foldName lowercases text, drops accents and punctuation and collapses
+// spaces: "  U.S.A. " → "usa", "República  Dominicana" → "republica dominicana".
+func foldName(text string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(text) {
+		if s, ok := accentFold[r]; ok {
+			b.WriteString(s)
+			space = false
+			continue
+		}
+		switch {
+		case unicode.Is(unicode.Mn, r), r == '.', r == '\'', r == '’':
+			// Combining marks and the dots of abbreviations vanish: "U.S." is "us".
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+			space = false
+		default:
+			if !space && b.Len() > 0 {
+				b.WriteByte(' ')
+				space = true
+			}
+		}
+	}
+	out := strings.TrimSpace(b.String())
+	return strings.TrimPrefix(out, "the ")
+}
+
+// accentFold maps the accented Latin letters of country names to ASCII.
+var accentFold = func() map[rune]string {
+	m := map[rune]string{'ß': "ss", 'æ': "ae", 'œ': "oe", 'ø': "o", 'ł': "l", 'đ': "d", 'ı': "i", 'þ': "th"}
+	for base, accented := range map[string]string{
+		"a": "àáâãäåāăą", "c": "çćč", "d": "ď", "e": "èéêëēėęě", "g": "ğ", "i": "ìíîïīį",
+		"n": "ñńň", "o": "òóôõöō", "r": "ř", "s": "śşšș", "t": "ťţț", "u": "ùúûüūůű",
+		"y": "ýÿ", "z": "źżž",
+	} {
+		for _, r := range accented {
+			m[r] = base
+		}
+	}
+	return m
+}()
+
+// countryNames maps folded names, aliases and ISO alpha-3 codes to ISO
+// alpha-2. Built from countryAliases once.
+var countryNames = func() map[string]string {
+	m := map[string]string{}
+	for code, names := range countryAliases {
+		for _, n := range strings.Split(names, "|") {
+			m[foldName(n)] = code
+		}
+	}
+	return m
+}()
+
+// countryAliases lists, per ISO code, the ways people write the country in
+// a CRM: English and native names, common short forms and the alpha-3 code.
+var countryAliases = map[string]string{
+	"US": "United States|United States of America|USA|U.S.|U.S.A.|Estados Unidos|EEUU|EE.UU.|États-Unis|Vereinigte Staaten",
+	"CA": "Canada|CAN",
+	"GB": "United Kingdom|UK|U.K.|Great Britain|Britain|England|Scotland|Wales|Northern Ireland|GBR|Reino Unido|Royaume-Uni|Vereinigtes Königreich",
+	"IE": "Ireland|Éire|Republic of Ireland|IRL",
+	"DE": "Germany|Deutschland|DEU|Alemania|Allemagne|Germania|Alemanha",
+	"FR": "France|FRA|Francia|Frankreich|França",
+	"ES": "Spain|España|ESP|Espanha|Espagne|Spanien|Spagna",
+	"PT": "Portugal|PRT",
+	"IT": "Italy|Italia|ITA|Italien|Italie|Itália",
+	"NL": "Netherlands|Nederland|Holland|NLD|Países Bajos|Pays-Bas|Niederlande",
+	"BE": "Belgium|België|Belgique|Belgien|BEL|Bélgica",
+	"CH": "Switzerland|Schweiz|Suisse|Svizzera|CHE|Suiza",
+	"AT": "Austria|Österreich|AUT",
+	"SE": "Sweden|Sverige|SWE|Suecia",
+	"NO": "Norway|Norge|NOR|Noruega",
+	"DK": "Denmark|Danmark|DNK|Dinamarca",
+	"FI": "Finland|Suomi|FIN|Finlandia",
+	"PL": "Poland|Polska|POL|Polonia|Pologne|Polen",
+	"CZ": "Czech Republic|Czechia|Česko|Česká republika|CZE",
+	"GR": "Greece|Ελλάδα|Hellas|GRC|Grecia",
+	"RO": "Romania|România|ROU",
+	"HU": "Hungary|Magyarország|HUN",
+	"UA": "Ukraine|Україна|UKR|Ucrania",
+	"RU": "Russia|Russian Federation|Россия|Российская Федерация|RUS|Rusia",
+	"TR": "Turkey|Türkiye|Turkiye|TUR|Turquía",
+	"IL": "Israel|ISR",
+	"IR": "Iran|Islamic Republic of Iran|ایران|IRN",
+	"IQ": "Iraq|العراق|IRQ",
+	"JO": "Jordan|الأردن|JOR",
+	"LB": "Lebanon|لبنان|LBN",
+	"AE": "United Arab Emirates|UAE|U.A.E.|Emirates|ARE|الإمارات|الإمارات العربية المتحدة|Emiratos Árabes Unidos",
+	"SA": "Saudi Arabia|KSA|SAU|السعودية|المملكة العربية السعودية|Arabia Saudita",
+	"QA": "Qatar|QAT|قطر",
+	"KW": "Kuwait|KWT|الكويت",
+	"EG": "Egypt|EGY|مصر|Misr|Egipto|Égypte",
+	"MA": "Morocco|Maroc|MAR|Marruecos|المغرب",
+	"NG": "Nigeria|NGA",
+	"GH": "Ghana|GHA",
+	"KE": "Kenya|KEN",
+	"ZA": "South Africa|RSA|ZAF|Suid-Afrika|Sudáfrica",
+	"IN": "India|Bharat|भारत|IND",
+	"PK": "Pakistan|PAK",
+	"BD": "Bangladesh|BGD",
+	"CN": "China|People's Republic of China|PRC|P.R.C.|中国|中華人民共和國|CHN",
+	"HK": "Hong Kong|HKG|香港",
+	"TW": "Taiwan|TWN|台灣",
+	"JP": "Japan|日本|Nippon|JPN|Japón",
+	"KR": "South Korea|Korea|Republic of Korea|대한민국|KOR|Corea del Sur",
+	"SG": "Singapore|SGP",
+	"MY": "Malaysia|MYS",
+	"TH": "Thailand|ประเทศไทย|THA",
+	"VN": "Vietnam|Viet Nam|VNM",
+	"ID": "Indonesia|IDN",
+	"PH": "Philippines|Pilipinas|PHL|Filipinas",
+	"AU": "Australia|AUS",
+	"NZ": "New Zealand|Aotearoa|NZL",
+	"MX": "Mexico|México|MEX|Méjico|Estados Unidos Mexicanos",
+	"GT": "Guatemala|GTM",
+	"CR": "Costa Rica|CRI",
+	"PA": "Panama|Panamá|PAN",
+	"DO": "Dominican Republic|República Dominicana|DOM",
+	"PR": "Puerto Rico|PRI",
+	"CO": "Colombia|COL",
+	"VE": "Venezuela|VEN",
+	"EC": "Ecuador|ECU",
+	"PE": "Peru|Perú|PER",
+	"BO": "Bolivia|BOL",
+	"CL": "Chile|CHL",
+	"AR": "Argentina|ARG|República Argentina",
+	"UY": "Uruguay|URY",
+	"PY": "Paraguay|PRY",
+	"BR": "Brazil|Brasil|BRA|Brésil|Brasilien",
+}

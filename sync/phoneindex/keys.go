@@ -1,0 +1,157 @@
+// Package phoneindex decides, locally, whether a WhatsApp contact already
+// exists in a CRM: every phone value the CRM holds is read once into E.164
+// keys (in the record's own country, never the contact's), and contacts
+// are looked up by their candidate keys. Pure logic, no I/O.
+package phoneindex
+
+import (
+	"strings"
+	"unicode"
+
+	"coexsync/crm"
+	"coexsync/sync/normalize"
+)
+
+// Reason is why a stored phone value gives no key.
+type Reason string
+
+// Reasons of their own; the others are normalize's codes as they are
+// (not_a_number, invalid_country_code, too_short, too_long,
+// invalid_number, no_phone_number).
+const (
+	ReasonEmpty     Reason = "empty"
+	ReasonExtension Reason = "extension"  // a desk line: never matched
+	ReasonNoCountry Reason = "no_country" // national, and no country to read it in
+)
+
+// Source says how a value's key was worked out.
+type Source string
+
+const (
+	SourceInternational Source = "international"  // written with '+' or an exit code
+	SourceCalculated    Source = "calculated"     // the vendor's own E.164
+	SourceRecordCountry Source = "record_country" // read in the record's country
+	SourceDefaultRegion Source = "default_region" // read in the account's default region
+)
+
+// Entry is one stored phone value as the index keys it.
+type Entry struct {
+	Property string
+	Raw      string
+	E164     string // "" when unreadable
+	// Candidates are every E.164 form of the value (E164 first): each is a
+	// key of the index.
+	Candidates []string
+	Region     string // the number's own region
+	Source     Source
+	Reason     Reason // why unreadable, "" when E164 is set
+}
+
+// Readable reports whether the value has a key.
+func (e Entry) Readable() bool { return e.E164 != "" }
+
+// Keys reads one stored value. A value with '+' or an exit prefix is
+// international. Otherwise it is read in the record's own country
+// (recordCountry is the CRM's free text), else in the account's
+// defaultRegion — never in the WhatsApp contact's country, which says
+// nothing about how the CRM wrote its number. The vendor's calculated
+// E.164 is trusted for a national value when its digits are the value's.
+// A value with an extension never gets a key.
+func Keys(v crm.PhoneValue, recordCountry, defaultRegion string) Entry {
+	e := Entry{Property: v.Property, Raw: v.Raw}
+	if strings.TrimFunc(v.Raw, ignorable) == "" {
+		e.Reason = ReasonEmpty
+		return e
+	}
+	if normalize.HasExtension(v.Raw) {
+		e.Reason = ReasonExtension
+		return e
+	}
+	region, source := CountryCode(recordCountry), SourceRecordCountry
+	if region == "" {
+		region, source = CountryCode(defaultRegion), SourceDefaultRegion
+	}
+	if explicitInternational(v.Raw) {
+		// The region only helps with its own exit code ("0011 44…").
+		return e.with(normalize.Stored(v.Raw, region), SourceInternational)
+	}
+	if calc, ok := calculated(v); ok {
+		return e.with(calc, SourceCalculated)
+	}
+	res := normalize.Stored(v.Raw, region)
+	if !res.Valid && region == "" && res.Reason == normalize.ReasonInvalidCountryCode {
+		e.Reason = ReasonNoCountry
+		return e
+	}
+	if res.Valid && region == "" {
+		source = SourceInternational // bare digits that carry their own country code
+	}
+	return e.with(res, source)
+}
+
+func (e Entry) with(res normalize.Result, source Source) Entry {
+	if !res.Valid {
+		e.Reason = Reason(res.Reason)
+		return e
+	}
+	e.E164, e.Candidates, e.Region, e.Source = res.E164, res.Candidates, res.Region, source
+	return e
+}
+
+// calculated is the vendor's E.164 for v when it is valid and its national
+// digits end the raw value's digits: a stale or foreign calculation is not
+// trusted over the value itself.
+func calculated(v crm.PhoneValue) (normalize.Result, bool) {
+	if v.Calculated == "" || !explicitInternational(v.Calculated) {
+		return normalize.Result{}, false
+	}
+	res := normalize.Number(v.Calculated, "")
+	nsn := normalize.NationalDigits(v.Calculated)
+	if !res.Valid || nsn == "" || !strings.HasSuffix(digitsOf(v.Raw), nsn) {
+		return normalize.Result{}, false
+	}
+	return res, true
+}
+
+// explicitInternational reports whether s is written with '+' or "00"
+// before its first digit (a region's own exit code such as "011" is left
+// to the regional reading, which knows it).
+func explicitInternational(s string) bool {
+	for _, r := range s {
+		switch {
+		case r == '+' || r == '＋':
+			return true
+		case unicode.IsDigit(r):
+			return strings.HasPrefix(digitsOf(s), "00")
+		case ignorable(r) || strings.ContainsRune("()-./[]", r):
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// digitsOf is the decimal digits of s as ASCII, whatever their script.
+func digitsOf(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsDigit(r) {
+			b.WriteByte(byte('0' + digitValue(r)))
+		}
+	}
+	return b.String()
+}
+
+// digitValue is the value of a Unicode decimal digit: Unicode keeps each
+// script's digits in one run of ten starting at zero.
+func digitValue(r rune) int {
+	start := r
+	for unicode.IsDigit(start - 1) {
+		start--
+	}
+	return int(r-start) % 10
+}
+
+// ignorable is whitespace of any kind and the invisible format marks that
+// ride along with copied numbers.
+func ignorable(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) }

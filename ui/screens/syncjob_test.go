@@ -1,0 +1,87 @@
+package screens
+
+import (
+	"testing"
+	"testing/synctest"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"coexsync/ui/common"
+	"coexsync/ui/internal/uitest"
+)
+
+// stopping runs stopJob over a started job that only ends on Finish.
+func stopping(job *uitest.Job) (<-chan tea.Msg, *bool) {
+	cancelled := false
+	h := &handle{cancel: func() { cancelled = true }, started: make(chan struct{}), job: job}
+	close(h.started)
+	out := make(chan tea.Msg, 1)
+	go func() { out <- stopJob(h, 0)() }()
+	return out, &cancelled
+}
+
+func TestStopWaitsForTheRunToEnd(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		job := uitest.NewJob(7, 4)
+		job.SlowCancel = true
+		out, cancelled := stopping(job)
+		synctest.Wait()
+		if !job.Cancelled() || !*cancelled {
+			t.Fatal("stop did not cancel the job and its context")
+		}
+		select {
+		case <-out:
+			t.Fatal("stop returned while the run was still recording")
+		default:
+		}
+		begun := time.Now()
+		job.Finish(job.CancelledSummary())
+		if msg := <-out; msg != (common.StoppedMsg{}) || time.Since(begun) != 0 {
+			t.Fatalf("got %v after %s, want StoppedMsg as soon as the run ended", msg, time.Since(begun))
+		}
+	})
+}
+
+func TestStopGivesUpAfterTheBound(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		job := uitest.NewJob(7, 4)
+		job.SlowCancel = true
+		begun := time.Now()
+		out, _ := stopping(job)
+		if msg := <-out; msg != (common.StoppedMsg{}) {
+			t.Fatalf("got %v, want StoppedMsg", msg)
+		}
+		if waited := time.Since(begun); waited != DefaultStopWait {
+			t.Fatalf("waited %s for a run that never ends, want %s", waited, DefaultStopWait)
+		}
+		job.Finish(job.CancelledSummary()) // lets the waiting goroutine end
+	})
+}
+
+// A quit while the start is on its way stops the job it returns.
+func TestStopWhileStarting(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := uitest.NewBackend()
+		job := b.Eng.Job
+		s := NewSync(screenCommon(b))
+		s.Update(confirmMsg{request{crm: "hubspot", plan: uitest.MakePlan("1001", "BR", 4)}})
+		startCmd := s.start()
+		stop := s.Stop()
+		if stop == nil || !s.Busy() {
+			t.Fatal("a starting sync must be stoppable")
+		}
+		out := make(chan tea.Msg, 1)
+		go func() { out <- stop() }()
+		synctest.Wait()
+		select {
+		case <-out:
+			t.Fatal("stop returned before the start did")
+		default:
+		}
+		startCmd()
+		if msg := <-out; msg != (common.StoppedMsg{}) || !job.Cancelled() || !job.Finished() {
+			t.Fatalf("got %v; cancelled %v, finished %v", msg, job.Cancelled(), job.Finished())
+		}
+	})
+}
