@@ -147,13 +147,16 @@ func (c *config) openBackend(ctx context.Context, notes io.Writer) (*backend.Bac
 			db.Close()
 			return nil, nil, err
 		}
-		return backend.New(sb.Config()), func() { sb.Close(); db.Close() }, nil
+		bc := sb.Config()
+		bc.CRMRegion = c.crmRegion
+		return backend.New(bc), func() { sb.Close(); db.Close() }, nil
 	}
 	cfg, err := c.liveConfig(db)
 	if err != nil {
 		db.Close()
 		return nil, nil, err
 	}
+	cfg.CRMRegion = c.crmRegion
 	return backend.New(cfg), func() { db.Close() }, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nyaruka/phonenumbers"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -38,6 +39,7 @@ type config struct {
 	intercomPerMin int
 	crm            string
 	crmAccount     string
+	crmRegion      string
 	// Rehearsal overrides for runs against fakes (0: the clients' own
 	// defaults): the bound on one CRM request, and how long the engine
 	// assumes a new record stays out of the CRM's search.
@@ -84,6 +86,7 @@ func (c *config) bindFlags(cmd *cobra.Command) {
 	f.StringVar(&c.intercomRole, "intercom-role", "lead", "role of contacts created in Intercom: lead or user")
 	f.IntVar(&c.intercomPerMin, "intercom-rate", 0, "Intercom requests per minute for this app (0: the client's default)")
 	f.StringVar(&c.crm, "crm", "", "which CRM to sync into: hubspot or intercom (env COEXSYNC_CRM; default: the one with a token)")
+	f.StringVar(&c.crmRegion, "crm-region", "", "country (ISO code, e.g. US) to read CRM phone values stored without a country code and without a record country (default: the business number's)")
 	f.StringVar(&c.crmAccount, "crm-account", "", "label of the CRM account in the local history, e.g. the HubSpot portal id (env COEXSYNC_CRM_ACCOUNT; default: the WABA id)")
 	f.DurationVar(&c.crmTimeout, "crm-timeout", 0, "rehearsal override: time limit of one CRM request (env COEXSYNC_CRM_TIMEOUT; default 30s)")
 	f.DurationVar(&c.crmSearchLag, "crm-search-lag", 0, "rehearsal override: how long a new CRM record is assumed missing from search before a create in doubt is judged (env COEXSYNC_CRM_SEARCH_LAG; default HubSpot 10s, Intercom 3m); never set it below the CRM's real lag")
@@ -111,6 +114,10 @@ func (c *config) fillFromEnv(flags *pflag.FlagSet) error {
 	case "", "hubspot", "intercom":
 	default:
 		return fmt.Errorf("--crm %q: want hubspot or intercom", c.crm)
+	}
+	c.crmRegion = strings.ToUpper(strings.TrimSpace(c.crmRegion))
+	if c.crmRegion != "" && phonenumbers.GetCountryCodeForRegion(c.crmRegion) == 0 {
+		return fmt.Errorf("--crm-region %q: want a country's two-letter ISO code, e.g. US, GB or BR", c.crmRegion)
 	}
 	switch c.intercomRole {
 	case "lead", "user":

@@ -127,6 +127,10 @@ func TestHeadlessSyncNeedsSandboxFlagAndSaysSandbox(t *testing.T) {
 	if r := runCLI(t, nil, "", append(base, "--dry-run", "--json")...); json.Unmarshal([]byte(r.out), &plan) != nil || plan["sandbox"] != true {
 		t.Fatalf("dry run JSON: %q", r.out)
 	}
+	if plan["lookup"] != "index" || plan["crm_region"] != "GB" || plan["index_records"] == nil {
+		t.Errorf("the plan does not say how it matched: lookup %v, crm_region %v, index_records %v",
+			plan["lookup"], plan["crm_region"], plan["index_records"])
+	}
 	r = runCLI(t, nil, "", base...)
 	if r.code != 0 || !strings.HasPrefix(r.out, "SANDBOX run 1 finished") {
 		t.Fatalf("sync text: exit %d %q", r.code, r.out)
@@ -275,6 +279,8 @@ func TestRateFlagsAreChecked(t *testing.T) {
 		{[]string{"runs", "--db", db, "--intercom-rate", "-1"}, 2, "per minute"},
 		{[]string{"runs", "--db", db, "--hubspot-rate", "190", "--intercom-rate", "0"}, 0, ""},
 		{[]string{"runs", "--db", db, "--hubspot-rate", "250", "--intercom-rate", "2000"}, 0, ""},
+		{[]string{"runs", "--db", db, "--crm-region", "XX"}, 2, "two-letter ISO code"},
+		{[]string{"runs", "--db", db, "--crm-region", "gb"}, 0, ""},
 	} {
 		r := runCLI(t, nil, "", c.args...)
 		if r.code != c.code || !strings.Contains(r.err, c.want) {

@@ -107,12 +107,18 @@ func printSummary(w io.Writer, s engine.RunSummary, sandboxed bool) {
 
 // planJSON is the --dry-run output: the counts and every row.
 type planJSON struct {
-	Sandbox  bool           `json:"sandbox"`
-	NumberID string         `json:"number_id"`
-	CRM      string         `json:"crm"`
-	Region   string         `json:"region"`
-	Counts   map[string]int `json:"counts"`
-	Rows     []planRowJSON  `json:"rows"`
+	Sandbox  bool   `json:"sandbox"`
+	NumberID string `json:"number_id"`
+	CRM      string `json:"crm"`
+	Region   string `json:"region"`
+	// Lookup is how existing records were found: "index" (the local index
+	// of the CRM's phone values, fresh as of IndexWatermark) or "search".
+	Lookup         string         `json:"lookup"`
+	CRMRegion      string         `json:"crm_region"`
+	IndexRecords   int            `json:"index_records,omitempty"`
+	IndexWatermark string         `json:"index_watermark,omitempty"`
+	Counts         map[string]int `json:"counts"`
+	Rows           []planRowJSON  `json:"rows"`
 }
 
 type planRowJSON struct {
@@ -122,8 +128,11 @@ type planRowJSON struct {
 	E164      string `json:"e164,omitempty"`
 	Status    string `json:"status"`
 	RecordID  string `json:"record_id,omitempty"`
-	FillName  bool   `json:"fill_name,omitempty"`
-	Reason    string `json:"reason,omitempty"`
+	// MatchProperty and MatchValue: which stored value matched the record.
+	MatchProperty string `json:"match_property,omitempty"`
+	MatchValue    string `json:"match_value,omitempty"`
+	FillName      bool   `json:"fill_name,omitempty"`
+	Reason        string `json:"reason,omitempty"`
 }
 
 func printPlan(w io.Writer, p *engine.Plan, asJSON, sandboxed bool) error {
@@ -132,15 +141,21 @@ func printPlan(w io.Writer, p *engine.Plan, asJSON, sandboxed bool) error {
 		counts[string(st)] = n
 	}
 	if !asJSON {
-		fmt.Fprintf(w, sandboxWord(sandboxed)+"plan for number %s into %s (region %s): %d create, %d exists, %d ambiguous, %d invalid, %d duplicate\n",
-			p.NumberID, p.CRM, p.Region, counts["create"], counts["exists"], counts["ambiguous"], counts["invalid"], counts["duplicate"])
+		fmt.Fprintf(w, sandboxWord(sandboxed)+"plan for number %s into %s (region %s, matched by %s): %d create, %d exists, %d ambiguous, %d invalid, %d duplicate\n",
+			p.NumberID, p.CRM, p.Region, p.Lookup, counts["create"], counts["exists"], counts["ambiguous"], counts["invalid"], counts["duplicate"])
 		return nil
 	}
-	out := planJSON{Sandbox: sandboxed, NumberID: p.NumberID, CRM: p.CRM, Region: p.Region, Counts: counts, Rows: make([]planRowJSON, len(p.Rows))}
+	out := planJSON{Sandbox: sandboxed, NumberID: p.NumberID, CRM: p.CRM, Region: p.Region,
+		Lookup: string(p.Lookup), CRMRegion: p.CRMRegion, IndexRecords: p.Index.RecordCount,
+		Counts: counts, Rows: make([]planRowJSON, len(p.Rows))}
+	if !p.Index.Watermark.IsZero() {
+		out.IndexWatermark = p.Index.Watermark.UTC().Format(time.RFC3339)
+	}
 	for i, r := range p.Rows {
 		out.Rows[i] = planRowJSON{
 			ContactID: r.Contact.ID, Name: r.Contact.FullName, Raw: r.Contact.Key, E164: r.Number.E164,
 			Status: string(r.Status), RecordID: r.RecordID, FillName: r.FillName, Reason: r.Reason,
+			MatchProperty: r.MatchProperty, MatchValue: r.MatchValue,
 		}
 	}
 	return json.NewEncoder(w).Encode(out)

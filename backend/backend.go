@@ -30,6 +30,8 @@ type Config struct {
 	WhatsApp *whatsapp.Client // nil when offline
 	WABAID   string
 	CRMs     map[string]crm.Client // by name; empty when offline
+	// CRMRegion reads CRM values without a country ("": the number's).
+	CRMRegion string
 }
 
 // Backend serves the console and the headless commands.
@@ -128,5 +130,5 @@ func (b *Backend) Engine(name string) (*engine.Engine, error) {
 		}
 		return nil, fmt.Errorf("CRM %q is not configured (available: %v)", name, b.CRMs())
 	}
-	return &engine.Engine{Store: b.cfg.Store, CRM: client}, nil
+	return &engine.Engine{Store: b.cfg.Store, CRM: client, CRMRegion: b.cfg.CRMRegion}, nil
 }
