@@ -92,9 +92,12 @@ type PlanRow struct {
 	// the value as the CRM stores it ("mobilephone", "(415) 734-2671").
 	MatchProperty string
 	MatchValue    string
-	DuplicateOf   int64  // duplicate: contact id of the row that syncs it
-	Reason        string // invalid: reason code
-	ReasonText    string // invalid: sentence for the agent
+	// PendingRun, on a create row, is a run whose create of this number is
+	// unconfirmed (its process died or was stopped): resolved at send time.
+	PendingRun  int64
+	DuplicateOf int64  // duplicate: contact id of the row that syncs it
+	Reason      string // invalid: reason code
+	ReasonText  string // invalid: sentence for the agent
 }
 
 // Plan is the preview of a sync: exactly what Start will do.

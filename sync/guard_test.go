@@ -71,7 +71,17 @@ func TestNewSyncAfterKilledRunConfirmsItsCreates(t *testing.T) {
 	// numbers[3] was claimed but its process died before sending.
 
 	e := &Engine{Store: db, CRM: fc}
-	sum, evs := runToEnd(t, e, mustPlan(t, e), RunOptions{Mode: store.ModeLive})
+	p := mustPlan(t, e)
+	flagged := 0
+	for _, row := range p.Rows {
+		if row.PendingRun == deadRun {
+			flagged++
+		}
+	}
+	if flagged != 4 {
+		t.Errorf("the preview flags %d rows as pending in run #%d, want 4", flagged, deadRun)
+	}
+	sum, evs := runToEnd(t, e, p, RunOptions{Mode: store.ModeLive})
 	if sum.Status != store.RunFinished {
 		t.Fatalf("summary %+v", sum)
 	}

@@ -10,6 +10,7 @@ import (
 	"coexsync/crm"
 	"coexsync/crm/hubspot"
 	"coexsync/crm/hubspot/hubspottest"
+	"coexsync/crm/intercom/intercomtest"
 	"coexsync/store"
 	"coexsync/sync/normalize"
 )
@@ -174,4 +175,32 @@ func syncUnderFaults(t *testing.T, e *Engine, db *store.DB) {
 	}
 	assertAllFinal(t, db, sum.RunID)
 	t.Logf("created %d skipped %d failed %d", sum.Created, sum.Skipped, sum.Failed)
+}
+
+// The heavy fault profile of the duplicate-safety issue, on both CRMs:
+// 30 % 429, 10 % 5xx, 5 % garbage and 5 % timeouts. Every contact must end
+// final, no number is held twice, and the run must end.
+func TestHeavyFaultsEndEveryContactOnBothCRMs(t *testing.T) {
+	t.Run("hubspot", func(t *testing.T) {
+		srv, client := fastHubSpot(t, 11)
+		db := openStore(t)
+		realisticContacts(t, db, srv, 0, 200)
+		srv.SetFaults(hubspottest.Faults{Rate429: 0.30, Rate5xx: 0.10, RateGarbage: 0.05, RateTimeout: 0.05})
+		syncUnderFaults(t, &Engine{Store: db, CRM: client}, db)
+		assertNoDuplicateRecords(t, srv.Records())
+	})
+	t.Run("intercom", func(t *testing.T) {
+		srv, client := fastIntercom(t, 11)
+		db := openStore(t)
+		seedContacts(t, db, 0, 200, func(national, name string) {
+			srv.Seed(intercomtest.Contact{Role: "lead", Name: name, Phone: national})
+		})
+		srv.SetFaults(intercomtest.Faults{RateLimited: 0.30, ServerError: 0.10, Garbage: 0.05, Timeout: 0.05})
+		syncUnderFaults(t, &Engine{Store: db, CRM: client}, db)
+		var phones []string
+		for _, r := range srv.Records() {
+			phones = append(phones, r.Phone)
+		}
+		assertNoDuplicatePhones(t, phones)
+	})
 }

@@ -77,6 +77,9 @@ func (e *Engine) PlanContacts(ctx context.Context, numberID, region string, cont
 	if err := match(ctx, rows, primaries); err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
 	}
+	if err := e.markPending(ctx, rows); err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
 	for _, r := range rows {
 		p.Counts[r.Status]++
 	}
@@ -247,4 +250,32 @@ func (e *Engine) createConcurrency() int {
 		return 8
 	}
 	return 4
+}
+
+// markPending notes, on rows to create, a claim another run left pending
+// for the number: the preview says so, and the send-time claim confirms
+// that create before sending anything.
+func (e *Engine) markPending(ctx context.Context, rows []PlanRow) error {
+	pending, err := e.Store.PendingIntents(ctx, e.CRM.Target())
+	if err != nil || len(pending) == 0 {
+		return err
+	}
+	byKey := make(map[string]int64, len(pending))
+	for _, in := range pending {
+		byKey[in.E164] = in.RunID
+	}
+	for i := range rows {
+		r := &rows[i]
+		if r.Status != StatusCreate {
+			continue
+		}
+		for _, k := range append([]string{r.Number.E164}, r.Number.Candidates...) {
+			if run, ok := byKey[k]; ok {
+				r.PendingRun = run
+				r.ReasonText = fmt.Sprintf("Run #%d sent a create for this number that is not confirmed yet; it is checked before anything is sent.", run)
+				break
+			}
+		}
+	}
+	return nil
 }
