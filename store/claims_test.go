@@ -205,3 +205,29 @@ func TestLeaseRefusesTakesOverAndLoses(t *testing.T) {
 		t.Fatalf("leases left: %+v", ls)
 	}
 }
+
+// A failed outcome frees only its own claim: another writer's claim of the
+// same number stays, or a third writer could create it beside theirs.
+func TestFailedOutcomeFreesOnlyItsOwnClaim(t *testing.T) {
+	db, contacts, runID := runFixture(t, 2)
+	ctx := context.Background()
+	theirs := Claim{Number: "+14155550101", RunID: runID + 100, ContactID: contacts[1], Owner: "other"}
+	mustClaim(t, db, theirs)
+	if err := db.RecordOutcomes(ctx, claimTarget, []Outcome{{RunID: runID, ContactID: contacts[0],
+		E164: "+14155550101", Status: OutcomeFailed, Reason: "unauthorized"}}); err != nil {
+		t.Fatal(err)
+	}
+	res := mustClaim(t, db, claimOf("+14155550101", contacts[0], "me"))[0]
+	if res.Verdict != ClaimPending || res.Holder.Owner != "other" {
+		t.Fatalf("after an unrelated failure: %+v", res)
+	}
+	mine := Claim{Number: "+14155550102", RunID: runID, ContactID: contacts[0], Owner: "me"}
+	mustClaim(t, db, mine)
+	if err := db.RecordOutcomes(ctx, claimTarget, []Outcome{{RunID: runID, ContactID: contacts[0],
+		E164: "+14155550102", Status: OutcomeFailed, Reason: "validation"}}); err != nil {
+		t.Fatal(err)
+	}
+	if res := mustClaim(t, db, claimOf("+14155550102", contacts[1], "next"))[0]; res.Verdict != ClaimGranted {
+		t.Fatalf("the failed contact's own claim was not freed: %+v", res)
+	}
+}

@@ -5,20 +5,18 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 )
 
 // RecordOutcomes upserts outcomes by (run, contact) in one transaction and
 // keeps the ledger in step for target: a created outcome marks its E164
-// created with its CRMID; a failed one drops a pending intent for its E164.
+// created with its CRMID; a failed one drops its own pending claim.
 // Attempts never goes down and is at least 1; UpdatedAt is now unless set.
 func (d *DB) RecordOutcomes(ctx context.Context, target string, outs []Outcome) error {
 	rows := make([]any, 0, len(outs)*strings.Count(outcomeRow, "?"))
 	var created []any
 	var siblings []Outcome
-	failed := map[string]bool{}
+	var failed []Outcome
 	for i, o := range outs {
 		if err := checkOutcome(o); err != nil {
 			return fmt.Errorf("store: record outcomes: outcome %d: %w", i, err)
@@ -34,7 +32,7 @@ func (d *DB) RecordOutcomes(ctx context.Context, target string, outs []Outcome) 
 			created = append(created, target, o.E164, o.E164, o.CRMID, o.RunID, o.ContactID, updated, updated)
 			siblings = append(siblings, o)
 		case OutcomeFailed:
-			failed[o.E164] = true
+			failed = append(failed, o)
 		}
 	}
 	return d.withTx(ctx, "record outcomes", func(tx *sql.Tx) error {
@@ -43,7 +41,7 @@ func (d *DB) RecordOutcomes(ctx context.Context, target string, outs []Outcome) 
 		}
 		// Dropping before marking gives the same end state as applying the
 		// outcomes one by one: a failure never removes a created row.
-		if err := dropPending(ctx, tx, target, slices.Collect(maps.Keys(failed))); err != nil {
+		if err := dropFailedClaims(ctx, tx, target, failed); err != nil {
 			return err
 		}
 		if err := execRows(ctx, tx, markCreatedSQL, createdRow, created); err != nil {
@@ -51,6 +49,27 @@ func (d *DB) RecordOutcomes(ctx context.Context, target string, outs []Outcome) 
 		}
 		return markSiblingsCreated(ctx, tx, target, siblings)
 	})
+}
+
+// dropFailedClaims frees the pending claims of failed outcomes: only the
+// claim of that run and contact, never another writer's claim of the same
+// number (a contact that failed without being sent never held one).
+func dropFailedClaims(ctx context.Context, tx *sql.Tx, target string, outs []Outcome) error {
+	if len(outs) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `DELETE FROM ledger WHERE target = ? AND state = 'pending'
+		AND number = ? AND run_id = ? AND contact_id = ?`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, o := range outs {
+		if _, err := stmt.ExecContext(ctx, target, o.E164, o.RunID, o.ContactID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // markSiblingsCreated marks created every other form a created number was
