@@ -260,3 +260,39 @@ func assertNoDuplicateFake(t *testing.T, fc *fakeCRM) {
 		}
 	}
 }
+
+// --force takes the lease from a live holder; the holder learns at its next
+// heartbeat, stops writing and ends interrupted, and nothing is created
+// twice.
+func TestForceTakesOverAndTheHolderStops(t *testing.T) {
+	f := newFixture(t)
+	f.crm.onCreate = func(ctx context.Context, n int) (bool, error) {
+		if n == 1 {
+			<-ctx.Done() // the first writer is stuck in its first create
+			return false, ctx.Err()
+		}
+		return false, nil
+	}
+	first, err := f.e.Start(context.Background(), mustPlan(t, f.e), RunOptions{Mode: store.ModeLive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	forced := &Engine{Store: f.db, CRM: f.crm, Force: true}
+	second, err := forced.Start(context.Background(), mustPlan(t, forced), RunOptions{Mode: store.ModeLive})
+	if err != nil {
+		t.Fatalf("forced start: %v", err)
+	}
+	gone, _ := drain(t, first)
+	if gone.Status != store.RunInterrupted || !errors.Is(gone.Err, errLeaseLost) {
+		t.Errorf("the displaced run ended %s (%v), want interrupted by the lost lease", gone.Status, gone.Err)
+	}
+	sum, _ := drain(t, second)
+	if sum.Status != store.RunFinished {
+		t.Fatalf("forced run: %+v", sum)
+	}
+	notes, _ := f.db.RunNotes(context.Background(), sum.RunID)
+	if len(notes) != 1 || !strings.Contains(notes[0].Text, "--force") {
+		t.Errorf("run notes %+v", notes)
+	}
+	assertNoDuplicateFake(t, f.crm)
+}
