@@ -62,7 +62,7 @@ func (d *DB) ClaimCreates(ctx context.Context, target string, claims []Claim) ([
 func claimOne(ctx context.Context, tx *sql.Tx, target string, c Claim, now int64) (ClaimResult, error) {
 	keys := append([]string{c.Number}, c.Keys...)
 	marks, args := inList([]any{target}, keys)
-	held, err := queryTx(ctx, tx, scanIntent, `SELECT `+intentColumns+` FROM ledger
+	held, err := queryAll(ctx, tx, scanIntent, `SELECT `+intentColumns+` FROM ledger
 		WHERE target = ? AND e164 IN (`+marks+`) ORDER BY state = 'created' DESC`, args...)
 	if err != nil {
 		return ClaimResult{}, err
@@ -78,7 +78,7 @@ func claimOne(ctx context.Context, tx *sql.Tx, target string, c Claim, now int64
 			return res, nil
 		}
 		if h.Owner != "" {
-			leases, err := queryTx(ctx, tx, scanLease, `SELECT `+leaseColumns+` FROM leases WHERE owner = ?`, h.Owner)
+			leases, err := queryAll(ctx, tx, scanLease, `SELECT `+leaseColumns+` FROM leases WHERE owner = ?`, h.Owner)
 			if err != nil {
 				return ClaimResult{}, err
 			}
@@ -124,22 +124,4 @@ func (d *DB) DropClaims(ctx context.Context, target, owner string, numbers []str
 			return err
 		})
 	})
-}
-
-// queryTx is queryAll inside a transaction.
-func queryTx[T any](ctx context.Context, tx *sql.Tx, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }

@@ -36,7 +36,7 @@ func scanLease(rows *sql.Rows) (Lease, error) {
 // lease taken over, so the caller can say so.
 func (d *DB) AcquireLease(ctx context.Context, l Lease, canTake func(held Lease) bool) (prev Lease, ok bool, err error) {
 	err = d.withTx(ctx, "acquire lease", func(tx *sql.Tx) error {
-		held, err := queryTx(ctx, tx, scanLease, `SELECT `+leaseColumns+` FROM leases
+		held, err := queryAll(ctx, tx, scanLease, `SELECT `+leaseColumns+` FROM leases
 			WHERE target = ? AND number_id = ?`, l.Target, l.NumberID)
 		if err != nil {
 			return err

@@ -66,8 +66,14 @@ func prepareAll(ctx context.Context, tx *sql.Tx, queries ...string) ([]*sql.Stmt
 	return stmts, nil
 }
 
-// queryAll runs query and reads every row with scan.
-func queryAll[T any](ctx context.Context, db *sql.DB, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
+// querier is a database or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// queryAll runs query (on the database or inside a transaction) and reads
+// every row with scan.
+func queryAll[T any](ctx context.Context, db querier, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
