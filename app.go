@@ -16,6 +16,7 @@ import (
 	"coexsync/crm/intercom"
 	"coexsync/sandbox"
 	"coexsync/store"
+	engine "coexsync/sync"
 	"coexsync/whatsapp"
 )
 
@@ -142,13 +143,13 @@ func (c *config) openBackend(ctx context.Context, notes io.Writer) (*backend.Bac
 		return nil, nil, err
 	}
 	if c.sandbox {
-		sb, err := sandbox.Start(ctx, db, c.seed)
+		sb, err := sandbox.StartWith(ctx, db, sandbox.Options{Seed: c.seed, Contacts: max(c.sandboxContacts, 0)})
 		if err != nil {
 			db.Close()
 			return nil, nil, err
 		}
 		bc := sb.Config()
-		bc.CRMRegion = c.crmRegion
+		bc.CRMRegion, bc.Lookup = c.crmRegion, engine.Lookup(c.lookup)
 		return backend.New(bc), func() { sb.Close(); db.Close() }, nil
 	}
 	cfg, err := c.liveConfig(db)
@@ -156,7 +157,7 @@ func (c *config) openBackend(ctx context.Context, notes io.Writer) (*backend.Bac
 		db.Close()
 		return nil, nil, err
 	}
-	cfg.CRMRegion = c.crmRegion
+	cfg.CRMRegion, cfg.Lookup, cfg.AppID = c.crmRegion, engine.Lookup(c.lookup), c.appID
 	return backend.New(cfg), func() { db.Close() }, nil
 }
 

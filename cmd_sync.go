@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -81,6 +82,7 @@ func newSyncCommand(cfg *config) *cobra.Command {
 	fl.BoolVar(&f.request, "request", false, "first request the one-time contact sync from Meta and wait for the webhook")
 	fl.DurationVar(&f.wait, "wait", 2*time.Minute, "with --request: how long to wait for contacts to arrive")
 	fl.BoolVar(&f.force, "force", false, "take over the write lease of a number whose holder process is gone")
+	fl.StringVar(&cfg.lookup, "lookup", "", "how the plan finds existing CRM records: index (a local index of every CRM phone value, see coexsync index) or search (the CRM's phone search); default: chosen by account size")
 	return cmd
 }
 
@@ -93,6 +95,9 @@ func runHeadlessSync(ctx context.Context, cfg *config, f syncFlags, stdout, stde
 		return 2, errors.New("--number is required (list numbers in the console)")
 	}
 	if err := f.check(); err != nil {
+		return 2, err
+	}
+	if err := checkLookup(cfg); err != nil {
 		return 2, err
 	}
 	if !cfg.sandbox && !cfg.hasMetaCredentials() && !cfg.hasCRMCredentials() {
@@ -235,4 +240,18 @@ func waitForContacts(ctx context.Context, b *backend.Backend, numberID string, l
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
+}
+
+// checkLookup validates --lookup before anything is opened.
+func checkLookup(cfg *config) error {
+	switch l := engine.Lookup(strings.ToLower(strings.TrimSpace(cfg.lookup))); l {
+	case engine.LookupAuto, engine.LookupIndex, engine.LookupSearch:
+		cfg.lookup = string(l)
+		return nil
+	case "auto":
+		cfg.lookup = ""
+		return nil
+	}
+	return fmt.Errorf("--lookup %q: want index (match against a local index of every phone value the CRM holds; build it with coexsync index) "+
+		"or search (ask the CRM's phone search, which only finds numbers stored in the spellings it searches); leave it out to choose by account size", cfg.lookup)
 }

@@ -23,6 +23,8 @@ type config struct {
 	// the database it names rather than the last session's.
 	sandboxSet bool
 	seed       int64
+	// sandboxContacts sizes every sandbox address book (0: the dataset's).
+	sandboxContacts int
 
 	wabaID         string
 	whatsappToken  string
@@ -40,6 +42,10 @@ type config struct {
 	crm            string
 	crmAccount     string
 	crmRegion      string
+	// appID is this Meta app's id, for doctor's webhook checks.
+	appID string
+	// lookup is sync's --lookup: "", "index" or "search".
+	lookup string
 	// Rehearsal overrides for runs against fakes (0: the clients' own
 	// defaults): the bound on one CRM request, and how long the engine
 	// assumes a new record stays out of the CRM's search.
@@ -64,6 +70,7 @@ var envDefaults = map[string]string{
 	"db":             "COEXSYNC_DB",
 	"crm-timeout":    "COEXSYNC_CRM_TIMEOUT",
 	"crm-search-lag": "COEXSYNC_CRM_SEARCH_LAG",
+	"app-id":         "META_APP_ID",
 }
 
 func (c *config) bindFlags(cmd *cobra.Command) {
@@ -72,8 +79,10 @@ func (c *config) bindFlags(cmd *cobra.Command) {
 	f.BoolVar(&c.offline, "offline", false, "browse runs and failures from the database only; no network, no credentials")
 	f.BoolVar(&c.sandbox, "sandbox", false, "use the in-process fake Meta, HubSpot and Intercom servers and sandbox.db (the console does when no credentials are set)")
 	f.Int64Var(&c.seed, "seed", 1, "sandbox dataset seed")
+	f.IntVar(&c.sandboxContacts, "sandbox-contacts", 0, "contacts in every sandbox address book, e.g. 100000 (default: the dataset's own sizes)")
 	f.StringVar(&c.wabaID, "waba-id", "", "the WhatsApp Business Account id (env WABA_ID)")
 	f.StringVar(&c.whatsappToken, "whatsapp-token", "", "Graph API access token (env WHATSAPP_TOKEN)")
+	f.StringVar(&c.appID, "app-id", "", "the Meta app's id, so doctor can tell it receives the WABA's webhooks (env META_APP_ID)")
 	f.StringVar(&c.appSecret, "app-secret", "", "Meta app secret: webhook signatures and appsecret_proof (env WHATSAPP_APP_SECRET)")
 	f.StringVar(&c.verifyToken, "verify-token", "", "webhook verification token (env WHATSAPP_VERIFY_TOKEN)")
 	f.StringVar(&c.graphURL, "graph-url", "", "Graph API base URL (env GRAPH_API_URL; default https://graph.facebook.com)")

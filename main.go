@@ -72,12 +72,15 @@ func newRootCommand() *cobra.Command {
 	cfg.bindFlags(root)
 	root.AddCommand(
 		newSyncCommand(cfg),
+		newUndoCommand(cfg),
 		newNormalizeCommand(),
 		newWebhookCommand(cfg),
 		newImportCommand(cfg),
 		newRunsCommand(cfg),
 		newExportCommand(cfg),
 		newSandboxCommand(cfg),
+		newDoctorCommand(cfg),
+		newIndexCommand(cfg),
 	)
 	return root
 }

@@ -32,6 +32,10 @@ type Config struct {
 	CRMs     map[string]crm.Client // by name; empty when offline
 	// CRMRegion reads CRM values without a country ("": the number's).
 	CRMRegion string
+	// Lookup overrides how plans find existing records ("": auto).
+	Lookup engine.Lookup
+	// AppID is this Meta app's id, for doctor ("": not configured).
+	AppID string
 }
 
 // Backend serves the console and the headless commands.
@@ -130,5 +134,5 @@ func (b *Backend) Engine(name string) (*engine.Engine, error) {
 		}
 		return nil, fmt.Errorf("CRM %q is not configured (available: %v)", name, b.CRMs())
 	}
-	return &engine.Engine{Store: b.cfg.Store, CRM: client, CRMRegion: b.cfg.CRMRegion}, nil
+	return &engine.Engine{Store: b.cfg.Store, CRM: client, CRMRegion: b.cfg.CRMRegion, Lookup: b.cfg.Lookup}, nil
 }

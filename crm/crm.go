@@ -7,6 +7,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"coexsync/internal/httpcore"
 )
 
 // Client is one CRM account. Every method is batch-shaped because both
@@ -47,7 +49,7 @@ type Limits struct {
 }
 
 // DefaultRequestTimeout is the clients' bound on one HTTP attempt.
-const DefaultRequestTimeout = 30 * time.Second
+const DefaultRequestTimeout = httpcore.DefaultTimeout
 
 // AttemptTimeout is the bound an HTTP client puts on one attempt, or
 // DefaultRequestTimeout when it sets none (the caller's context rules then,
@@ -114,28 +116,30 @@ type Notice struct {
 }
 
 // NoticeKind says what a Notice is about.
-type NoticeKind int
+type NoticeKind = httpcore.NoticeKind
 
 const (
 	// NoticeWait is a proactive pause to stay under a rate limit.
-	NoticeWait NoticeKind = iota
+	NoticeWait = httpcore.NoticeWait
 	// NoticeRetry is a pause before retrying a failed call.
-	NoticeRetry
+	NoticeRetry = httpcore.NoticeRetry
 )
 
-type observerKey struct{}
-
 // WithObserver returns a context whose CRM calls report their waits to fn.
-// fn must not block.
+// fn must not block. The observer is httpcore's, so the WhatsApp client's
+// waits reach fn too.
 func WithObserver(ctx context.Context, fn func(Notice)) context.Context {
-	return context.WithValue(ctx, observerKey{}, fn)
+	if fn == nil {
+		return httpcore.WithObserver(ctx, nil)
+	}
+	return httpcore.WithObserver(ctx, func(n httpcore.Notice) {
+		fn(Notice{Kind: n.Kind, Endpoint: n.Endpoint, Wait: n.Wait, Reason: Reason(n.Reason), Attempt: n.Attempt, Detail: n.Detail})
+	})
 }
 
 // Notify reports n to the observer in ctx, if any.
 func Notify(ctx context.Context, n Notice) {
-	if fn, ok := ctx.Value(observerKey{}).(func(Notice)); ok && fn != nil {
-		fn(n)
-	}
+	httpcore.Notify(ctx, httpcore.Notice{Kind: n.Kind, Endpoint: n.Endpoint, Wait: n.Wait, Reason: string(n.Reason), Attempt: n.Attempt, Detail: n.Detail})
 }
 
 // TargetOf is a client's Target: the vendor and the account label, or the

@@ -2,10 +2,10 @@ package crm
 
 import (
 	"context"
-	"errors"
-	"math/rand/v2"
 	"sync"
 	"time"
+
+	"coexsync/internal/httpcore"
 )
 
 // Window is a rolling-window rate limiter: at most max calls in any
@@ -82,6 +82,31 @@ func (w *Window) Observe(remaining int) {
 	}
 }
 
+// ObserveUntil is Observe for a server that counts calls in fixed windows
+// and says when its current one ends: until then at most remaining calls
+// may go out, so only bookings still in our window at until count against
+// the difference (older ones would free their slots too early).
+func (w *Window) ObserveUntil(remaining int, until time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := time.Now()
+	w.trim(now)
+	remaining = max(remaining, 0)
+	gone := until.Add(-w.interval) // bookings at or before it leave by until
+	held := 0
+	for _, t := range w.sent {
+		if t.After(gone) {
+			held++
+		}
+	}
+	// Bookings made now outlast until (a server window is never longer
+	// than ours); at most max of them are held.
+	for w.max-held > remaining {
+		w.sent = append(w.sent, now)
+		held++
+	}
+}
+
 // SetMax changes the number of calls allowed per interval, for a vendor
 // that tells the account's tier in its answers. Calls already booked stay.
 func (w *Window) SetMax(max int) {
@@ -109,63 +134,28 @@ func (w *Window) PauseUntil(t time.Time) {
 	}
 }
 
-// minReportedWait is the shortest wait worth telling an operator about;
-// shorter ones are scheduling noise.
-const minReportedWait = 10 * time.Millisecond
-
-// WaitNotify waits on w and reports a wait of minReportedWait or more to
-// the observer.
+// WaitNotify waits on w and reports a wait worth telling (10 ms or more)
+// to the observer.
 func WaitNotify(ctx context.Context, w *Window, endpoint string) error {
-	waited, err := w.Wait(ctx)
-	if waited >= minReportedWait {
-		Notify(ctx, Notice{Kind: NoticeWait, Endpoint: endpoint, Wait: waited, Reason: ReasonRateLimited})
-	}
-	return err
+	return httpcore.WaitNotify(ctx, w, endpoint)
 }
 
-// RetryPolicy bounds retries of temporary failures.
-type RetryPolicy struct {
-	MaxAttempts int           // total attempts, first one included
-	BaseDelay   time.Duration // first backoff; doubles each attempt
-	MaxDelay    time.Duration // cap on one backoff
+// RetryPolicy bounds retries of temporary failures; it is httpcore's, so
+// every vendor client retries the same way. Its Do retries a temporary
+// *Error after its RetryAfter when the vendor gave one, else after
+// Backoff.
+type RetryPolicy = httpcore.RetryPolicy
+
+// DefaultRetry is the policy the clients use unless configured otherwise.
+func DefaultRetry() RetryPolicy { return httpcore.DefaultRetry() }
+
+// RetryHint tells httpcore's retry loop what e says about a retry.
+func (e *Error) RetryHint() httpcore.Hint {
+	return httpcore.Hint{Retry: e.Temporary(), Wait: e.RetryAfter, Reason: string(e.Reason), Detail: e.Message}
 }
 
-// DefaultRetry is the policy both clients use unless configured otherwise.
-func DefaultRetry() RetryPolicy {
-	return RetryPolicy{MaxAttempts: 6, BaseDelay: 250 * time.Millisecond, MaxDelay: 20 * time.Second}
-}
-
-// Backoff is the jittered delay before attempt n (n ≥ 2): full jitter
-// over an exponentially growing cap, so many clients do not retry in step.
-func (p RetryPolicy) Backoff(n int) time.Duration {
-	d := p.BaseDelay << (n - 2)
-	if d <= 0 || d > p.MaxDelay {
-		d = p.MaxDelay
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-// Do runs call until it succeeds, fails permanently, or the attempts run
-// out; it then returns call's last error. A temporary *Error is retried
-// after its RetryAfter when the vendor gave one, else after Backoff.
-func (p RetryPolicy) Do(ctx context.Context, endpoint string, call func() error) error {
-	for attempt := 1; ; attempt++ {
-		err := call()
-		var ce *Error
-		if err == nil || !errors.As(err, &ce) || !ce.Temporary() || attempt >= p.MaxAttempts {
-			return err
-		}
-		wait := ce.RetryAfter
-		if wait <= 0 {
-			wait = p.Backoff(attempt + 1)
-		}
-		Notify(ctx, Notice{Kind: NoticeRetry, Endpoint: endpoint, Wait: wait, Reason: ce.Reason, Attempt: attempt + 1, Detail: ce.Message})
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return err
-		case <-t.C:
-		}
-	}
-}
+var (
+	_ httpcore.Limiter = (*Window)(nil)
+	_ httpcore.Settler = (*Window)(nil)
+	_ httpcore.Hinter  = (*Error)(nil)
+)

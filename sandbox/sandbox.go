@@ -48,6 +48,11 @@ type Options struct {
 	// Window shrinks the CRMs' rate-limit windows (tests); 0 keeps the
 	// vendors' real 10-second windows.
 	Window time.Duration
+	// Contacts, when > 0, is the size of every Business App address book
+	// (and the CRM records generated from it) instead of the dataset's own
+	// sizes: the console at 100k or 1M contacts. Such a dataset is loaded
+	// in the background (see Ready) so the console draws at once.
+	Contacts int
 }
 
 // Sandbox is the running fakes plus the webhook receiver.
@@ -58,6 +63,8 @@ type Sandbox struct {
 	hook     *httptest.Server
 	db       *store.DB
 	opts     Options
+	ready    chan struct{} // closed once the fakes hold the whole dataset
+	loadErr  error         // set before ready closes
 }
 
 // Start starts the sandbox over db with the dataset of seed.
@@ -70,7 +77,7 @@ func StartWith(_ context.Context, db *store.DB, opts Options) (*Sandbox, error) 
 	if opts.SearchLag == 0 {
 		opts.SearchLag = 3 * time.Second
 	}
-	s := &Sandbox{db: db, opts: opts}
+	s := &Sandbox{db: db, opts: opts, ready: make(chan struct{})}
 	s.Graph = whatsapptest.New(whatsapptest.Options{Token: graphToken, AppSecret: appSecret, WABAID: wabaID, Seed: uint64(opts.Seed)})
 	s.HubSpot = hubspottest.New(hubspottest.Options{Token: hubspotToken, SearchLag: opts.SearchLag, Seed: opts.Seed, Window: opts.Window})
 	s.Intercom = intercomtest.New(intercomtest.Options{Token: intercomToken, SearchLag: opts.SearchLag, Seed: opts.Seed, Window: opts.Window})
@@ -79,6 +86,19 @@ func StartWith(_ context.Context, db *store.DB, opts Options) (*Sandbox, error) 
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), // the console owns the terminal
 	})
 	s.Graph.SetWebhook(s.hook.URL)
+	if opts.Contacts > 0 {
+		// The numbers are there at once; their contacts appear only after
+		// the CRM records they match, so no plan sees one without the other.
+		for _, b := range businesses {
+			s.Graph.AddNumber(b.number)
+		}
+		go func() {
+			defer close(s.ready)
+			s.loadErr = s.load()
+		}()
+		return s, nil
+	}
+	defer close(s.ready)
 	if err := s.load(); err != nil {
 		s.Close()
 		return nil, err
@@ -86,14 +106,29 @@ func StartWith(_ context.Context, db *store.DB, opts Options) (*Sandbox, error) 
 	return s, nil
 }
 
+// Ready is closed once the fakes hold the whole dataset: at once for the
+// default dataset, later for one sized with Options.Contacts.
+func (s *Sandbox) Ready() <-chan struct{} { return s.ready }
+
+// Wait blocks until the dataset is loaded and says whether it loaded.
+func (s *Sandbox) Wait(ctx context.Context) error {
+	select {
+	case <-s.ready:
+		return s.loadErr
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // load fills the fakes: numbers and their Business App contacts on Meta's
 // side, and the records the CRMs already hold.
 func (s *Sandbox) load() error {
-	ds, err := buildDataset(s.opts.Seed, 0)
+	ds, err := buildDataset(s.opts.Seed, s.opts.Contacts)
 	if err != nil {
 		return err
 	}
-	ds.fill(s.Graph, s.HubSpot, s.Intercom)
+	// A sized dataset's numbers are already there (StartWith).
+	ds.fill(s.Graph, s.HubSpot, s.Intercom, s.opts.Contacts <= 0)
 	return nil
 }
 
@@ -141,15 +176,18 @@ func buildDataset(seed int64, perNumber int) (*dataset, error) {
 }
 
 // fill loads the dataset into the fakes.
-func (ds *dataset) fill(graph *whatsapptest.Server, hub *hubspottest.Server, icom *intercomtest.Server) {
+func (ds *dataset) fill(graph *whatsapptest.Server, hub *hubspottest.Server, icom *intercomtest.Server, addNumbers bool) {
+	// CRM records first: contacts never show up before what they match.
+	hub.Seed(ds.hubspot...)
+	icom.Seed(ds.intercom...)
 	for _, n := range ds.numbers {
-		graph.AddNumber(n)
+		if addNumbers {
+			graph.AddNumber(n)
+		}
 		if cs, ok := ds.contacts[n.ID]; ok {
 			graph.SetContacts(n.ID, cs)
 		}
 	}
-	hub.Seed(ds.hubspot...)
-	icom.Seed(ds.intercom...)
 }
 
 func joinName(first, last string) string {

@@ -95,7 +95,7 @@ func Serve(opts ServeOptions) (*Served, error) {
 	s.HubSpot = hubspottest.New(hubspottest.Options{Token: s.creds.hubspot, SearchLag: opts.SearchLag, Seed: opts.Seed, Window: opts.Window})
 	s.Intercom = intercomtest.New(intercomtest.Options{Token: s.creds.intercom, SearchLag: opts.SearchLag, Seed: opts.Seed,
 		Window: opts.Window, PerMinute: intercom.DefaultPerMinute})
-	ds.fill(s.Graph, s.HubSpot, s.Intercom)
+	ds.fill(s.Graph, s.HubSpot, s.Intercom, true)
 	if opts.Webhook != "" {
 		s.Graph.SetWebhook(opts.Webhook)
 	}

@@ -100,12 +100,13 @@ func claimOne(ctx context.Context, tx *sql.Tx, target string, c Claim, now int64
 }
 
 // MarkSent records that creates carrying numbers (claimed by owner) are
-// about to go out at at. It must commit before the request is sent.
-func (d *DB) MarkSent(ctx context.Context, target, owner string, numbers []string, at time.Time) error {
+// about to go out and, if made, land by landBy (the send plus the sender's
+// request timeout). It must commit before the request is sent.
+func (d *DB) MarkSent(ctx context.Context, target, owner string, numbers []string, landBy time.Time) error {
 	return d.withTx(ctx, "mark sent", func(tx *sql.Tx) error {
 		return forEachChunk(numbers, inChunk, func(part []string) error {
-			marks, args := inList([]any{at.UnixNano(), target, owner}, part)
-			_, err := tx.ExecContext(ctx, `UPDATE ledger SET sent_at = max(sent_at, ?)
+			marks, args := inList([]any{landBy.UnixNano(), target, owner}, part)
+			_, err := tx.ExecContext(ctx, `UPDATE ledger SET land_by = max(land_by, ?)
 				WHERE target = ? AND owner = ? AND state = 'pending' AND number IN (`+marks+`)`, args...)
 			return err
 		})

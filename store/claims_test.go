@@ -104,8 +104,8 @@ func TestMarkSentAndDropClaimsTouchOnlyTheOwner(t *testing.T) {
 		if p.Owner == "a" {
 			want = sent
 		}
-		if !p.SentAt.Equal(want) {
-			t.Errorf("%s (owner %s): sent at %v, want %v", p.E164, p.Owner, p.SentAt, want)
+		if !p.LandBy.Equal(want) {
+			t.Errorf("%s (owner %s): land by %v, want %v", p.E164, p.Owner, p.LandBy, want)
 		}
 	}
 	// b cannot drop a's claim; a drops both rows of its own.

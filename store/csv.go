@@ -31,9 +31,11 @@ func (d *DB) WriteCSVCells(ctx context.Context, w io.Writer, f OutcomeFilter, ce
 		return err
 	}
 	const page = 1000
-	f.Limit = page
-	for f.Offset = 0; ; f.Offset += page {
-		outs, _, err := d.Outcomes(ctx, f)
+	// Pages follow the key: each starts after the last row written.
+	f.Limit, f.Offset = page, 0
+	var key *outcomeKey
+	for {
+		outs, err := d.outcomesAfter(ctx, f, key)
 		if err != nil {
 			return err
 		}
@@ -45,6 +47,8 @@ func (d *DB) WriteCSVCells(ctx context.Context, w io.Writer, f OutcomeFilter, ce
 		if len(outs) < page {
 			break
 		}
+		last := outs[len(outs)-1]
+		key = &outcomeKey{last.RunID, last.ContactID}
 	}
 	cw.Flush()
 	return cw.Error()

@@ -19,7 +19,7 @@ func (d *DB) AddIntents(ctx context.Context, intents []Intent) error {
 		if in.Target == "" || in.E164 == "" {
 			return fmt.Errorf("store: add intents: intent %d: target and e164 are required", i)
 		}
-		rows = append(rows, in.Target, in.E164, in.E164, in.RunID, in.ContactID, now, now, now)
+		rows = append(rows, in.Target, in.E164, in.E164, in.RunID, in.ContactID, 0, now, now)
 	}
 	return d.withTx(ctx, "add intents", func(tx *sql.Tx) error {
 		return execRows(ctx, tx, addIntentsSQL, pendingRow, rows)
@@ -29,10 +29,10 @@ func (d *DB) AddIntents(ctx context.Context, intents []Intent) error {
 const pendingRow = "(?, ?, ?, 'pending', ?, ?, ?, ?, ?)"
 
 // addIntentsSQL never touches a created row: that record exists. Intents
-// written this way have no owner and count as sent when written: nothing
-// tells whether their create went out.
+// written this way have no owner and no land-by time: the engine counts
+// them as sent when written, since nothing tells whether they went out.
 const addIntentsSQL = `
-	INSERT INTO ledger (target, e164, number, state, run_id, contact_id, sent_at, created_at, updated_at)
+	INSERT INTO ledger (target, e164, number, state, run_id, contact_id, land_by, created_at, updated_at)
 	VALUES %s
 	ON CONFLICT (target, e164) DO UPDATE SET
 		run_id = excluded.run_id, contact_id = excluded.contact_id,
@@ -50,14 +50,14 @@ func (d *DB) PendingIntents(ctx context.Context, target string) ([]Intent, error
 	return out, nil
 }
 
-const intentColumns = `target, e164, number, run_id, contact_id, state, crm_id, owner, sent_at, created_at, updated_at`
+const intentColumns = `target, e164, number, run_id, contact_id, state, crm_id, owner, land_by, created_at, updated_at`
 
 func scanIntent(rows *sql.Rows) (Intent, error) {
 	var in Intent
 	var sent, created, updated int64
 	err := rows.Scan(&in.Target, &in.E164, &in.Number, &in.RunID, &in.ContactID, &in.State,
 		&in.CRMID, &in.Owner, &sent, &created, &updated)
-	in.SentAt, in.CreatedAt, in.UpdatedAt = fromNanos(sent), fromNanos(created), fromNanos(updated)
+	in.LandBy, in.CreatedAt, in.UpdatedAt = fromNanos(sent), fromNanos(created), fromNanos(updated)
 	return in, err
 }
 

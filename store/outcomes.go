@@ -53,45 +53,75 @@ func (d *DB) RecordOutcomes(ctx context.Context, target string, outs []Outcome) 
 
 // dropFailedClaims frees the pending claims of failed outcomes: only the
 // claim of that run and contact, never another writer's claim of the same
-// number (a contact that failed without being sent never held one).
+// number (a contact that failed without being sent never held one). One
+// statement per chunk, on the ledger_number index: without statistics the
+// planner would scan the target's whole ledger for each outcome.
 func dropFailedClaims(ctx context.Context, tx *sql.Tx, target string, outs []Outcome) error {
-	if len(outs) == 0 {
-		return nil
+	const perStmt = (maxVars - 1) / 4 // a number twice, run, contact
+	return forEachChunk(outs, perStmt, func(part []Outcome) error {
+		args := make([]any, 0, 1+4*len(part))
+		args = append(args, target)
+		for _, o := range part {
+			args = append(args, o.E164)
+		}
+		for _, o := range part {
+			args = append(args, o.E164, o.RunID, o.ContactID)
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM ledger INDEXED BY ledger_number
+			WHERE target = ? AND state = 'pending'
+			AND number IN (`+marks(len(part), "?")+`)
+			AND (number, run_id, contact_id) IN (VALUES `+marks(len(part), "(?, ?, ?)")+`)`, args...)
+		return err
+	})
+}
+
+// markSiblingsCreated marks created every other form a created number was
+// claimed under (its candidates), so none of them can be claimed again.
+// Few numbers have such forms: they are found with one indexed query per
+// chunk, and only they are written. Of two outcomes for one number, the
+// later wins, as when they are applied one by one.
+func markSiblingsCreated(ctx context.Context, tx *sql.Tx, target string, outs []Outcome) error {
+	last := make(map[string]int, len(outs))
+	for i, o := range outs {
+		last[o.E164] = i
 	}
-	stmt, err := tx.PrepareContext(ctx, `DELETE FROM ledger WHERE target = ? AND state = 'pending'
-		AND number = ? AND run_id = ? AND contact_id = ?`)
+	numbers := make([]string, 0, len(last))
+	for i, o := range outs {
+		if last[o.E164] == i {
+			numbers = append(numbers, o.E164)
+		}
+	}
+	var forms [][2]string // e164 of the form, number it was claimed under
+	err := forEachChunk(numbers, inChunk, func(part []string) error {
+		q, args := inList([]any{target}, part)
+		got, err := queryAll(ctx, tx, scanPair, `SELECT e164, number FROM ledger INDEXED BY ledger_number
+			WHERE target = ? AND number IN (`+q+`) AND e164 <> number`, args...)
+		forms = append(forms, got...)
+		return err
+	})
+	if err != nil || len(forms) == 0 {
+		return err
+	}
+	stmt, err := tx.PrepareContext(ctx, `UPDATE ledger SET state = 'created',
+		crm_id = CASE WHEN ? <> '' THEN ? ELSE crm_id END, run_id = ?, contact_id = ?, updated_at = ?
+		WHERE target = ? AND e164 = ? AND number = ?`)
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
-	for _, o := range outs {
-		if _, err := stmt.ExecContext(ctx, target, o.E164, o.RunID, o.ContactID); err != nil {
+	for _, f := range forms {
+		o := outs[last[f[1]]]
+		if _, err := stmt.ExecContext(ctx, o.CRMID, o.CRMID, o.RunID, o.ContactID,
+			toNanos(orNow(o.UpdatedAt)), target, f[0], f[1]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// markSiblingsCreated marks created every other form a created number was
-// claimed under (its candidates), so none of them can be claimed again.
-func markSiblingsCreated(ctx context.Context, tx *sql.Tx, target string, outs []Outcome) error {
-	if len(outs) == 0 {
-		return nil
-	}
-	stmt, err := tx.PrepareContext(ctx, `UPDATE ledger SET state = 'created',
-		crm_id = CASE WHEN ? <> '' THEN ? ELSE crm_id END, run_id = ?, contact_id = ?, updated_at = ?
-		WHERE target = ? AND number = ? AND e164 <> number`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, o := range outs {
-		if _, err := stmt.ExecContext(ctx, o.CRMID, o.CRMID, o.RunID, o.ContactID,
-			toNanos(orNow(o.UpdatedAt)), target, o.E164); err != nil {
-			return err
-		}
-	}
-	return nil
+// marks is n copies of mark, comma-separated.
+func marks(n int, mark string) string {
+	return strings.TrimSuffix(strings.Repeat(mark+", ", n), ", ")
 }
 
 // Value rows of the statements below; the state is a literal, not data.
@@ -170,17 +200,48 @@ func escapeLike(s string) string {
 }
 
 // Outcomes returns the outcomes matching f, ordered by run then contact id,
-// and the total matching count (ignoring Limit and Offset).
+// and the total matching count (ignoring Limit and Offset). A caller that
+// does not need the count uses OutcomeRows, which does not compute it.
 func (d *DB) Outcomes(ctx context.Context, f OutcomeFilter) ([]Outcome, int, error) {
-	// SQLite ends a LIKE pattern at NUL, which would turn the rest of the
-	// text into "match anything".
-	if strings.ContainsRune(f.Text, 0) {
-		return nil, 0, errors.New("store: outcomes: filter text contains a NUL byte")
+	if err := checkFilter(f); err != nil {
+		return nil, 0, err
 	}
 	where, args := outcomeWhere(f.RunID, f.Status, f.Reason, f.Text)
 	var total int
 	if err := d.sql.QueryRowContext(ctx, `SELECT count(*) FROM outcomes`+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: outcomes: %w", err)
+	}
+	outs, err := d.OutcomeRows(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	return outs, total, nil
+}
+
+// OutcomeRows is Outcomes without the total count.
+func (d *DB) OutcomeRows(ctx context.Context, f OutcomeFilter) ([]Outcome, error) {
+	return d.outcomesAfter(ctx, f, nil)
+}
+
+// outcomeKey is where a page of outcomes ends: the next page starts after.
+type outcomeKey struct{ runID, contactID int64 }
+
+// outcomesAfter is OutcomeRows from just after key (nil: the start), so
+// paging costs one index seek per page rather than an OFFSET that reads
+// every row before it.
+func (d *DB) outcomesAfter(ctx context.Context, f OutcomeFilter, key *outcomeKey) ([]Outcome, error) {
+	if err := checkFilter(f); err != nil {
+		return nil, err
+	}
+	where, args := outcomeWhere(f.RunID, f.Status, f.Reason, f.Text)
+	if key != nil {
+		if where == "" {
+			where = " WHERE "
+		} else {
+			where += " AND "
+		}
+		where += "(run_id, contact_id) > (?, ?)"
+		args = append(args, key.runID, key.contactID)
 	}
 	outs, err := queryAll(ctx, d.sql, scanOutcome, `
 		SELECT run_id, contact_id, name, raw, e164, status, crm_id, reason, reason_text,
@@ -188,9 +249,18 @@ func (d *DB) Outcomes(ctx context.Context, f OutcomeFilter) ([]Outcome, int, err
 		FROM outcomes`+where+` ORDER BY run_id, contact_id LIMIT ? OFFSET ?`,
 		append(args, sqlLimit(f.Limit), max(f.Offset, 0))...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: outcomes: %w", err)
+		return nil, fmt.Errorf("store: outcomes: %w", err)
 	}
-	return outs, total, nil
+	return outs, nil
+}
+
+// checkFilter refuses a NUL in the filter text: SQLite ends a LIKE pattern
+// at NUL, which would turn the rest of the text into "match anything".
+func checkFilter(f OutcomeFilter) error {
+	if strings.ContainsRune(f.Text, 0) {
+		return errors.New("store: outcomes: filter text contains a NUL byte")
+	}
+	return nil
 }
 
 // ReasonCounts counts a run's outcomes of one status ("" for any) by

@@ -14,8 +14,10 @@ func (d *DB) CreateRun(ctx context.Context, r Run) (int64, error) {
 	switch {
 	case r.NumberID == "" || r.CRM == "":
 		return 0, errors.New("store: create run: number id and crm are required")
-	case r.Mode != ModeLive && r.Mode != ModeDryRun && r.Mode != ModeRetry:
+	case r.Mode != ModeLive && r.Mode != ModeDryRun && r.Mode != ModeRetry && r.Mode != ModeUndo:
 		return 0, fmt.Errorf("store: create run: unknown mode %q", r.Mode)
+	case r.Mode == ModeUndo && r.ParentRunID <= 0:
+		return 0, errors.New("store: create run: an undo run needs the run it undoes")
 	case r.Total < 0:
 		return 0, fmt.Errorf("store: create run: negative total %d", r.Total)
 	}

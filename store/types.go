@@ -94,6 +94,11 @@ const (
 	ModeLive   RunMode = "live"
 	ModeDryRun RunMode = "dry_run"
 	ModeRetry  RunMode = "retry" // over the failed outcomes of ParentRunID
+	// ModeUndo archives the records run ParentRunID created. Its outcomes
+	// reuse the sync statuses: created means the record was archived
+	// (reason "archived"), skipped means it was kept (the reason says
+	// why), failed means the archive failed, pending means not done yet.
+	ModeUndo RunMode = "undo"
 )
 
 // Run is one sync of one number into one CRM.
@@ -103,7 +108,7 @@ type Run struct {
 	CRM         string // "hubspot" | "intercom"
 	Target      string // crm.Client.Target(): the account the ledger is keyed by
 	Mode        RunMode
-	ParentRunID int64 // for retry runs
+	ParentRunID int64 // for retry runs: the run retried; for undo runs: the run undone
 	Status      RunStatus
 	StartedAt   time.Time
 	FinishedAt  time.Time // zero while running
@@ -171,7 +176,7 @@ type Intent struct {
 	State     IntentState
 	CRMID     string
 	Owner     string    // the run-process that claimed it ("" for old rows)
-	SentAt    time.Time // last time a create carrying it went out; zero: never
+	LandBy    time.Time // a create carrying it lands by then if at all; zero: never sent
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

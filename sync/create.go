@@ -206,13 +206,13 @@ func (r *runner) claim(ctx context.Context, items []*createItem) ([]*createItem,
 			r.rec.add(r.claimedOutcome(it, h))
 		case h.Owner == r.owner || (res.HolderLease.Owner != "" && !leaseGone(res.HolderLease, now)):
 			out.waiting = append(out.waiting, doubt{item: it, holder: h})
-		case h.Owner != "" && h.SentAt.IsZero():
+		case h.Owner != "" && h.LandBy.IsZero():
 			// Its process died before the create went out: nothing to
 			// confirm, the claim is simply free.
 			unsent = append(unsent, h)
 			out.again = append(out.again, it)
 		default:
-			out.doubts = append(out.doubts, doubt{item: it, holder: h, until: r.landedBy(sentAt(h), time.Time{}, true)})
+			out.doubts = append(out.doubts, doubt{item: it, holder: h, until: r.searchableBy(h)})
 		}
 	}
 	for _, h := range unsent {
@@ -223,13 +223,24 @@ func (r *runner) claim(ctx context.Context, items []*createItem) ([]*createItem,
 	return send, out, nil
 }
 
-// sentAt is when a claim's create was last sent; an ownerless claim (left
-// by an older coexsync) counts as sent when it was written.
-func sentAt(h store.Intent) time.Time {
-	if h.SentAt.IsZero() {
-		return h.UpdatedAt
+// searchableBy is when search shows another process's create of h if the
+// CRM made it: the land-by time that process recorded (its send plus its
+// own request timeout) plus the search lag. An ownerless claim, left by an
+// older coexsync, counts as sent when it was written.
+func (r *runner) searchableBy(h store.Intent) time.Time {
+	landBy := h.LandBy
+	if landBy.IsZero() {
+		landBy = h.UpdatedAt.Add(r.requestTimeout())
 	}
-	return h.SentAt
+	return landBy.Add(r.e.CRM.Limits().SearchLag + resolveMargin)
+}
+
+// requestTimeout bounds one attempt of this process's client.
+func (r *runner) requestTimeout() time.Duration {
+	if t := r.e.CRM.Limits().RequestTimeout; t > 0 {
+		return t
+	}
+	return crm.DefaultRequestTimeout
 }
 
 // landedBy is when a create last sent at sent, answered at answered (zero:
@@ -239,11 +250,7 @@ func (r *runner) landedBy(sent, answered time.Time, noAnswer bool) time.Time {
 	lim := r.e.CRM.Limits()
 	at := answered
 	if noAnswer {
-		timeout := lim.RequestTimeout
-		if timeout <= 0 {
-			timeout = crm.DefaultRequestTimeout
-		}
-		at = sent.Add(timeout)
+		at = sent.Add(r.requestTimeout())
 	}
 	return at.Add(lim.SearchLag + resolveMargin)
 }
@@ -266,7 +273,7 @@ func (r *runner) send(ctx context.Context, items []*createItem) (round, error) {
 		mu       gosync.Mutex
 		lastSent = time.Now()
 	)
-	if err := r.e.Store.MarkSent(bg, r.target, r.owner, numbers, lastSent); err != nil {
+	if err := r.e.Store.MarkSent(bg, r.target, r.owner, numbers, lastSent.Add(r.requestTimeout())); err != nil {
 		return round{}, fmt.Errorf("record create intents: %w", err)
 	}
 	sctx := crm.WithBeforeSend(ctx, func(refs []string) error {
@@ -277,7 +284,7 @@ func (r *runner) send(ctx context.Context, items []*createItem) (round, error) {
 		mu.Lock()
 		lastSent = now
 		mu.Unlock()
-		return r.e.Store.MarkSent(bg, r.target, r.owner, refs, now)
+		return r.e.Store.MarkSent(bg, r.target, r.owner, refs, now.Add(r.requestTimeout()))
 	})
 	results, err := r.e.CRM.Create(sctx, contacts)
 	answered := time.Now()
@@ -305,7 +312,7 @@ func (r *runner) inDoubt(items []*createItem, ce *crm.Error, sent, answered time
 	var out round
 	for _, it := range items {
 		h := store.Intent{Target: r.target, E164: it.row.Number.E164, Number: it.row.Number.E164,
-			RunID: r.runID, ContactID: it.row.Contact.ID, Owner: r.owner, SentAt: sent}
+			RunID: r.runID, ContactID: it.row.Contact.ID, Owner: r.owner, LandBy: sent.Add(r.requestTimeout())}
 		out.doubts = append(out.doubts, doubt{item: it, holder: h, cause: ce, until: until})
 	}
 	return out

@@ -61,7 +61,7 @@ func TestNewSyncAfterKilledRunConfirmsItsCreates(t *testing.T) {
 	if _, err := db.ClaimCreates(ctx, fc.Target(), claims); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.MarkSent(ctx, fc.Target(), "gone-process", numbers[:3], time.Now()); err != nil {
+	if err := db.MarkSent(ctx, fc.Target(), "gone-process", numbers[:3], time.Now().Add(fc.limits.RequestTimeout)); err != nil {
 		t.Fatal(err)
 	}
 	landed := map[string]string{}
@@ -295,4 +295,41 @@ func TestForceTakesOverAndTheHolderStops(t *testing.T) {
 		t.Errorf("run notes %+v", notes)
 	}
 	assertNoDuplicateFake(t, f.crm)
+}
+
+// The dead process had a longer request timeout than this one: its create
+// may land later than this process's own timeout would allow. The wait
+// follows the land-by time the sender recorded.
+func TestWaitFollowsTheSendersTimeout(t *testing.T) {
+	db := openStore(t)
+	cs := saveContacts(t, db, numberedContacts(3, "1415306%04d"))
+	fc := newFakeCRM() // this process: 50 ms timeout
+	ctx := context.Background()
+	deadRun, err := db.CreateRun(ctx, store.Run{NumberID: testNumber, CRM: "fake", Target: fc.Target(), Mode: store.ModeLive, Total: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := "+" + cs[0].Phone
+	if _, err := db.ClaimCreates(ctx, fc.Target(), []store.Claim{{Number: n, RunID: deadRun, ContactID: cs[0].ID, Owner: "slow-process"}}); err != nil {
+		t.Fatal(err)
+	}
+	late := resolveMargin + time.Second
+	if err := db.MarkSent(ctx, fc.Target(), "slow-process", []string{n}, time.Now().Add(late+500*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	landed := make(chan struct{})
+	go func() {
+		time.Sleep(late) // the slow process's create is still on its way
+		fc.mu.Lock()
+		fc.add(crm.Record{Name: "late", Phones: []string{n}}, time.Now())
+		fc.mu.Unlock()
+		close(landed)
+	}()
+	e := &Engine{Store: db, CRM: fc}
+	sum, _ := runToEnd(t, e, mustPlan(t, e), RunOptions{Mode: store.ModeLive})
+	<-landed
+	if sum.Status != store.RunFinished || sum.Created != 2 || sum.Skipped != 1 {
+		t.Errorf("summary %+v", sum)
+	}
+	assertNoDuplicateFake(t, fc)
 }

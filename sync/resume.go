@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"coexsync/store"
 	"coexsync/sync/normalize"
@@ -90,13 +89,13 @@ func (r *runner) settleEarlierClaims(ctx context.Context, runID int64) error {
 	for _, h := range claims {
 		row := &PlanRow{Contact: contactByID(contacts, h.ContactID), Number: normalize.Number(h.Number, "")}
 		it := &createItem{row: row, attempts: 1}
-		if h.Owner != "" && h.SentAt.IsZero() {
+		if h.Owner != "" && h.LandBy.IsZero() {
 			if err := r.e.Store.DropClaims(context.WithoutCancel(ctx), r.target, h.Owner, []string{h.Number}); err != nil {
 				return fmt.Errorf("free an unsent claim: %w", err)
 			}
 			continue
 		}
-		doubts = append(doubts, doubt{item: it, holder: h, until: r.landedBy(sentAt(h), time.Time{}, true)})
+		doubts = append(doubts, doubt{item: it, holder: h, until: r.searchableBy(h)})
 	}
 	if len(doubts) > 0 {
 		r.em.try(Phase{Name: fmt.Sprintf("resolving %d unconfirmed creates of the earlier process", len(doubts))})

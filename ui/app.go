@@ -2,12 +2,13 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"coexsync/ui/common"
 	"coexsync/ui/components"
@@ -25,6 +26,13 @@ type Options struct {
 	Styles    *common.Styles
 	Keys      *common.KeyMap
 }
+
+// MinWidth and MinHeight are the smallest terminal the console draws in:
+// below them a question or its answer keys could be cut off.
+const (
+	MinWidth  = 60
+	MinHeight = 15
+)
 
 // App is the root model: it routes messages to the current screen and
 // switches screens. Everything else lives in the screens.
@@ -68,6 +76,7 @@ func New(b common.Backend, opts Options) *App {
 		c.Keys = DefaultKeyMap()
 	}
 	a := &App{c: c, stack: []common.ScreenID{opts.Start}, help: help.New()}
+	c.Depth = 1
 	a.screens = [4]common.Screen{
 		common.NumbersScreen:  screens.NewNumbers(c),
 		common.ContactsScreen: screens.NewContacts(c),
@@ -105,16 +114,25 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, nil
 		}
 		a.stack = a.stack[:len(a.stack)-1]
-		a.status = ""
+		a.c.Depth = len(a.stack)
+		a.status, a.isErr = "", false
 		return a, a.current().Activate()
 	case tea.KeyPressMsg:
-		if a.quit != quitNone {
-			return a, a.quitKey(msg)
+		if msg.String() == "ctrl+c" { // always honoured, even while typing
+			switch a.quit {
+			case quitNone:
+				return a, a.askQuit()
+			case quitAsking:
+				return a, a.confirmQuit()
+			}
 		}
-		if cmd, used := a.globalKey(msg); used {
+		if cmd, used := a.Keys().Handle(msg); used {
 			return a, cmd
 		}
-		return a, a.toCurrent(msg)
+		if a.quit == quitNone && a.current().Capturing() {
+			return a, a.toCurrent(msg) // text typed into a filter or a path
+		}
+		return a, nil
 	case tea.MouseMsg, tea.PasteMsg:
 		return a, a.toCurrent(msg)
 	}
@@ -136,17 +154,22 @@ func (a *App) toCurrent(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-func (a *App) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
-	k := a.c.Keys
-	if msg.String() == "ctrl+c" || (!a.current().Capturing() && key.Matches(msg, k.Quit)) {
-		return a.askQuit(), true
+// Keys is the one table of live keys: the quit question's while it
+// shows, else the screen's plus help and quit (unless the screen takes
+// keys as text or asks a question). Dispatch and help both read it.
+func (a *App) Keys() common.Bindings {
+	if a.quit != quitNone {
+		return a.quitKeys()
 	}
-	if !a.current().Capturing() && key.Matches(msg, k.Help) {
-		a.help.ShowAll = !a.help.ShowAll
-		a.layout()
-		return nil, true
-	}
-	return nil, false
+	free := !a.current().Capturing()
+	return append(a.current().Keys(),
+		common.Bind(a.c.Keys.Help, func() tea.Cmd {
+			a.help.ShowAll = !a.help.ShowAll
+			a.layout()
+			return nil
+		}).When(free),
+		common.Bind(a.c.Keys.Quit, a.askQuit).When(free),
+	)
 }
 
 // show brings a screen to the front, handing it with first; a screen
@@ -159,7 +182,8 @@ func (a *App) show(id common.ScreenID, with tea.Msg) tea.Cmd {
 		}
 	}
 	a.stack = append(a.stack, id)
-	a.status = ""
+	a.c.Depth = len(a.stack)
+	a.status, a.isErr = "", false
 	a.layout()
 	var handed tea.Cmd
 	if with != nil {
@@ -177,21 +201,45 @@ func (a *App) layout() {
 	}
 }
 
+// helpView is the live keys: all of them, grouped, after ?; else one
+// line per screenful of keys, wrapped rather than cut so none is hidden.
 func (a *App) helpView() string {
-	if a.quit != quitNone {
-		return a.help.View(quitHelp{a.c.Keys, a.quit})
+	keys := a.Keys()
+	if a.help.ShowAll {
+		return a.help.FullHelpView(keys.FullHelp())
 	}
-	return a.help.View(a.current())
+	var lines []string
+	line := ""
+	for _, b := range keys.ShortHelp() {
+		item := b.Help().Key + " " + b.Help().Desc
+		switch {
+		case line == "":
+			line = item
+		case ansi.StringWidth(line+" • "+item) > a.c.Width:
+			lines = append(lines, line)
+			line = item
+		default:
+			line += " • " + item
+		}
+	}
+	lines = append(lines, line)
+	return a.c.Styles.Help.Render(components.Frame(strings.Join(lines, "\n"), a.c.Width, len(lines)))
 }
 
 // View draws header, screen, status line and help.
 func (a *App) View() tea.View {
-	helpView := a.helpView()
-	bodyH := max(a.c.Height-2-strings.Count(helpView, "\n")-1, 3)
-	body := components.Frame(a.current().View(), a.c.Width, bodyH)
-	content := strings.Join([]string{
-		components.Header(a.c), body, a.statusView(), helpView,
-	}, "\n")
+	var content string
+	if a.c.Width < MinWidth || a.c.Height < MinHeight {
+		content = components.Frame(fmt.Sprintf("Terminal too small (%d×%d): make it at least %d×%d.",
+			a.c.Width, a.c.Height, MinWidth, MinHeight), a.c.Width, a.c.Height)
+	} else {
+		helpView := a.helpView()
+		bodyH := max(a.c.Height-2-strings.Count(helpView, "\n")-1, 3)
+		body := components.Frame(a.current().View(), a.c.Width, bodyH)
+		content = strings.Join([]string{
+			components.Header(a.c, a.current().Heading()), body, a.statusView(), helpView,
+		}, "\n")
+	}
 	v := tea.NewView(content)
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion

@@ -18,6 +18,7 @@ type driver struct {
 	t       *testing.T
 	a       *App
 	pending []chan tea.Msg // commands still blocked, delivered when they finish
+	quit    bool           // a command asked the program to quit
 }
 
 func drive(t *testing.T, a *App) *driver {
@@ -68,7 +69,9 @@ func (d *driver) run(cmd tea.Cmd) {
 			continue
 		}
 		switch m := msg.(type) {
-		case nil, tea.QuitMsg:
+		case nil:
+		case tea.QuitMsg:
+			d.quit = true
 		case tea.BatchMsg:
 			queue = append(queue, m...)
 		default:

@@ -37,5 +37,6 @@ func DefaultKeyMap() *common.KeyMap {
 		Retry:        b("R", "retry failed", "R"),
 		Resume:       b("u", "resume run", "u"),
 		Export:       b("e", "export CSV", "e"),
+		Copy:         b("y", "copy id", "y"),
 	}
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"coexsync/ui/common"
@@ -39,19 +38,23 @@ func (a *App) askQuit() tea.Cmd {
 	return nil
 }
 
-func (a *App) quitKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := a.c.Keys
+// quitKeys are the quit question's keys; none while waiting for the run
+// (keys would only get in the way).
+func (a *App) quitKeys() common.Bindings {
 	if a.quit != quitAsking {
-		return nil // waiting for the run: keys would only get in the way
+		return nil
 	}
-	switch {
-	case key.Matches(msg, k.Confirm), msg.String() == "ctrl+c":
-		return a.confirmQuit()
-	case key.Matches(msg, k.Deny), key.Matches(msg, k.Back):
+	k := a.c.Keys
+	deny := func() tea.Cmd {
 		a.quit = quitNone
 		a.layout()
+		return nil
 	}
-	return nil
+	return common.Bindings{
+		common.Bind(k.Confirm, a.confirmQuit),
+		common.Bind(k.Deny, deny),
+		common.Bind(k.Back, deny),
+	}
 }
 
 // confirmQuit cancels every running job and quits when all are over; the
@@ -101,18 +104,3 @@ func (a *App) statusView() string {
 	}
 	return components.StatusBar(a.c, a.status, a.isErr)
 }
-
-// quitHelp is the help line while quitting.
-type quitHelp struct {
-	k     *common.KeyMap
-	state quitState
-}
-
-func (q quitHelp) ShortHelp() []key.Binding {
-	if q.state == quitAsking {
-		return []key.Binding{q.k.Confirm, q.k.Deny}
-	}
-	return nil
-}
-
-func (q quitHelp) FullHelp() [][]key.Binding { return [][]key.Binding{q.ShortHelp()} }

@@ -61,7 +61,7 @@ func TestOfflineRunsOverRealDatabase(t *testing.T) {
 	d := drive(t, a)
 	d.mustShow("[OFFLINE]", "finished", "Newest first.")
 	d.keys("enter").mustShow("Run #1 failures: 2 of 2", "=HYPERLINK", "Ana Lima")
-	d.keys("e").mustShow("Exported failures to")
+	d.keys("e", "enter").mustShow("failures to")
 	data, err := os.ReadFile(filepath.Join(a.c.ExportDir, "coexsync-run-1-failures.csv"))
 	if err != nil {
 		t.Fatal(err)

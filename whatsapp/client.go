@@ -1,20 +1,17 @@
 package whatsapp
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
-	"time"
 
-	"coexsync/crm"
+	"coexsync/internal/httpcore"
 )
 
 // Defaults for Config.
@@ -36,8 +33,8 @@ type Config struct {
 	AppSecret string // when set, every call carries appsecret_proof
 	HTTP      *http.Client
 	// Retry bounds retries of throttled and temporary failures; zero
-	// MaxAttempts means crm.DefaultRetry().
-	Retry    crm.RetryPolicy
+	// MaxAttempts means httpcore.DefaultRetry().
+	Retry    httpcore.RetryPolicy
 	MaxPages int // cap on phone number pages followed; DefaultMaxPages when 0
 }
 
@@ -47,6 +44,7 @@ type Client struct {
 	base    *url.URL
 	baseErr error
 	proof   string
+	core    *httpcore.Client
 }
 
 // NewClient returns a client; a bad BaseURL is reported by the first call.
@@ -58,10 +56,10 @@ func NewClient(cfg Config) *Client {
 		cfg.Version = DefaultVersion
 	}
 	if cfg.HTTP == nil {
-		cfg.HTTP = &http.Client{Timeout: 30 * time.Second}
+		cfg.HTTP = &http.Client{Timeout: httpcore.DefaultTimeout}
 	}
 	if cfg.Retry.MaxAttempts <= 0 {
-		cfg.Retry = crm.DefaultRetry()
+		cfg.Retry = httpcore.DefaultRetry()
 	}
 	if cfg.MaxPages <= 0 {
 		cfg.MaxPages = DefaultMaxPages
@@ -71,6 +69,8 @@ func NewClient(cfg Config) *Client {
 	if cfg.AppSecret != "" {
 		c.proof = AppSecretProof(cfg.AppSecret, cfg.Token)
 	}
+	c.core = &httpcore.Client{HTTP: cfg.HTTP, Token: cfg.Token, Secrets: []string{cfg.AppSecret, c.proof},
+		MaxBody: maxAnswerBytes, Retry: cfg.Retry}
 	return c
 }
 
@@ -177,7 +177,7 @@ func (c *Client) RequestContactSync(ctx context.Context, phoneNumberID string) (
 	if err != nil {
 		return "", err
 	}
-	body, _ := json.Marshal(syncRequest{MessagingProduct: "whatsapp", SyncType: "smb_app_state_sync"})
+	body := syncRequest{MessagingProduct: "whatsapp", SyncType: "smb_app_state_sync"}
 	var a syncAnswer
 	if err := c.call(ctx, http.MethodPost, "smb_app_data", u, body, &a); err != nil {
 		return "", err
@@ -186,75 +186,48 @@ func (c *Client) RequestContactSync(ctx context.Context, phoneNumberID string) (
 }
 
 // call makes one Graph call, retrying temporary failures with jittered
-// backoff within cfg.Retry, and decodes a 2xx answer into out. The retry
-// loop is crm's; a temporary GraphError is presented to it as a crm.Error
-// and the GraphError itself is what the caller gets back.
-func (c *Client) call(ctx context.Context, method, name string, u *url.URL, body []byte, out any) error {
-	var last error
-	c.cfg.Retry.Do(ctx, "graph "+name, func() error {
-		last = c.once(ctx, method, u, body, out)
-		var ge *GraphError
-		if errors.As(last, &ge) && ge.Temporary() {
-			return &crm.Error{Reason: retryReason(ge), Message: ge.Message, Err: last}
-		}
-		return last
-	})
-	return last
-}
-
-func retryReason(ge *GraphError) crm.Reason {
-	switch {
-	case ge.Throttled():
-		return crm.ReasonRateLimited
-	case ge.Type == TypeNetwork:
-		return crm.ReasonNetwork
-	case ge.Type == TypeBadResponse:
-		return crm.ReasonBadResponse
-	}
-	return crm.ReasonServerError
-}
-
-func (c *Client) once(ctx context.Context, method string, u *url.URL, body []byte, out any) error {
+// backoff within cfg.Retry, and decodes a 2xx answer into out. in, when
+// not nil, is sent as JSON.
+func (c *Client) call(ctx context.Context, method, name string, u *url.URL, in, out any) error {
 	target := *u
 	if c.proof != "" {
 		q := target.Query()
 		q.Set("appsecret_proof", c.proof)
 		target.RawQuery = q.Encode()
 	}
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, target.String(), rd)
-	if err != nil {
-		return fmt.Errorf("graph api: building request: %w", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+c.cfg.Token)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	idempotent := method == http.MethodGet
-	resp, err := c.cfg.HTTP.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return &GraphError{Type: TypeNetwork, Message: c.transportText(err), idempotent: idempotent}
+	syncRequest := strings.HasSuffix(u.Path, "/smb_app_data")
+	return c.core.Do(ctx, httpcore.Call{
+		Name:   "graph " + name,
+		Method: method,
+		URL:    target.String(),
+		JSON:   in,
+		Classify: func(r *httpcore.Response) error {
+			err := c.classify(r, out)
+			var ge *GraphError
+			if errors.As(err, &ge) {
+				ge.idempotent, ge.syncRequest = idempotent, syncRequest
+			}
+			return err
+		},
+	})
+}
+
+// classify reads one attempt's outcome into out or a *GraphError; the
+// error's Temporary says whether the core retries it.
+func (c *Client) classify(r *httpcore.Response, out any) error {
+	switch {
+	case r.Status == 0:
+		return &GraphError{Type: TypeNetwork, Message: c.transportText(r.Err)}
+	case errors.Is(r.Err, httpcore.ErrBodyTooLarge):
+		return &GraphError{Status: r.Status, Type: TypeBadResponse, Message: "answer too large"}
+	case r.Err != nil:
+		return &GraphError{Status: r.Status, Type: TypeNetwork, Message: "answer cut off: " + c.transportText(r.Err)}
+	case r.Status < 200 || r.Status > 299:
+		return parseGraphError(r.Status, r.Body, c.secrets()...)
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
-	if err != nil {
-		return &GraphError{Status: resp.StatusCode, Type: TypeNetwork, Message: "answer cut off: " + c.transportText(err), idempotent: idempotent}
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		ge := parseGraphError(resp.StatusCode, data, c.secrets()...)
-		ge.idempotent = idempotent
-		ge.syncRequest = strings.HasSuffix(u.Path, "/smb_app_data")
-		return ge
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return &GraphError{Status: resp.StatusCode, Type: TypeBadResponse, Message: "unreadable JSON answer", idempotent: idempotent}
+	if err := json.Unmarshal(r.Body, out); err != nil {
+		return &GraphError{Status: r.Status, Type: TypeBadResponse, Message: "unreadable JSON answer"}
 	}
 	return nil
 }

@@ -1,11 +1,13 @@
 package whatsapp
 
 import (
-	"coexsync/crm"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+
+	"coexsync/internal/httpcore"
+	"coexsync/internal/vendortext"
 )
 
 // Graph API error codes coexsync acts on.
@@ -116,6 +118,23 @@ func (e *GraphError) Temporary() bool {
 	return false
 }
 
+// RetryHint tells the retry loop whether to repeat the call, and why.
+func (e *GraphError) RetryHint() httpcore.Hint {
+	return httpcore.Hint{Retry: e.Temporary(), Reason: e.retryReason(), Detail: e.Message}
+}
+
+func (e *GraphError) retryReason() string {
+	switch {
+	case e.Throttled():
+		return httpcore.ReasonRateLimited
+	case e.Type == TypeNetwork:
+		return httpcore.ReasonNetwork
+	case e.Type == TypeBadResponse:
+		return httpcore.ReasonBadResponse
+	}
+	return httpcore.ReasonServerError
+}
+
 // SyncRefused reports that Meta will not run the contact sync for this
 // number again: it was requested before or its window has passed.
 func (e *GraphError) SyncRefused() bool {
@@ -185,5 +204,5 @@ func parseGraphError(status int, body []byte, secrets ...string) *GraphError {
 // cleanText makes outside text safe for a log line: secrets removed,
 // control characters (terminal escapes) dropped, length capped.
 func cleanText(s string, max int, secrets []string) string {
-	return crm.VendorText(s, max, secrets...)
+	return vendortext.Safe(s, max, secrets...)
 }

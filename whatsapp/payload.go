@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"coexsync/crm"
+	"coexsync/internal/vendortext"
 	"coexsync/store"
 )
 
@@ -84,7 +84,7 @@ func Parse(body []byte) (Parsed, error) {
 		return Parsed{}, fmt.Errorf("malformed webhook JSON: %w", err)
 	}
 	if wb.Object != ObjectWABA {
-		return Parsed{}, fmt.Errorf("%w (object %q)", ErrNotWhatsApp, crm.Clip(wb.Object, 40))
+		return Parsed{}, fmt.Errorf("%w (object %q)", ErrNotWhatsApp, vendortext.Clip(wb.Object, 40))
 	}
 	var p Parsed
 	for ei, entry := range wb.Entry {
@@ -135,7 +135,7 @@ func parseItem(numberID string, raw json.RawMessage) (*store.ContactEvent, strin
 	}
 	action := store.ContactAction(it.Action)
 	if action != store.ActionAdd && action != store.ActionRemove {
-		return nil, fmt.Sprintf("unknown action %q, skipped", crm.Clip(it.Action, 20))
+		return nil, fmt.Sprintf("unknown action %q, skipped", vendortext.Clip(it.Action, 20))
 	}
 	ev := store.ContactEvent{
 		NumberID:  numberID,

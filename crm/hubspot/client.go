@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"coexsync/crm"
+	"coexsync/internal/httpcore"
 )
 
 // DefaultBaseURL is HubSpot's API host.
@@ -50,6 +51,7 @@ type Client struct {
 	tierFixed bool // GeneralMax was configured: ignore X-HubSpot-RateLimit-Max
 	general   *crm.Window
 	search    *crm.Window
+	core      *httpcore.Client
 }
 
 var _ crm.Client = (*Client)(nil)
@@ -77,6 +79,7 @@ func New(cfg Config) *Client {
 		tierFixed: fixed,
 		general:   crm.NewWindow(cfg.GeneralMax, cfg.GeneralInterval),
 		search:    crm.NewWindow(cfg.SearchMax, cfg.SearchInterval),
+		core:      &httpcore.Client{HTTP: cfg.HTTP, Token: cfg.Token, MaxBody: maxBody, Retry: cfg.Retry},
 	}
 }
 

@@ -1,19 +1,15 @@
 package hubspot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"coexsync/crm"
+	"coexsync/internal/httpcore"
 )
 
 // maxBody caps what is read of one response; a search page of 200
@@ -42,81 +38,60 @@ var (
 	epUpdate = endpoint{name: "batch/update", path: PathBatchUpdate, idempotent: true}
 )
 
-// final stops the retry loop: it hides the *crm.Error from RetryPolicy.Do
-// on purpose and is unwrapped once the loop is over.
-type final struct{ err error }
-
-func (f final) Error() string { return f.err.Error() }
-
 // post sends in as JSON under the limiters and the retry policy. A 2xx
 // answer (207 included) is decoded into out. Other 4xx answers that the
 // caller must judge item by item come back as an ErrorBody with a nil
 // error; everything else is a *crm.Error (or the context's error).
 func (c *Client) post(ctx context.Context, ep endpoint, in, out any) (int, *ErrorBody, error) {
-	payload, err := json.Marshal(in)
-	if err != nil {
-		return 0, nil, fmt.Errorf("hubspot: encode %s: %w", ep.name, err)
+	call := httpcore.Call{
+		Name:   ep.name,
+		Method: http.MethodPost,
+		URL:    c.base + ep.path,
+		JSON:   in,
+		// HubSpot counts a call when it arrives: bookings are settled then.
+		Limiters: []httpcore.Limiter{c.general},
+		Settle:   true,
+		Observe:  func(r *httpcore.Response) { c.observe(r.Header) },
+	}
+	if ep.method == http.MethodGet {
+		call.Method, call.JSON = http.MethodGet, nil
+	}
+	if ep.search {
+		call.Limiters = []httpcore.Limiter{c.search}
+	}
+	if !ep.idempotent {
+		// A create may land even if this process dies in flight: the
+		// engine records the send time right before each attempt goes out.
+		call.BeforeSend = func(ctx context.Context) error { return crm.BeforeSend(ctx, nil) }
 	}
 	var status int
 	var apiErr *ErrorBody
-	err = c.cfg.Retry.Do(ctx, ep.name, func() error {
-		status, apiErr, err = c.attempt(ctx, ep, payload, out)
+	call.Classify = func(r *httpcore.Response) error {
+		var err error
+		status, apiErr, err = c.classify(ep, r, out)
 		return err
-	})
-	var f final
-	if errors.As(err, &f) {
-		err = f.err
 	}
-	return status, apiErr, err
+	if call.JSON == nil && call.Method == http.MethodPost {
+		call.JSON = json.RawMessage("null") // what encoding a nil input always sent
+	}
+	err := c.core.Do(ctx, call)
+	if err != nil {
+		return status, nil, err
+	}
+	return status, apiErr, nil
 }
 
-func (c *Client) attempt(ctx context.Context, ep endpoint, payload []byte, out any) (int, *ErrorBody, error) {
-	windows := []*crm.Window{c.general}
-	if ep.search {
-		windows = []*crm.Window{c.search}
+// classify reads one attempt's outcome. Failures that must not be
+// repeated (a create whose answer was lost, the daily cap) are marked
+// permanent.
+func (c *Client) classify(ep endpoint, r *httpcore.Response, out any) (int, *ErrorBody, error) {
+	s, body, readErr := r.Status, r.Body, r.Err
+	if s == 0 {
+		return 0, nil, c.unsent(ep, readErr)
 	}
-	booked := make([]time.Time, len(windows))
-	for i, w := range windows {
-		if err := crm.WaitNotify(ctx, w, ep.name); err != nil {
-			return 0, nil, final{err}
-		}
-		booked[i] = time.Now()
-	}
-	method, reqBody := http.MethodPost, io.Reader(bytes.NewReader(payload))
-	if ep.method == http.MethodGet {
-		method, reqBody = http.MethodGet, nil
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+ep.path, reqBody)
-	if err != nil {
-		return 0, nil, final{fmt.Errorf("hubspot: build request: %w", err)}
-	}
-	req.Header.Set("Authorization", "Bearer "+c.cfg.Token)
-	if reqBody != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
-
-	if !ep.idempotent {
-		// A create may land even if this process dies in flight: the
-		// engine records the send time before it goes out.
-		if err := crm.BeforeSend(ctx, nil); err != nil {
-			return 0, nil, final{err}
-		}
-	}
-	resp, err := c.cfg.HTTP.Do(req)
-	for i, w := range windows { // HubSpot counted the call on arrival
-		w.Settle(booked[i])
-	}
-	if err != nil {
-		return 0, nil, c.unsent(ctx, ep, err)
-	}
-	defer resp.Body.Close()
-	c.observe(resp.Header)
-	body, readErr := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-
-	switch s := resp.StatusCode; {
+	switch {
 	case s == http.StatusTooManyRequests:
-		return s, nil, c.rateLimited(resp.Header, body, ep)
+		return s, nil, c.rateLimited(r.Header, body, ep)
 	case s >= 500:
 		return s, nil, &crm.Error{Reason: crm.ReasonServerError, Status: s, Message: c.message(body)}
 	case s == http.StatusUnauthorized:
@@ -140,20 +115,18 @@ func (c *Client) attempt(ctx context.Context, ep endpoint, payload []byte, out a
 	}
 }
 
-// unsent classifies a transport failure.
-func (c *Client) unsent(ctx context.Context, ep endpoint, err error) error {
-	if ctx.Err() != nil {
-		return final{ctx.Err()}
-	}
+// unsent classifies a transport failure (the core already returned the
+// caller's own cancellation).
+func (c *Client) unsent(ep endpoint, err error) error {
 	reason := crm.ReasonNetwork
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
+	if httpcore.IsTimeout(err) {
 		reason = crm.ReasonTimeout
 	}
-	// The *url.Error names the URL only; the token is in a header.
+	// The core's error names the URL without its query; the token is in a
+	// header.
 	ce := &crm.Error{Reason: reason, Err: err}
 	if !ep.idempotent {
-		return final{ce}
+		return httpcore.Permanent(ce)
 	}
 	return ce
 }
@@ -161,7 +134,7 @@ func (c *Client) unsent(ctx context.Context, ep endpoint, err error) error {
 func (c *Client) unreadable(ep endpoint, status int, err error) error {
 	ce := &crm.Error{Reason: crm.ReasonBadResponse, Status: status, Message: "unreadable answer: " + c.clean(err.Error())}
 	if !ep.idempotent && status >= 200 && status < 300 {
-		return final{ce}
+		return httpcore.Permanent(ce)
 	}
 	return ce
 }
@@ -187,8 +160,8 @@ func (c *Client) rateLimited(h http.Header, body []byte, ep endpoint) error {
 	_ = json.Unmarshal(body, &eb) // a garbled 429 is still a 429
 	policy := c.clean(eb.PolicyName)
 	if policy == PolicyDaily {
-		return final{&crm.Error{Reason: crm.ReasonRateLimited, Status: http.StatusTooManyRequests,
-			Message: "HubSpot's daily API call limit for this account is reached; run the sync again after it resets at midnight (account time zone)."}}
+		return httpcore.Permanent(&crm.Error{Reason: crm.ReasonRateLimited, Status: http.StatusTooManyRequests,
+			Message: "HubSpot's daily API call limit for this account is reached; run the sync again after it resets at midnight (account time zone)."})
 	}
 	// Only the window the call was charged to is paused: a search 429
 	// says nothing about the general budget, and the reverse.
@@ -196,7 +169,7 @@ func (c *Client) rateLimited(h http.Header, body []byte, ep endpoint) error {
 	if ep.search || policy == PolicySecondly {
 		window, interval = c.search, c.cfg.SearchInterval
 	}
-	wait := retryAfter(h.Get("Retry-After"), time.Now())
+	wait := httpcore.RetryAfter(h.Get("Retry-After"), time.Now())
 	if wait <= 0 {
 		// HubSpot sends no Retry-After. Another app may be spending the
 		// same budget, so a short backoff would only meet the next 429:
@@ -213,25 +186,6 @@ func (c *Client) rateLimited(h http.Header, body []byte, ep endpoint) error {
 		msg = "rate limit"
 	}
 	return &crm.Error{Reason: crm.ReasonRateLimited, Status: http.StatusTooManyRequests, Message: msg, RetryAfter: wait}
-}
-
-// retryAfter reads a Retry-After header: seconds (fractions accepted) or
-// an HTTP date. Absurd values are ignored rather than obeyed.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		d = time.Duration(secs * float64(time.Second))
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	}
-	if d <= 0 || d > time.Hour {
-		return 0
-	}
-	return d
 }
 
 // message extracts the vendor message of an error body, cleaned.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"coexsync/crm"
+	"coexsync/internal/httpcore"
 )
 
 // Config configures a Client. Zero values take the defaults.
@@ -37,6 +38,7 @@ type Config struct {
 type Client struct {
 	cfg     Config
 	limiter *crm.Window
+	core    *httpcore.Client
 }
 
 var _ crm.Client = (*Client)(nil)
@@ -68,7 +70,12 @@ func New(cfg Config) *Client {
 	if cfg.Retry.MaxAttempts <= 0 {
 		cfg.Retry = crm.DefaultRetry()
 	}
-	return &Client{cfg: cfg, limiter: crm.NewWindow(clientBudget(cfg.PerMinute), clientWindow(cfg.Window))}
+	return &Client{
+		cfg:     cfg,
+		limiter: crm.NewWindow(clientBudget(cfg.PerMinute), clientWindow(cfg.Window)),
+		core: &httpcore.Client{HTTP: cfg.HTTP, Token: cfg.Token, MaxBody: maxBody, Retry: cfg.Retry,
+			Header: http.Header{"Intercom-Version": {APIVersion}}},
+	}
 }
 
 // The server counts arrivals in fixed windows; we count departures in a

@@ -10,7 +10,9 @@ import (
 )
 
 // pipeline runs one for every item with at most Concurrency calls in
-// flight and returns the results in input order (at most limit items). Once the token is refused
+// flight and returns the results in input order (at most limit items).
+// The calls share one limiter, which takes the others still in flight off
+// the budget Intercom reports (see observe). Once the token is refused
 // (401/403) nothing more is sent: every later item gets the same error.
 // The call as a whole fails only when nothing can have been written: the
 // token was refused for every item, or ctx ended before any was sent.

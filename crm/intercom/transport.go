@@ -1,17 +1,15 @@
 package intercom
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"time"
 
 	"coexsync/crm"
+	"coexsync/internal/httpcore"
 )
 
 // maxBody bounds what we read from one response: a full search page is a
@@ -31,88 +29,65 @@ func notProcessed(e *crm.Error) bool {
 	return e.Reason == crm.ReasonRateLimited || e.Reason == crm.ReasonServerError
 }
 
-// final hides a temporary error from crm.RetryPolicy.Do so it is not
-// retried; call unwraps it again.
-type final struct{ err *crm.Error }
-
-func (f final) Error() string { return f.err.Error() }
-
 // call sends one request with retries under the client's policy and
-// decodes a 2xx body into out.
+// decodes a 2xx body into out. A temporary failure that may not repeat
+// comes back at once.
 func (c *Client) call(ctx context.Context, endpoint, method, path string, in, out any, may retryIf) error {
-	err := c.cfg.Retry.Do(ctx, endpoint, func() error {
-		err := c.send(ctx, endpoint, method, path, in, out)
-		var ce *crm.Error
-		if errors.As(err, &ce) && ce.Temporary() && !may(ce) {
-			return final{ce}
+	hc := httpcore.Call{
+		Name:     endpoint,
+		Method:   method,
+		URL:      c.cfg.BaseURL + path,
+		JSON:     in,
+		Limiters: []httpcore.Limiter{c.limiter},
+		Observe:  c.observe,
+		Classify: func(r *httpcore.Response) error {
+			err := c.classify(r, out)
+			var ce *crm.Error
+			if errors.As(err, &ce) && ce.Temporary() && !may(ce) {
+				return httpcore.Permanent(ce)
+			}
+			return err
+		},
+	}
+	if ref, ok := ctx.Value(createRefKey{}).(string); ok {
+		// The engine records the send time right before each attempt.
+		hc.BeforeSend = func(ctx context.Context) error {
+			if err := crm.BeforeSend(ctx, []string{ref}); err != nil {
+				return &crm.Error{Reason: crm.ReasonValidation, Message: "not sent", Err: err}
+			}
+			return nil
 		}
-		return err
-	})
-	var f final
-	if errors.As(err, &f) {
-		return f.err
+	}
+	err := c.core.Do(ctx, hc)
+	var ce *crm.Error
+	if err != nil && !errors.As(err, &ce) && ctx.Err() == nil {
+		// Only an input that cannot be encoded fails outside the answer.
+		return &crm.Error{Reason: crm.ReasonValidation, Err: err}
 	}
 	return err
 }
 
-// send makes one attempt: wait for the limiter, send, read, map the status.
-func (c *Client) send(ctx context.Context, endpoint, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return &crm.Error{Reason: crm.ReasonValidation, Err: err}
-		}
-		body = bytes.NewReader(b)
+// classify maps one attempt's outcome: a failed round trip, a cut-off or
+// oversized body, a non-2xx status, or a 2xx to decode into out.
+func (c *Client) classify(r *httpcore.Response, out any) error {
+	switch {
+	case errors.Is(r.Err, httpcore.ErrBodyTooLarge):
+		return &crm.Error{Reason: crm.ReasonBadResponse, Status: r.Status, Message: "response body too large"}
+	case r.Err != nil:
+		return transportError(r.Status, r.Err)
+	case r.Status < 200 || r.Status > 299:
+		return c.statusError(&http.Response{StatusCode: r.Status, Header: r.Header}, r.Body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.cfg.BaseURL+path, body)
-	if err != nil {
-		return &crm.Error{Reason: crm.ReasonValidation, Err: err}
-	}
-	req.Header.Set("Authorization", "Bearer "+c.cfg.Token)
-	req.Header.Set("Intercom-Version", APIVersion)
-	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if err := crm.WaitNotify(ctx, c.limiter, endpoint); err != nil {
-		return err
-	}
-	if ref, ok := ctx.Value(createRefKey{}).(string); ok {
-		if err := crm.BeforeSend(ctx, []string{ref}); err != nil {
-			return &crm.Error{Reason: crm.ReasonValidation, Message: "not sent", Err: err}
-		}
-	}
-	resp, err := c.cfg.HTTP.Do(req)
-	if err != nil {
-		return transportError(ctx, 0, err)
-	}
-	defer resp.Body.Close()
-	c.observe(resp.Header)
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return transportError(ctx, resp.StatusCode, err)
-	}
-	if len(raw) > maxBody {
-		return &crm.Error{Reason: crm.ReasonBadResponse, Status: resp.StatusCode, Message: "response body too large"}
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return c.statusError(resp, raw)
-	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return &crm.Error{Reason: crm.ReasonBadResponse, Status: resp.StatusCode, Message: "unreadable JSON", Err: err}
+	if err := json.Unmarshal(r.Body, out); err != nil {
+		return &crm.Error{Reason: crm.ReasonBadResponse, Status: r.Status, Message: "unreadable JSON", Err: err}
 	}
 	return nil
 }
 
-// transportError maps a failed round trip. The caller's own cancellation
-// is returned as is, so nothing retries past it.
-func transportError(ctx context.Context, status int, err error) error {
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
+// transportError maps a failed round trip (the core already returned the
+// caller's own cancellation).
+func transportError(status int, err error) error {
+	if httpcore.IsTimeout(err) {
 		return &crm.Error{Reason: crm.ReasonTimeout, Status: status, Err: err}
 	}
 	if status != 0 {
@@ -122,11 +97,28 @@ func transportError(ctx context.Context, status int, err error) error {
 	return &crm.Error{Reason: crm.ReasonNetwork, Err: err}
 }
 
-// observe feeds the server's view of the budget to the limiter.
-func (c *Client) observe(h http.Header) {
-	if n, ok := headerInt(h, "X-RateLimit-Remaining"); ok {
-		c.limiter.Observe(int(n))
+// observe feeds the server's view of the budget to the limiter. The
+// header counts the calls that reached Intercom; the others of ours still
+// in flight will be counted on arrival, so they come off what remains
+// (several calls in flight would overrun the budget otherwise). What
+// remains holds until the window's reset, so the limiter keeps it booked
+// that long.
+func (c *Client) observe(r *httpcore.Response) {
+	n, ok := headerInt(r.Header, "X-RateLimit-Remaining")
+	if !ok {
+		return
 	}
+	left := int(n) - r.InFlight
+	reset, ok := headerInt(r.Header, "X-RateLimit-Reset")
+	if !ok {
+		c.limiter.Observe(left)
+		return
+	}
+	until, limit := time.Unix(reset, 0), time.Now().Add(c.cfg.Window)
+	if until.After(limit) {
+		until = limit // one window at most
+	}
+	c.limiter.ObserveUntil(left, until)
 }
 
 // errorList is Intercom's error body.

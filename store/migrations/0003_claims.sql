@@ -4,10 +4,11 @@
 -- rows of one contact share `number`, the form that was sent.
 ALTER TABLE ledger ADD COLUMN number TEXT NOT NULL DEFAULT '';
 UPDATE ledger SET number = e164;
--- owner is the process-run that claimed (lease owner); sent_at is when a
--- create carrying the claim was last handed to the network (0: never).
+-- owner is the process-run that claimed (lease owner); land_by is the
+-- latest time a create carrying the claim could still land in the CRM: its
+-- last send plus the sender's request timeout (0: never sent).
 ALTER TABLE ledger ADD COLUMN owner TEXT NOT NULL DEFAULT '';
-ALTER TABLE ledger ADD COLUMN sent_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ledger ADD COLUMN land_by INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX ledger_number ON ledger (target, number);
 
 -- The region hint a run read national numbers with, so a resume reads

@@ -35,6 +35,10 @@ func clean(raw string) (cleaned, *failure) {
 	if len(raw) > maxRawLen {
 		return cleaned{}, fail(ReasonTooLong, msgTooLong)
 	}
+	if allDigits(raw) {
+		// The shape of every WhatsApp ID: nothing to map or trim.
+		return cleaned{text: raw, form: formOf(raw)}, nil
+	}
 	var b strings.Builder
 	b.Grow(len(raw))
 	letters, digits := false, 0

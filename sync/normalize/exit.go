@@ -25,17 +25,14 @@ func regionExit(text, region string) (parsed, bool) {
 	}
 	// The same number without the bookkeeping ParseAndKeepRawInput adds,
 	// so it compares and formats like every other result.
-	clean := numberFrom(pn.GetCountryCode(), phonenumbers.GetNationalSignificantNumber(pn))
-	if clean == nil {
+	cc, nsn := pn.GetCountryCode(), phonenumbers.GetNationalSignificantNumber(pn)
+	if !plainNSN(nsn) {
 		return parsed{}, false
 	}
-	if n, ok := validate(clean); ok {
+	if n, ok := validate(cc, nsn); ok {
 		return n, true
 	}
-	if fixed := repair(clean); fixed != nil {
-		return validate(fixed)
-	}
-	return parsed{}, false
+	return repair(cc, nsn)
 }
 
 // extensionMark finds the extension notations the library's own splitter

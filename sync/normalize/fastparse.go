@@ -48,49 +48,80 @@ var nationalPrefixes = sync.OnceValue(func() map[int32][]*regexp.Regexp {
 // could do anything more (strip a national prefix, keep leading zeros,
 // reject the length): the caller then uses Parse itself.
 func parseWhatsAppID(digits string) (pn *phonenumbers.PhoneNumber, ok bool) {
-	if len(digits) < minShortcutDigits || digits[0] == '0' {
+	n, ok := whatsAppID(digits)
+	if !ok {
 		return nil, false
 	}
+	return numberFrom(n.cc, n.nsn), true
+}
+
+// plain is +cc nsn where nsn is digits without a leading zero.
+type plain struct {
+	cc  int32
+	nsn string
+}
+
+// whatsAppID is parseWhatsAppID without building the library's number.
+func whatsAppID(digits string) (plain, bool) {
+	if len(digits) < minShortcutDigits || digits[0] == '0' {
+		return plain{}, false
+	}
 	calling := phonenumbers.GetSupportedCallingCodes()
+	cc := 0
 	for i := 1; i <= maxCountryCodeLen; i++ {
-		cc, _ := strconv.Atoi(digits[:i])
+		if !isASCIIDigit(digits[i-1]) {
+			return plain{}, false
+		}
+		cc = cc*10 + int(digits[i-1]-'0')
 		if !calling[cc] {
 			continue
 		}
 		// Calling codes are prefix-free: the first that is known is the one.
 		return buildNumber(int32(cc), digits[i:])
 	}
-	return nil, false
+	return plain{}, false
 }
 
-func buildNumber(cc int32, nsn string) (*phonenumbers.PhoneNumber, bool) {
-	if len(nsn) < minNationalLen || len(nsn) > maxNationalLen || nsn[0] == '0' {
-		return nil, false
+func buildNumber(cc int32, nsn string) (plain, bool) {
+	if len(nsn) < minNationalLen || len(nsn) > maxNationalLen || nsn[0] == '0' || !allDigits(nsn) {
+		return plain{}, false
 	}
 	prefixes := nationalPrefixes()
 	if prefixes == nil {
-		return nil, false
+		return plain{}, false
 	}
 	for _, re := range prefixes[cc] {
 		if re.MatchString(nsn) {
-			return nil, false
+			return plain{}, false
 		}
 	}
-	pn := numberFrom(cc, nsn)
-	return pn, pn != nil
+	return plain{cc: cc, nsn: nsn}, true
 }
 
 // numberFrom is +cc nsn, or nil when nsn is not digits without a leading
 // zero (leading zeros need the parser's own bookkeeping).
 func numberFrom(cc int32, nsn string) *phonenumbers.PhoneNumber {
-	if !allDigits(nsn) || nsn[0] == '0' {
+	if !plainNSN(nsn) {
 		return nil
 	}
 	n, err := strconv.ParseUint(nsn, 10, 64)
 	if err != nil {
 		return nil
 	}
-	return &phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &n}
+	// One allocation for the number and the fields it points to.
+	box := &struct {
+		pn phonenumbers.PhoneNumber
+		cc int32
+		n  uint64
+	}{cc: cc, n: n}
+	box.pn.CountryCode, box.pn.NationalNumber = &box.cc, &box.n
+	return &box.pn
+}
+
+// plainNSN reports whether nsn is digits without a leading zero that fit
+// the library's number (so +cc nsn is exactly what numberFrom builds).
+func plainNSN(nsn string) bool {
+	return allDigits(nsn) && nsn[0] != '0' && len(nsn) <= maxNationalLen
 }
 
 // internationalDigits is the digits of text when it is '+' then only digits
@@ -102,6 +133,9 @@ func internationalDigits(text string) (digits string, ok bool) {
 		// Parse refuses text this long whatever it holds; so does Number
 		// before it gets here, and the shortcut must never disagree.
 		return "", false
+	}
+	if allDigits(rest) {
+		return rest, true
 	}
 	b := make([]byte, 0, len(rest))
 	for i := 0; i < len(rest); i++ {

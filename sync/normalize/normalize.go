@@ -68,16 +68,16 @@ func number(raw, region string, stored bool) Result {
 	c, f := clean(raw)
 	if f == nil {
 		var n parsed
-		if stored && c.form == formBareDigits && hintRegion(region) != "" {
+		hint := hintRegion(region)
+		if stored && c.form == formBareDigits && hint != "" {
 			c.form = formWritten
 		}
-		if stored && c.form == formWritten && hintRegion(region) == "" {
+		if stored && c.form == formWritten && hint == "" {
 			f = fail(ReasonInvalidCountryCode, msgNoCountry)
-		} else if n, f = read(c, hintRegion(region)); f == nil {
+		} else if n, f = read(c, hint); f == nil {
 			res.Valid = true
-			nsn := phonenumbers.GetNationalSignificantNumber(n.pn)
-			res.E164 = "+" + strconv.Itoa(int(n.pn.GetCountryCode())) + nsn
-			res.Candidates = candidates(int(n.pn.GetCountryCode()), nsn, res.E164)
+			res.E164 = n.e164()
+			res.Candidates = candidates(int(n.cc), n.nsn, res.E164, n.tried)
 			res.Region = geographic(n.region)
 			return res
 		}
@@ -121,7 +121,7 @@ func NationalDigits(number string) string {
 	if f != nil {
 		return ""
 	}
-	return phonenumbers.GetNationalSignificantNumber(n.pn)
+	return n.nsn
 }
 
 // read gives the one reading of c the package doc describes.
@@ -133,6 +133,9 @@ func read(c cleaned, region string) (parsed, *failure) {
 		return resolveInternational(international(c.text))
 	}
 	intl := func() (parsed, *failure) {
+		if c.form == formBareDigits {
+			return resolveDigits(c.text)
+		}
 		return resolveInternational("+" + strings.TrimLeft(c.text, leadingSeparators))
 	}
 	if region == "" {
@@ -168,16 +171,25 @@ func read(c cleaned, region string) (parsed, *failure) {
 }
 
 // resolveInternational is resolve for text with a leading '+', taking the
-// shortcut for WhatsApp IDs when it gives a valid number.
+// shortcut for WhatsApp IDs whenever it reads the number as Parse would.
 func resolveInternational(text string) (parsed, *failure) {
 	if digits, ok := internationalDigits(text); ok {
-		if pn, ok := parseWhatsAppID(digits); ok {
-			if n, ok := validate(pn); ok {
-				return n, nil
-			}
+		if n, ok := whatsAppID(digits); ok {
+			return check(n.cc, n.nsn, nil)
 		}
 	}
 	return resolve(text, "")
+}
+
+// resolveDigits is resolveInternational("+" + digits) for ASCII digits,
+// without building that text unless the parser needs it.
+func resolveDigits(digits string) (parsed, *failure) {
+	if len(digits) < maxRawLen {
+		if n, ok := whatsAppID(digits); ok {
+			return check(n.cc, n.nsn, nil)
+		}
+	}
+	return resolve("+"+digits, "")
 }
 
 // resolve parses text and validates it, applying the WhatsApp rules to
@@ -190,34 +202,54 @@ func resolve(text, region string) (parsed, *failure) {
 	if pn.GetExtension() != "" {
 		return parsed{}, fail(ReasonInvalidNumber, msgExtension)
 	}
-	if n, ok := validate(pn); ok {
+	return check(pn.GetCountryCode(), phonenumbers.GetNationalSignificantNumber(pn), pn)
+}
+
+// check validates +cc nsn, once, and else its WhatsApp repair; pn is the
+// parsed number when there is one (nil: +cc nsn is a plain number), used
+// only to say why the number is not valid.
+func check(cc int32, nsn string, pn *phonenumbers.PhoneNumber) (parsed, *failure) {
+	if n, ok := validate(cc, nsn); ok {
 		return n, nil
 	}
-	if fixed := repair(pn); fixed != nil {
-		if n, ok := validate(fixed); ok {
-			return n, nil
-		}
+	if n, ok := repair(cc, nsn); ok {
+		return n, nil
+	}
+	if pn == nil {
+		pn = numberFrom(cc, nsn)
 	}
 	return parsed{}, invalidFailure(pn)
 }
 
 // parsed is a valid number with the library's region for it.
 type parsed struct {
-	pn     *phonenumbers.PhoneNumber
+	cc     int32
+	nsn    string // national significant number, leading zeros included
 	region string // ISO code, or "001" for international services
+	// tried is a national number of cc already found not valid on the way
+	// here ("" if none): the repaired form's candidates need not ask again.
+	tried string
 }
 
-// validate is phonenumbers.IsValidNumber keeping the region it works out,
-// which is costly for shared calling codes such as +1.
-func validate(pn *phonenumbers.PhoneNumber) (parsed, bool) {
-	if overE164(pn) {
+// e164 is the number's E.164 text.
+func (n parsed) e164() string {
+	var buf [1 + maxE164Digits + maxNationalLen]byte
+	b := append(buf[:0], '+')
+	b = strconv.AppendInt(b, int64(n.cc), 10)
+	return string(append(b, n.nsn...))
+}
+
+// validate is phonenumbers.IsValidNumber on +cc nsn, keeping the region
+// it works out, and refusing numbers longer than E.164 allows.
+func validate(cc int32, nsn string) (parsed, bool) {
+	if overE164(cc, nsn) {
 		return parsed{}, false
 	}
-	region := phonenumbers.GetRegionCodeForNumber(pn)
-	if region == "" || !phonenumbers.IsValidNumberForRegion(pn, region) {
+	region, ok := regionOf(cc, nsn)
+	if !ok || region == "" {
 		return parsed{}, false
 	}
-	return parsed{pn: pn, region: region}, true
+	return parsed{cc: cc, nsn: nsn, region: region}, true
 }
 
 // maxE164Digits is ITU E.164's limit on country code plus national number.
@@ -226,8 +258,21 @@ func validate(pn *phonenumbers.PhoneNumber) (parsed, bool) {
 // it must never become a matching key.
 const maxE164Digits = 15
 
-func overE164(pn *phonenumbers.PhoneNumber) bool {
-	return len(strconv.Itoa(int(pn.GetCountryCode())))+len(phonenumbers.GetNationalSignificantNumber(pn)) > maxE164Digits
+func overE164(cc int32, nsn string) bool {
+	return ccDigits(cc)+len(nsn) > maxE164Digits
+}
+
+// ccDigits is the length of cc in decimal.
+func ccDigits(cc int32) int {
+	switch {
+	case cc < 10 && cc >= 0:
+		return 1
+	case cc < 100 && cc >= 0:
+		return 2
+	case cc < 1000 && cc >= 0:
+		return 3
+	}
+	return len(strconv.Itoa(int(cc)))
 }
 
 // hintRegion is region as a supported ISO code, or "" when it is not one.

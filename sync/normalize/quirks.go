@@ -2,8 +2,6 @@ package normalize
 
 import (
 	"strings"
-
-	"github.com/nyaruka/phonenumbers"
 )
 
 // WhatsApp keeps some numbering forms alive that the numbering plans (and so
@@ -29,18 +27,21 @@ const (
 // mobile dialling prefixes people typed nationally.
 var mexicoOldPrefixes = []string{"1", "01", "044", "045"}
 
-// repair is the canonical form of a number the library rejects, when a
-// WhatsApp rule explains it; nil when none does.
-func repair(pn *phonenumbers.PhoneNumber) *phonenumbers.PhoneNumber {
-	nsn := phonenumbers.GetNationalSignificantNumber(pn)
-	switch pn.GetCountryCode() {
+// repair is the canonical form of +cc nsn, a number the library rejects,
+// when a WhatsApp rule explains it; ok is false when none does. The
+// result's tried is nsn: its other form is known not to be valid.
+func repair(cc int32, nsn string) (n parsed, ok bool) {
+	fixed, region := "", ""
+	switch cc {
 	case countryMexico:
 		for _, prefix := range mexicoOldPrefixes {
 			rest, ok := strings.CutPrefix(nsn, prefix)
-			if ok && len(rest) == nationalLenMX {
-				if fixed := validNumber(countryMexico, rest); fixed != nil {
-					return fixed
-				}
+			if !ok || len(rest) != nationalLenMX {
+				continue
+			}
+			if r, ok := validRegion(countryMexico, rest); ok {
+				fixed, region = rest, r
+				break
 			}
 		}
 	case countryBrazil:
@@ -48,34 +49,46 @@ func repair(pn *phonenumbers.PhoneNumber) *phonenumbers.PhoneNumber {
 		// saved before still hold DD + 8 digits starting 6-9. Landlines
 		// (subscriber 2-5) keep 8 digits and are never touched.
 		if len(nsn) == nationalLenBR-1 && isOldBrazilMobileStart(nsn[2]) {
-			return validNumber(countryBrazil, nsn[:2]+"9"+nsn[2:])
+			old := nsn[:2] + "9" + nsn[2:]
+			if r, ok := validRegion(countryBrazil, old); ok {
+				fixed, region = old, r
+			}
 		}
 	}
-	return nil
+	if fixed == "" || overE164(cc, fixed) {
+		return parsed{}, false
+	}
+	n = parsed{cc: cc, nsn: fixed, region: region}
+	if plainNSN(nsn) && !overE164(cc, nsn) {
+		n.tried = nsn
+	}
+	return n, true
 }
 
-// candidates are the E.164 forms a CRM may hold for +cc nsn, e164 first.
-func candidates(cc int, nsn, e164 string) []string {
-	out := []string{e164}
-	if other := otherForm(cc, nsn); other != "" {
-		out = append(out, other)
+// candidates are the E.164 forms a CRM may hold for +cc nsn, e164 first;
+// tried is a national number of cc known not to be valid ("" if none).
+func candidates(cc int, nsn, e164, tried string) []string {
+	if other := otherForm(cc, nsn, tried); other != "" {
+		return []string{e164, other}
 	}
-	return out
+	return []string{e164}
 }
 
 // otherForm is the one other E.164 form WhatsApp or a CRM may hold for the
-// national number nsn of country cc, or "".
-func otherForm(cc int, nsn string) string {
+// national number nsn of country cc, or "". tried is a national number of
+// cc already known not to be valid, which need not be validated again.
+func otherForm(cc int, nsn, tried string) string {
+	valid := func(other string) bool { return other != tried && validNumber(cc, other) }
 	switch cc {
 	case countryMexico:
 		// Only when the old form cannot be a different, valid number.
-		if len(nsn) == nationalLenMX && validNumber(cc, "1"+nsn) == nil {
+		if len(nsn) == nationalLenMX && !valid("1"+nsn) {
 			return "+521" + nsn
 		}
 	case countryBrazil:
 		if len(nsn) == nationalLenBR && nsn[2] == '9' && isOldBrazilMobileStart(nsn[3]) {
 			old := nsn[:2] + nsn[3:]
-			if validNumber(cc, old) == nil {
+			if !valid(old) {
 				return "+55" + old
 			}
 		}
@@ -89,7 +102,7 @@ func otherForm(cc int, nsn string) string {
 		case len(nsn) == nationalLenAR:
 			other = "9" + nsn
 		}
-		if other != "" && validNumber(cc, other) != nil {
+		if other != "" && valid(other) {
 			return "+54" + other
 		}
 	}
@@ -98,11 +111,18 @@ func otherForm(cc int, nsn string) string {
 
 func isOldBrazilMobileStart(d byte) bool { return d >= '6' && d <= '9' }
 
-// validNumber is +cc nsn when the library calls it valid, else nil.
-func validNumber(cc int, nsn string) *phonenumbers.PhoneNumber {
-	pn := numberFrom(int32(cc), nsn)
-	if pn == nil || !phonenumbers.IsValidNumber(pn) {
-		return nil
+// validNumber reports whether the library calls +cc nsn valid
+// (phonenumbers.IsValidNumber), nsn being digits without a leading zero.
+func validNumber(cc int, nsn string) bool {
+	_, ok := validRegion(int32(cc), nsn)
+	return ok
+}
+
+// validRegion is validNumber keeping the region the number is valid in.
+func validRegion(cc int32, nsn string) (string, bool) {
+	if !plainNSN(nsn) {
+		return "", false
 	}
-	return pn
+	region, ok := regionOf(cc, nsn)
+	return region, ok && region != ""
 }

@@ -67,7 +67,7 @@ func parseFailure(err error) *failure {
 
 // invalidFailure says why a parsed number is not valid, from its length.
 func invalidFailure(pn *phonenumbers.PhoneNumber) *failure {
-	if overE164(pn) {
+	if overE164(pn.GetCountryCode(), phonenumbers.GetNationalSignificantNumber(pn)) {
 		return fail(ReasonTooLong, msgTooLong)
 	}
 	switch phonenumbers.IsPossibleNumberWithReason(pn) {

@@ -69,7 +69,27 @@ func (a adaptedJob[J]) Events() <-chan engine.Event { return a.j.Events() }
 func (a adaptedJob[J]) Wait() engine.RunSummary     { return a.j.Wait() }
 func (a adaptedJob[J]) Cancel()                     { a.j.Cancel() }
 
-// FromSync is the Engine of a *sync.Engine.
+// FromSync is the Engine of a *sync.Engine; it also reports index builds
+// (ProgressPlanner).
 func FromSync(e *engine.Engine) Engine {
-	return AdaptEngine(e, func(j *engine.Job) int64 { return j.ID })
+	return syncEngine{Engine: AdaptEngine(e, func(j *engine.Job) int64 { return j.ID }), e: e}
+}
+
+// ProgressPlanner is an Engine that can report the index build a plan
+// waits on.
+type ProgressPlanner interface {
+	PlanProgress(ctx context.Context, numberID, region string, progress func(engine.IndexProgress)) (*engine.Plan, error)
+}
+
+type syncEngine struct {
+	Engine
+	e *engine.Engine
+}
+
+// PlanProgress plans with progress hearing about the index build. The
+// backend makes an engine per call, so setting its hook races nothing.
+func (s syncEngine) PlanProgress(ctx context.Context, numberID, region string, progress func(engine.IndexProgress)) (*engine.Plan, error) {
+	s.e.IndexProgress = progress
+	defer func() { s.e.IndexProgress = nil }()
+	return s.e.Plan(ctx, numberID, region)
 }

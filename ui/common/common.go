@@ -8,7 +8,6 @@ import (
 	"context"
 	"time"
 
-	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 
 	"coexsync/store"
@@ -29,12 +28,22 @@ type Common struct {
 	// record its last outcomes.
 	StopWait time.Duration
 	Session  *Session
+	// Depth is how many screens are on the stack: esc goes back only
+	// when there is a screen to go back to. Set by the root model.
+	Depth int
 }
 
 // Session is what the operator picked so far; the header shows it. It
 // holds no plan or job: those are handed from screen to screen with GoMsg,
 // so a spent plan can never be found here again.
 type Session struct {
+	Number store.Number
+	CRM    string
+}
+
+// Heading is the number and CRM the screen in front works on; the header
+// is derived from it, never from what an earlier screen picked.
+type Heading struct {
 	Number store.Number
 	CRM    string
 }
@@ -49,13 +58,18 @@ const (
 	RunsScreen
 )
 
-// Screen is one page of the console: a model, its keys for the help view,
-// and a size (the body area, without header and footer).
+// Screen is one page of the console: a model, its key table for the
+// current state, and a size (the body area, without header and footer).
 type Screen interface {
 	Init() tea.Cmd
 	Update(tea.Msg) (Screen, tea.Cmd)
 	View() string
-	help.KeyMap
+	// Keys is the screen's binding table in its current state: the root
+	// model dispatches key presses through it and renders the help from
+	// it, so the help never lists a key that does nothing.
+	Keys() Bindings
+	// Heading is what the header shows while the screen is in front.
+	Heading() Heading
 	SetSize(width, height int)
 	// Activate is called each time the screen is shown; it reads the
 	// Session and returns the loading command.
@@ -114,5 +128,5 @@ func Status(text string) tea.Cmd {
 // status line. The text is sanitised when rendered: it may carry a vendor
 // message.
 func Fail(doing string, err error) tea.Cmd {
-	return func() tea.Msg { return StatusMsg{Text: doing + ": " + err.Error(), Err: true} }
+	return func() tea.Msg { return StatusMsg{Text: Sentence(doing, err), Err: true} }
 }

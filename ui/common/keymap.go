@@ -27,4 +27,5 @@ type KeyMap struct {
 	Retry        key.Binding
 	Resume       key.Binding
 	Export       key.Binding
+	Copy         key.Binding // copy an id to the clipboard
 }

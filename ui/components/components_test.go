@@ -54,7 +54,7 @@ func TestTableRendersOnlyVisibleRows(t *testing.T) {
 			t.Fatalf("line %q is %d wide, want 40", l, w)
 		}
 	}
-	if !strings.HasPrefix(lines[1], "r0 c0") || !strings.HasPrefix(lines[5], "r4 c0") {
+	if !strings.HasPrefix(lines[1], "▸ r0 c0") || !strings.HasPrefix(lines[5], "  r4 c0") {
 		t.Fatalf("first window wrong:\n%s", out)
 	}
 }
@@ -81,7 +81,7 @@ func TestTableNavigationKeepsCursorVisible(t *testing.T) {
 		if !tb.Update(s.key) {
 			t.Fatalf("step %d: key %s not used", i, s.key)
 		}
-		first := strings.Split(tb.View(), "\n")[1]
+		first := strings.TrimLeft(strings.Split(tb.View(), "\n")[1], "▸ ")
 		if tb.Cursor() != s.cursor || !strings.HasPrefix(first, s.first) {
 			t.Fatalf("step %d (%s): cursor %d first %q, want %d %q", i, s.key, tb.Cursor(), first, s.cursor, s.first)
 		}

@@ -8,9 +8,9 @@ import (
 	"coexsync/ui/safe"
 )
 
-// Header is the top line: the product, the mode badge and what the
-// operator picked so far.
-func Header(c *common.Common) string {
+// Header is the top line: the product, the mode badge and the number and
+// CRM of the screen in front (h), never what an earlier screen picked.
+func Header(c *common.Common, h common.Heading) string {
 	st := c.Styles
 	mode := c.Backend.Mode()
 	badge := st.Badge
@@ -18,20 +18,21 @@ func Header(c *common.Common) string {
 		badge = st.BadgeAlert
 	}
 	parts := []string{st.Title.Render("coexsync"), badge.Render("[" + mode + "]")}
-	if n := c.Session.Number; n.ID != "" {
+	if n := h.Number; n.ID != "" || n.DisplayPhoneNumber != "" {
 		parts = append(parts, st.HeaderInfo.Render(NumberLabel(n)))
 	}
-	if c.Session.CRM != "" {
-		parts = append(parts, st.HeaderInfo.Render("→ "+c.Session.CRM))
+	if h.CRM != "" {
+		parts = append(parts, st.HeaderInfo.Render("→ "+safe.Text(h.CRM)))
 	}
 	return Fit(strings.Join(parts, "  "), c.Width)
 }
 
-// NumberLabel is a number's display form and name, safe to print; the
-// Graph id when the number is known only by id (a run from the database).
+// NumberLabel is a number's display form and name, safe to print. A
+// number known only by its Graph id (a run whose number is no longer in
+// the database) is not shown by that id, which agents do not know it by.
 func NumberLabel(n store.Number) string {
 	if n.DisplayPhoneNumber == "" {
-		return "number " + safe.Text(n.ID)
+		return "(number not in the database)"
 	}
 	return safe.Text(strings.TrimSpace(n.DisplayPhoneNumber + " " + n.VerifiedName))
 }

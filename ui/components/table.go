@@ -4,6 +4,7 @@
 package components
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -60,7 +61,7 @@ func (t *Table) SetSource(s Source) {
 // SetSize sets the table's width and its height in lines (header included).
 func (t *Table) SetSize(w, h int) {
 	t.width, t.height = w, max(h, 2)
-	t.widths = layout(t.cols, w)
+	t.widths = layout(t.cols, w-2) // two cells for the selection marker
 	t.clamp()
 }
 
@@ -79,6 +80,30 @@ func (t *Table) SetCursor(i int) {
 }
 
 func (t *Table) pageRows() int { return t.height - 1 }
+
+// Bindings are the cursor keys that would move the cursor now: up only
+// below the first row, down only above the last.
+func (t *Table) Bindings() common.Bindings {
+	k, n := t.c.Keys, t.src.Len()
+	move := func(m tea.KeyPressMsg) tea.Cmd { t.Update(m); return nil }
+	up, down := t.cursor > 0, t.cursor < n-1
+	return common.Bindings{
+		common.BindMsg(k.Up, move).When(up).AsNav(),
+		common.BindMsg(k.Down, move).When(down).AsNav(),
+		common.BindMsg(k.PageUp, move).When(up).AsNav(),
+		common.BindMsg(k.PageDown, move).When(down).AsNav(),
+		common.BindMsg(k.Home, move).When(up).AsNav(),
+		common.BindMsg(k.End, move).When(down).AsNav(),
+	}
+}
+
+// Position is "row i of n" for the selected row ("" when empty).
+func (t *Table) Position() string {
+	if t.src.Len() == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d", t.cursor+1, t.src.Len())
+}
 
 // Update moves the cursor for navigation keys and the mouse wheel and
 // reports whether it used msg.
@@ -140,7 +165,7 @@ func (t *Table) View() string {
 	for i, col := range t.cols {
 		cells[i] = col.Title
 	}
-	b.WriteString(st.TableHead.Render(t.line(cells)))
+	b.WriteString(st.TableHead.Render("  " + t.line(cells)))
 	end := min(t.offset+t.pageRows(), t.src.Len())
 	for r := t.offset; r < end; r++ {
 		for c := range t.cols {
@@ -148,10 +173,12 @@ func (t *Table) View() string {
 		}
 		line := t.line(cells)
 		b.WriteByte('\n')
+		// The marker shows the selection where colour and reverse video
+		// do not (NO_COLOR, TERM=dumb).
 		if r == t.cursor {
-			b.WriteString(st.Selected.Render(line))
+			b.WriteString(st.Selected.Render("▸ " + line))
 		} else {
-			b.WriteString(st.Row.Render(line))
+			b.WriteString(st.Row.Render("  " + line))
 		}
 	}
 	for r := end - t.offset; r < t.pageRows(); r++ {
@@ -169,7 +196,7 @@ func (t *Table) line(cells []string) string {
 		}
 		b.WriteString(Fit(safe.Text(c), t.widths[i]))
 	}
-	return Fit(b.String(), t.width)
+	return Fit(b.String(), t.width-2)
 }
 
 // layout gives flexible columns an equal share of what fixed ones leave.

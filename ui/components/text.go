@@ -44,3 +44,12 @@ func Frame(s string, w, h int) string {
 	}
 	return strings.Join(ls, "\n")
 }
+
+// Wrap breaks s into lines of at most w cells at word boundaries (long
+// words are cut), keeping its own line breaks.
+func Wrap(s string, w int) string {
+	if w <= 0 {
+		return s
+	}
+	return ansi.Wrap(s, w, "")
+}

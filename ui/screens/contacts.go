@@ -2,10 +2,10 @@ package screens
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"coexsync/store"
@@ -53,8 +53,11 @@ type Contacts struct {
 	view    *planView
 	table   *components.Table
 	filter  components.Filter
-	width   int
-	height  int
+	export  *exportDialog // non-nil while asking where to export
+	// index is the CRM index build the plan waits on (Phase "" before any).
+	index  engine.IndexProgress
+	width  int
+	height int
 }
 
 // NewContacts makes the contacts screen.
@@ -92,24 +95,40 @@ func (s *Contacts) pollCmd() tea.Cmd {
 }
 
 func (s *Contacts) planCmd() tea.Cmd {
-	s.state = contactsPlanning
+	s.state, s.index = contactsPlanning, engine.IndexProgress{}
 	c, gen, sess := s.c, s.gen, *s.c.Session
-	return func() tea.Msg {
+	progress := make(chan engine.IndexProgress, 1)
+	build := func() tea.Msg {
+		defer close(progress)
 		eng, err := c.Backend.Engine(sess.CRM)
 		if err != nil {
 			return planBuiltMsg{gen: gen, err: err}
 		}
-		p, err := eng.Plan(c.Ctx, sess.Number.ID, c.Backend.Region(sess.Number.ID))
+		region := c.Backend.Region(sess.Number.ID)
+		var p *engine.Plan
+		if pp, ok := eng.(common.ProgressPlanner); ok {
+			p, err = pp.PlanProgress(c.Ctx, sess.Number.ID, region, func(ip engine.IndexProgress) { latest(progress, ip) })
+		} else {
+			p, err = eng.Plan(c.Ctx, sess.Number.ID, region)
+		}
 		return planBuiltMsg{gen: gen, plan: p, err: err}
 	}
+	return tea.Batch(build, readIndexProgress(gen, progress))
 }
 
 func (s *Contacts) SetSize(w, h int) {
 	s.width, s.height = w, h
-	s.table.SetSize(w, h-3)
+	s.table.SetSize(w, h-5)
 }
 
-func (s *Contacts) Capturing() bool { return s.filter.Active || s.state == contactsConfirm }
+func (s *Contacts) Capturing() bool {
+	return s.filter.Active || s.state == contactsConfirm || s.export != nil
+}
+
+// Heading is the number and CRM being previewed.
+func (s *Contacts) Heading() common.Heading {
+	return common.Heading{Number: s.c.Session.Number, CRM: s.c.Session.CRM}
+}
 
 func (s *Contacts) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -143,12 +162,24 @@ func (s *Contacts) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 		s.plan, s.view, s.state = msg.plan, newPlanView(msg.plan.Rows), contactsTable
 		s.table.SetSource(s.view)
-	case tea.KeyPressMsg:
-		return s, s.onKey(msg)
+	case tea.KeyPressMsg: // only text reaches here: a filter or a path typed
+		if s.export != nil {
+			s.export.typed(msg)
+		} else {
+			s.applyFilter(msg)
+		}
 	case tea.MouseWheelMsg:
 		s.table.Update(msg)
 	case tea.PasteMsg:
-		s.applyFilter(msg)
+		if s.export != nil {
+			s.export.typed(msg)
+		} else {
+			s.applyFilter(msg)
+		}
+	case planExportedMsg:
+		return s, s.onExported(msg)
+	case indexProgressMsg:
+		return s, s.onIndexProgress(msg)
 	}
 	return s, nil
 }
@@ -174,66 +205,77 @@ func (s *Contacts) onCount(msg contactCountMsg) tea.Cmd {
 	return s.pollCmd()
 }
 
-func (s *Contacts) onKey(msg tea.KeyPressMsg) tea.Cmd {
+// Keys is the contacts screen's table for its state.
+func (s *Contacts) Keys() common.Bindings {
 	k := s.c.Keys
-	if s.filter.Active {
-		s.applyFilter(msg)
-		return nil
+	back := common.Bind(k.Back, func() tea.Cmd {
+		s.gen++ // stops polling and drops replies still on their way
+		return common.Back()
+	})
+	switch {
+	case s.export != nil:
+		return s.export.keys(k)
+	case s.filter.Active:
+		return s.filterKeys()
 	}
 	switch s.state {
 	case contactsRequest:
-		if key.Matches(msg, k.Request) {
-			s.state = contactsConfirm
-		}
+		return common.Bindings{
+			common.Bind(k.Request, func() tea.Cmd { s.state = contactsConfirm; return nil }), back}
 	case contactsConfirm:
-		switch {
-		case key.Matches(msg, k.Confirm):
-			s.state = contactsLoading
-			c, id := s.c, s.c.Session.Number.ID
-			return func() tea.Msg { return syncRequestedMsg{c.Backend.RequestContactSync(c.Ctx, id)} }
-		case key.Matches(msg, k.Deny), key.Matches(msg, k.Back):
-			s.state = contactsRequest
-		}
-		return nil
+		deny := func() tea.Cmd { s.state = contactsRequest; return nil }
+		return common.Bindings{common.Bind(k.Confirm, s.sendRequest), common.Bind(k.Deny, deny), common.Bind(k.Back, deny)}
 	case contactsWaiting:
-		if key.Matches(msg, k.BuildPlan) && s.count > 0 {
-			return s.planCmd()
-		}
+		return common.Bindings{common.Bind(k.BuildPlan, s.planCmd).When(s.count > 0), back}
 	case contactsTable:
-		if cmd, ok := s.onTableKey(msg); ok {
-			return cmd
-		}
+		return s.tableKeys(back)
 	}
-	if key.Matches(msg, k.Back) {
-		s.gen++ // stops polling and drops replies still on their way
-		return common.Back()
-	}
-	return nil
+	return common.Bindings{back}
 }
 
-func (s *Contacts) onTableKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+func (s *Contacts) sendRequest() tea.Cmd {
+	s.state = contactsLoading
+	c, id := s.c, s.c.Session.Number.ID
+	return func() tea.Msg { return syncRequestedMsg{c.Backend.RequestContactSync(c.Ctx, id)} }
+}
+
+// filterKeys are the keys while a filter is typed; other keys are text.
+func (s *Contacts) filterKeys() common.Bindings {
 	k := s.c.Keys
-	switch {
-	case key.Matches(msg, k.Filter):
-		s.filter.Active = true
-	case key.Matches(msg, k.Back) && s.filter.Value != "":
-		s.filter.Value = ""
-		s.view.setText("")
-		s.table.SetSource(s.view)
-	case key.Matches(msg, k.StatusFilter):
-		s.view.cycleStatus()
-		s.table.SetSource(s.view)
-	case key.Matches(msg, k.Sort):
-		s.view.cycleSort()
-		s.table.SetSource(s.view)
-	case key.Matches(msg, k.StartSync):
-		sess := s.c.Session
-		return common.GoWith(common.SyncScreen, confirmMsg{request{number: sess.Number, crm: sess.CRM,
-			plan: s.plan, opts: engine.RunOptions{Mode: store.ModeLive}}}), true
-	default:
-		return nil, s.table.Update(msg)
+	return common.Bindings{
+		common.Bind(keep, func() tea.Cmd { s.filter.Active = false; return nil }),
+		common.Bind(k.Back, func() tea.Cmd {
+			s.filter = components.Filter{}
+			s.view.setText("")
+			s.table.SetSource(s.view)
+			return nil
+		}),
 	}
-	return nil, true
+}
+
+func (s *Contacts) tableKeys(back common.Binding) common.Bindings {
+	k := s.c.Keys
+	refresh := func(f func()) func() tea.Cmd {
+		return func() tea.Cmd { f(); s.table.SetSource(s.view); return nil }
+	}
+	bs := append(s.table.Bindings(),
+		common.Bind(k.StartSync, func() tea.Cmd {
+			sess := s.c.Session
+			return common.GoWith(common.SyncScreen, confirmMsg{request{number: sess.Number, crm: sess.CRM,
+				plan: s.plan, opts: engine.RunOptions{Mode: store.ModeLive}}})
+		}),
+		common.Bind(k.Filter, func() tea.Cmd { s.filter.Active = true; return nil }),
+		common.Bind(k.StatusFilter, refresh(s.view.cycleStatus)),
+		common.Bind(k.Sort, refresh(s.view.cycleSort)),
+		common.Bind(k.Export, s.askExport).When(s.view.Len() > 0),
+	)
+	if s.filter.Value != "" {
+		return append(bs, common.Bind(clearFilter, refresh(func() {
+			s.filter.Value = ""
+			s.view.setText("")
+		})))
+	}
+	return append(bs, back)
 }
 
 func (s *Contacts) applyFilter(msg tea.Msg) {
@@ -255,12 +297,58 @@ func (s *Contacts) View() string {
 			"Contacts received so far: %s\n\n%s", st.Label.Render(fmt.Sprint(s.count)),
 			st.Muted.Render("Press p to build the plan with what has arrived; more can be synced later."))
 	case contactsPlanning:
-		return fmt.Sprintf("Building the plan: normalising %d contacts and looking them up in %s…", s.count, s.c.Session.CRM)
+		text := components.Wrap(fmt.Sprintf("Building the plan: normalising %d contacts and looking them up in %s…",
+			s.count, s.c.Session.CRM), s.width)
+		if s.index.Phase != "" {
+			text += "\n\n" + components.Fit(indexLine(s.index), s.width)
+		}
+		return text
+	}
+	if s.export != nil {
+		return s.export.view(s.c, fmt.Sprintf("the %d rows in view", s.view.Len()), s.width)
+	}
+	filterLine := s.filter.View()
+	if s.view.Len() == 0 {
+		filterLine = strings.TrimSpace(filterLine + "  no matches: esc clears the filter, s changes the status")
 	}
 	head := components.Fit(countsLine(s.plan), s.width) + "\n" +
-		st.Muted.Render(components.Fit(s.view.describe(), s.width)) + "\n" +
-		components.Fit(s.filter.View(), s.width)
-	return head + "\n" + s.table.View()
+		st.Muted.Render(components.Fit(lookupLine(s.plan, s.c.Now()), s.width)) + "\n" +
+		st.Muted.Render(components.Fit(s.view.describe()+positionOf(s.table), s.width)) + "\n" +
+		components.Fit(filterLine, s.width)
+	return head + "\n" + s.table.View() + "\n" + components.Fit(rowDetail(s.view, s.table.Cursor()), s.width)
+}
+
+func positionOf(t *components.Table) string {
+	if p := t.Position(); p != "" {
+		return " · row " + p
+	}
+	return ""
+}
+
+// askExport asks where to write the rows in view.
+func (s *Contacts) askExport() tea.Cmd {
+	sess := s.c.Session
+	path, err := filepath.Abs(filepath.Join(s.c.ExportDir, planExportName(sess.Number.ID, sess.CRM)))
+	if err != nil {
+		path = filepath.Join(s.c.ExportDir, planExportName(sess.Number.ID, sess.CRM))
+	}
+	rows := s.view.csvRows()
+	s.export = &exportDialog{path: path, cancel: func() { s.export = nil },
+		write: func(path string) tea.Cmd {
+			s.export = nil
+			return func() tea.Msg { return planExportedMsg{path: path, rows: len(rows) - 1, err: writeCSV(path, rows)} }
+		}}
+	return nil
+}
+
+// planExportedMsg reports a preview export (the runs screen has its own).
+type planExportedMsg exportedMsg
+
+func (s *Contacts) onExported(msg planExportedMsg) tea.Cmd {
+	if msg.err != nil {
+		return common.Fail("exporting the preview", msg.err)
+	}
+	return common.Status(fmt.Sprintf("Exported %d rows to %s", msg.rows, msg.path))
 }
 
 // countsLine is the per-status tally of a plan.
@@ -276,32 +364,13 @@ func (s *Contacts) requestView() string {
 	st := s.c.Styles
 	n := s.c.Session.Number
 	text := "No Business App contacts are stored for this number yet.\n\n" +
-		"coexsync can ask Meta to send them. This request can be sent ONCE per number,\n" +
-		"and only within 24 hours of connecting the number to the Cloud API; Meta refuses\n" +
+		"coexsync can ask Meta to send them. This request can be sent ONCE per number, " +
+		"and only within 24 hours of connecting the number to the Cloud API; Meta refuses " +
 		"a second one. Every contact that arrives is kept in the local database.\n\n"
 	if s.state == contactsConfirm {
-		return text + st.BadgeAlert.Render("Send the one-time contact sync request for "+components.NumberLabel(n)+" now? (y/n)")
+		// The question first: it must show however small the terminal.
+		return st.BadgeAlert.Render(components.Wrap("Send the one-time contact sync request for "+
+			components.NumberLabel(n)+" now? (y/n)", s.width)) + "\n\n" + components.Wrap(text, s.width)
 	}
-	return text + st.Label.Render("Press enter to send the request.")
-}
-
-func (s *Contacts) ShortHelp() []key.Binding {
-	k := s.c.Keys
-	switch s.state {
-	case contactsRequest:
-		return []key.Binding{k.Request, k.Back, k.Quit}
-	case contactsConfirm:
-		return []key.Binding{k.Confirm, k.Deny}
-	case contactsWaiting:
-		return []key.Binding{k.BuildPlan, k.Back, k.Quit}
-	case contactsTable:
-		return []key.Binding{k.StartSync, k.Filter, k.StatusFilter, k.Sort, k.Back, k.Help}
-	}
-	return []key.Binding{k.Back, k.Quit}
-}
-
-func (s *Contacts) FullHelp() [][]key.Binding {
-	k := s.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
-		{k.Filter, k.StatusFilter, k.Sort}, {k.StartSync, k.Request, k.BuildPlan}, {k.Back, k.Help, k.Quit}}
+	return components.Wrap(text, s.width) + st.Label.Render("Press enter to send the request.")
 }

@@ -35,7 +35,7 @@ func TestContactsStopPollingWhenLeft(t *testing.T) {
 	if _, next := s.Update(tick); next == nil {
 		t.Fatal("a poll tick while waiting must count contacts again")
 	}
-	if _, back := s.Update(tea.KeyPressMsg{Code: tea.KeyEscape}); back == nil {
+	if back, used := s.Keys().Handle(tea.KeyPressMsg{Code: tea.KeyEscape}); !used || back == nil {
 		t.Fatal("esc did not go back")
 	}
 	if _, next := s.Update(tick); next != nil {

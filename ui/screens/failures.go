@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"coexsync/store"
@@ -74,60 +73,65 @@ func (f *Failures) SetSize(w, h int) {
 
 func (f *Failures) Capturing() bool { return f.filter.Active }
 
-// Update handles msg; closed reports that the operator left the failures.
-func (f *Failures) Update(msg tea.Msg) (cmd tea.Cmd, closed bool) {
+// Update handles msg; keys arrive only while a filter is typed (the rest
+// go through Keys).
+func (f *Failures) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case failuresLoadedMsg:
 		if msg.runID != f.run.ID {
-			return nil, false
+			return nil
 		}
 		if msg.err != nil {
-			return common.Fail(fmt.Sprintf("loading failures of run #%d", f.run.ID), msg.err), false
+			return common.Fail(fmt.Sprintf("loading failures of run #%d", f.run.ID), msg.err)
 		}
 		f.all, f.counts = msg.outs, msg.reasons
 		f.reasons = append([]string{""}, sortedReasons(msg.reasons)...)
 		f.refilter()
-	case tea.PasteMsg:
+	case tea.PasteMsg, tea.KeyPressMsg:
 		if f.filter.Update(msg) {
 			f.refilter()
 		}
-	case tea.KeyPressMsg:
-		return nil, f.onKey(msg)
-	default:
+	case tea.MouseWheelMsg:
 		f.table.Update(msg)
 	}
-	return nil, false
+	return nil
 }
 
-func (f *Failures) onKey(msg tea.KeyPressMsg) (closed bool) {
+// Keys is the failures' table for their state; closed is called when
+// esc leaves them.
+func (f *Failures) Keys(closed func()) common.Bindings {
 	k := f.c.Keys
-	if f.filter.Active {
-		if f.filter.Update(msg) {
-			f.refilter()
-		}
-		return false
-	}
-	if f.detail {
-		f.detail = !key.Matches(msg, k.Back)
-		return false
-	}
 	switch {
-	case key.Matches(msg, k.Back) && f.filter.Value != "":
-		f.filter.Value = ""
-		f.refilter()
-	case key.Matches(msg, k.Back):
-		return true
-	case key.Matches(msg, k.Filter):
-		f.filter.Active = true
-	case key.Matches(msg, k.ReasonFilter) && len(f.reasons) > 0:
-		f.reason = (f.reason + 1) % len(f.reasons)
-		f.refilter()
-	case key.Matches(msg, k.Select):
-		f.detail = f.table.Cursor() >= 0
-	default:
-		f.table.Update(msg)
+	case f.filter.Active:
+		return common.Bindings{
+			common.Bind(keep, func() tea.Cmd { f.filter.Active = false; return nil }),
+			common.Bind(clearFilter, func() tea.Cmd { f.filter = components.Filter{}; f.refilter(); return nil }),
+		}
+	case f.detail:
+		return common.Bindings{common.Bind(k.Back, func() tea.Cmd { f.detail = false; return nil })}
 	}
-	return false
+	bs := append(f.table.Bindings(),
+		common.Bind(k.Select, func() tea.Cmd { f.detail = true; return nil }).When(f.table.Cursor() >= 0),
+		common.Bind(k.Filter, func() tea.Cmd { f.filter.Active = true; return nil }),
+		common.Bind(k.ReasonFilter, func() tea.Cmd {
+			f.reason = (f.reason + 1) % len(f.reasons)
+			f.refilter()
+			return nil
+		}).When(len(f.reasons) > 2),
+	)
+	if f.filter.Value != "" {
+		return append(bs, common.Bind(clearFilter, func() tea.Cmd { f.filter.Value = ""; f.refilter(); return nil }))
+	}
+	return append(bs, common.Bind(k.Back, func() tea.Cmd { closed(); return nil }))
+}
+
+// csvRows are the failures in view with a header.
+func (f *Failures) csvRows() [][]string {
+	out := [][]string{{"name", "raw number", "e164", "reason", "what to do"}}
+	for _, o := range f.shown {
+		out = append(out, []string{safe.Text(o.Name), safe.Text(o.Raw), o.E164, o.Reason, safe.Text(o.ReasonText)})
+	}
+	return out
 }
 
 func (f *Failures) refilter() {
@@ -135,14 +139,14 @@ func (f *Failures) refilter() {
 	if f.reason < len(f.reasons) {
 		want = f.reasons[f.reason]
 	}
-	text := strings.ToLower(f.filter.Value)
+	text := searchText(f.filter.Value)
 	f.shown = f.shown[:0]
 	for i := range f.all {
 		o := &f.all[i]
 		if want != "" && o.Reason != want {
 			continue
 		}
-		if text != "" && !strings.Contains(strings.ToLower(o.Name+"\x00"+o.Raw+"\x00"+o.E164+"\x00"+o.Reason+"\x00"+o.ReasonText), text) {
+		if text != "" && !strings.Contains(searchText(o.Name+"\t"+o.Raw+"\t"+o.E164+"\t"+o.Reason+"\t"+o.ReasonText), text) {
 			continue
 		}
 		f.shown = append(f.shown, o)
@@ -175,45 +179,45 @@ func (f *Failures) View() string {
 	for _, r := range f.reasons[min(1, len(f.reasons)):] {
 		parts = append(parts, fmt.Sprintf("%s %d", r, f.counts[r]))
 	}
-	head := fmt.Sprintf("Run #%d failures: %d of %d shown · reason: %s", f.run.ID, len(f.shown), len(f.all), reason)
+	head := fmt.Sprintf("Run #%d failures: %d of %d shown · reason: %s%s", f.run.ID, len(f.shown), len(f.all), reason, positionOf(f.table))
 	return st.Label.Render(components.Fit(head, f.width)) + "\n" +
 		st.Muted.Render(components.Fit(safe.Text(strings.Join(parts, " · ")), f.width)) + "\n" +
-		components.Fit(f.filter.View(), f.width) + "\n" + f.table.View()
+		components.Fit(filterOrEmpty(f.filter, len(f.shown)), f.width) + "\n" + f.table.View()
 }
 
+// detailView shows one failure with every value wrapped, never cut: the
+// "What to do" guidance comes right after the contact, whole.
 func (f *Failures) detailView() string {
 	st := f.c.Styles
 	o := f.shown[f.table.Cursor()]
+	w := max(f.width-13, 20)
 	field := func(label, value string) string {
-		return st.Label.Render(fmt.Sprintf("%-12s", label)) + " " + components.Fit(safe.Text(value), f.width-13)
+		lines := strings.Split(components.Wrap(safe.Text(value), w), "\n")
+		for i := range lines {
+			if i > 0 {
+				lines[i] = strings.Repeat(" ", 13) + lines[i]
+			}
+		}
+		return st.Label.Render(fmt.Sprintf("%-12s", label)) + " " + strings.Join(lines, "\n")
 	}
 	return strings.Join([]string{
-		st.Label.Render(fmt.Sprintf("Run #%d · contact %d", o.RunID, o.ContactID)), "",
+		st.Label.Render(fmt.Sprintf("Run #%d · contact %d", o.RunID, o.ContactID)),
 		field("Name", components.NameOr(o.Name)),
 		field("Raw number", o.Raw),
+		field("What to do", o.ReasonText),
+		field("Reason", o.Reason),
 		field("E.164", o.E164),
 		field("Status", string(o.Status)),
-		field("Reason", o.Reason),
-		field("What to do", o.ReasonText),
 		field("CRM record", o.CRMID),
 		field("Attempts", fmt.Sprint(o.Attempts)),
 		field("Updated", o.UpdatedAt.Local().Format("2006-01-02 15:04:05")),
 	}, "\n")
 }
 
-func (f *Failures) ShortHelp() []key.Binding {
-	k := f.c.Keys
-	if f.filter.Active {
-		return []key.Binding{k.Select, k.Back}
+// filterOrEmpty is the filter line, saying so when nothing matches.
+func filterOrEmpty(f components.Filter, shown int) string {
+	if shown == 0 && (f.Value != "") {
+		return strings.TrimSpace(f.View() + "  no matches: esc clears the filter")
 	}
-	if f.detail {
-		return []key.Binding{k.Back, k.Retry, k.Export}
-	}
-	return []key.Binding{k.Select, k.Filter, k.ReasonFilter, k.Retry, k.Export, k.Back}
-}
-
-func (f *Failures) FullHelp() [][]key.Binding {
-	k := f.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Select, k.Filter, k.ReasonFilter},
-		{k.Retry, k.Resume, k.Export}, {k.Back, k.Help, k.Quit}}
+	return f.View()
 }

@@ -5,7 +5,6 @@ package screens
 import (
 	"fmt"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"coexsync/store"
@@ -25,6 +24,7 @@ type Numbers struct {
 	table   *components.Table
 	numbers []store.Number
 	loading bool
+	err     error   // the last load failed
 	picker  *picker // non-nil while choosing a CRM
 	width   int
 }
@@ -32,8 +32,8 @@ type Numbers struct {
 // NewNumbers makes the numbers screen.
 func NewNumbers(c *common.Common) *Numbers {
 	return &Numbers{c: c, table: components.NewTable(c, []components.Column{
-		{Title: "Number", Width: 18}, {Title: "Verified name"}, {Title: "Status", Width: 10},
-		{Title: "Quality", Width: 7}, {Title: "Business App", Width: 14},
+		{Title: "Number", Width: 17}, {Title: "Verified name"}, {Title: "Phone-number id", Width: 15}, {Title: "Status", Width: 10},
+		{Title: "Quality", Width: 7}, {Title: "Business App", Width: 13},
 	})}
 }
 
@@ -41,6 +41,7 @@ func NewNumbers(c *common.Common) *Numbers {
 var numberCols = []func(store.Number) string{
 	func(n store.Number) string { return n.DisplayPhoneNumber },
 	func(n store.Number) string { return n.VerifiedName },
+	func(n store.Number) string { return n.ID },
 	func(n store.Number) string { return n.Status },
 	func(n store.Number) string { return n.QualityRating },
 	coexBadge,
@@ -76,37 +77,74 @@ func (s *Numbers) Activate() tea.Cmd {
 
 func (s *Numbers) SetSize(w, h int) {
 	s.width = w
-	s.table.SetSize(w, h-3)
+	s.table.SetSize(w, h-2)
 }
 
 func (s *Numbers) Capturing() bool { return s.picker != nil }
 
 func (s *Numbers) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
-	if s.picker != nil {
-		return s, s.updatePicker(msg)
-	}
 	switch msg := msg.(type) {
 	case numbersLoadedMsg:
 		s.loading = false
+		s.err = msg.err
 		if msg.err != nil {
 			return s, common.Fail("loading numbers", msg.err)
 		}
 		s.numbers = msg.numbers
 		s.table.SetSource(components.ListSource[store.Number]{Items: s.numbers, Cols: numberCols})
 		return s, offerResume(msg.unfinished)
-	case tea.KeyPressMsg:
-		k := s.c.Keys
-		switch {
-		case key.Matches(msg, k.Select):
-			return s, s.choose()
-		case key.Matches(msg, k.Runs):
-			return s, common.Go(common.RunsScreen)
-		case key.Matches(msg, k.Refresh):
-			return s, s.Activate()
+	case copiedMsg:
+		return s, nil
+	case tea.MouseWheelMsg:
+		if s.picker == nil {
+			s.table.Update(msg)
 		}
 	}
-	s.table.Update(msg)
 	return s, nil
+}
+
+// Keys is the numbers screen's table: the CRM picker's keys while it
+// shows, else the list's.
+func (s *Numbers) Keys() common.Bindings {
+	k := s.c.Keys
+	if p := s.picker; p != nil {
+		return common.Bindings{
+			common.Bind(k.Up, func() tea.Cmd { p.cursor--; return nil }).When(p.cursor > 0).AsNav(),
+			common.Bind(k.Down, func() tea.Cmd { p.cursor++; return nil }).When(p.cursor < len(p.options)-1).AsNav(),
+			common.Bind(k.Select, func() tea.Cmd {
+				s.picker = nil
+				return s.start(p.number, p.options[p.cursor])
+			}),
+			common.Bind(k.Back, func() tea.Cmd { s.picker = nil; return nil }),
+		}
+	}
+	row := s.table.Cursor() >= 0
+	return append(s.table.Bindings(),
+		common.Bind(k.Select, s.choose).When(row),
+		common.Bind(k.Copy, s.copyID).When(row),
+		common.Bind(k.Runs, func() tea.Cmd { return common.Go(common.RunsScreen) }),
+		common.Bind(k.Refresh, s.Activate).When(!s.loading),
+		common.Bind(k.Back, common.Back).When(s.c.Depth > 1),
+	)
+}
+
+// Heading names the number whose CRM is being picked; the list alone
+// works on no number.
+func (s *Numbers) Heading() common.Heading {
+	if s.picker != nil {
+		return common.Heading{Number: s.picker.number}
+	}
+	return common.Heading{}
+}
+
+type copiedMsg struct{}
+
+// copyID puts the selected number's phone-number id on the clipboard
+// (OSC 52, where the terminal allows it) and says so.
+func (s *Numbers) copyID() tea.Cmd {
+	id := s.numbers[s.table.Cursor()].ID
+	return tea.Batch(tea.SetClipboard(id),
+		common.Status("Copied phone-number id "+id+" to the clipboard (if the terminal allows it)."))
 }
 
 // choose starts a sync for the selected number, asking for the CRM when
@@ -136,37 +174,31 @@ func (s *Numbers) start(n store.Number, crm string) tea.Cmd {
 	return common.Go(common.ContactsScreen)
 }
 
-func (s *Numbers) updatePicker(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return nil
-	}
-	k, p := s.c.Keys, s.picker
-	switch {
-	case key.Matches(km, k.Up):
-		p.cursor = max(p.cursor-1, 0)
-	case key.Matches(km, k.Down):
-		p.cursor = min(p.cursor+1, len(p.options)-1)
-	case key.Matches(km, k.Back):
-		s.picker = nil
-	case key.Matches(km, k.Select):
-		s.picker = nil
-		return s.start(p.number, p.options[p.cursor])
-	}
-	return nil
-}
-
 func (s *Numbers) View() string {
 	if s.loading && len(s.numbers) == 0 {
 		return "Loading numbers…"
 	}
 	if len(s.numbers) == 0 {
+		switch {
+		case whatsAppMissing(s.c.Backend):
+			return "WHATSAPP_TOKEN and WABA_ID are missing: set them to list this account's numbers.\n\n" +
+				"Press r to browse past runs."
+		case s.err != nil:
+			return "The numbers could not be loaded (see below). Press ctrl+r to try again."
+		}
 		return "No WhatsApp numbers found for this account."
 	}
 	if s.picker != nil {
 		return s.picker.view(s.c)
 	}
-	return s.table.View() + "\n\n" + s.detail()
+	return s.table.View() + "\n" + s.c.Styles.Muted.Render(components.Fit(s.table.Position(), s.width)) + "\n" + s.detail()
+}
+
+// whatsAppMissing reports a backend with no WhatsApp credentials (a CRM
+// token only), when it can tell.
+func whatsAppMissing(b common.Backend) bool {
+	w, ok := b.(interface{ WhatsAppMissing() bool })
+	return ok && w.WhatsAppMissing()
 }
 
 // detail says, for the selected number, whether a contact sync is possible.
@@ -180,19 +212,6 @@ func (s *Numbers) detail() string {
 		return st.OK.Render(components.Fit("Coexistence: on the Business App and the Cloud API. Enter to sync its contacts.", s.width))
 	}
 	return st.Warn.Render(components.Fit("Not on the WhatsApp Business App: no Business App contacts, cannot sync.", s.width))
-}
-
-func (s *Numbers) ShortHelp() []key.Binding {
-	k := s.c.Keys
-	if s.picker != nil {
-		return []key.Binding{k.Up, k.Down, k.Select, k.Back}
-	}
-	return []key.Binding{k.Up, k.Down, k.Select, k.Runs, k.Help, k.Quit}
-}
-
-func (s *Numbers) FullHelp() [][]key.Binding {
-	k := s.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Select, k.Runs, k.Refresh}, {k.Help, k.Quit}}
 }
 
 // offerResume tells the agent, on the first screen, that a run did not

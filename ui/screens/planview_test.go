@@ -14,7 +14,7 @@ func naive(v *planView) []int32 {
 	for _, i := range v.order() {
 		r := &v.rows[i]
 		want := rowStatuses[v.status]
-		line := searchText(rowName(r) + "\t" + rowRaw(r) + "\t" + r.Number.E164 + "\t" + matchStatus(r))
+		line := searchText(rowName(r) + "\t" + rowRaw(r) + "\t" + r.Number.E164 + "\t" + v.matchStatus(r))
 		if (want == "" || r.Status == want) && strings.Contains(line, v.text) {
 			out = append(out, i)
 		}
@@ -53,9 +53,10 @@ func TestPlanViewSortAndCells(t *testing.T) {
 	if v.Row(0).Status != engine.StatusAmbiguous || v.Row(v.Len()-1).Status != engine.StatusInvalid {
 		t.Fatalf("status sort: first %s last %s", v.Row(0).Status, v.Row(v.Len()-1).Status)
 	}
-	cases := map[int]string{0: "create", 2: "exists #502 (+name)", 3: "ambiguous (2 records)", 4: "invalid: too_short", 5: "duplicate of 5"}
+	cases := map[int]string{0: "create", 2: "exists #502 (+name)", 3: "ambiguous: #1, #2", 4: "invalid: too_short",
+		5: "duplicate of Elisa 4, 05511"}
 	for i, want := range cases {
-		if got := matchStatus(&v.rows[i]); got != want {
+		if got := v.matchStatus(&v.rows[i]); got != want {
 			t.Errorf("row %d status %q, want %q", i, got, want)
 		}
 	}
@@ -87,4 +88,36 @@ func FuzzPlanViewFilter(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestPlanViewFilterIgnoresAccentsAndCase(t *testing.T) {
+	p := uitest.MakePlan("1001", "BR", 12)
+	p.Rows[0].Contact.FullName = "María Lopes"
+	p.Rows[6].Contact.FullName = ""
+	v := newPlanView(p.Rows)
+	for _, q := range []string{"maria", "MARÍA", "María"} {
+		v.setText(q)
+		if v.Len() != 1 || v.Cell(0, 0) != "María Lopes" {
+			t.Fatalf("filter %q: %d rows", q, v.Len())
+		}
+	}
+	v.setText("(no name)")
+	if v.Len() != 1 || v.Cell(0, 0) != "(no name)" {
+		t.Fatalf("nameless contact: %d rows", v.Len())
+	}
+}
+
+func TestPlanViewDetailSaysWhy(t *testing.T) {
+	p := uitest.MakePlan("1001", "BR", 12)
+	p.Rows[2].RecordName, p.Rows[2].MatchProperty, p.Rows[2].MatchValue = "", "mobilephone", "(11) 9000-0002"
+	v := newPlanView(p.Rows)
+	for i, want := range map[int]string{
+		2: `Matches CRM record #502 (no name in the CRM): mobilephone stored as "(11) 9000-0002"; the WhatsApp name will be written.`,
+		3: "2 CRM records hold this number (#1, #2): skipped; merge them in the CRM.",
+		5: "Same number as Elisa 4, 05511, which is synced instead.",
+	} {
+		if got := v.detail(i); got != want {
+			t.Errorf("row %d detail %q, want %q", i, got, want)
+		}
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"coexsync/store"
@@ -27,6 +26,7 @@ type (
 	}
 	exportedMsg struct {
 		path string
+		rows int
 		err  error
 	}
 	retryPlannedMsg struct {
@@ -45,6 +45,7 @@ type Runs struct {
 	unfinished int
 	openID     int64     // asked for by the screen before: opened once loaded
 	failures   *Failures // non-nil while a run is open
+	dialog     *exportDialog
 	width      int
 	height     int
 }
@@ -57,13 +58,12 @@ func NewRuns(c *common.Common) *Runs {
 	})}
 }
 
-// numberOf shows a run's number as people know it, its Graph id when the
-// number is not in the database.
+// numberOf shows a run's number as people know it.
 func (s *Runs) numberOf(r store.Run) string {
 	if n := s.numbers[r.NumberID]; n.DisplayPhoneNumber != "" {
 		return n.DisplayPhoneNumber
 	}
-	return r.NumberID
+	return "(not in the database)"
 }
 
 // numberFor is a run's number for the header.
@@ -122,7 +122,9 @@ func (s *Runs) SetSize(w, h int) {
 	}
 }
 
-func (s *Runs) Capturing() bool { return s.failures != nil && s.failures.Capturing() }
+func (s *Runs) Capturing() bool {
+	return s.dialog != nil || (s.failures != nil && s.failures.Capturing())
+}
 
 func (s *Runs) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -144,7 +146,7 @@ func (s *Runs) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if msg.err != nil {
 			return s, common.Fail("exporting CSV", msg.err)
 		}
-		return s, common.Status("Exported failures to " + msg.path)
+		return s, common.Status(fmt.Sprintf("Exported %d failures to %s", msg.rows, msg.path))
 	case retryPlannedMsg:
 		if msg.err != nil {
 			return s, common.Fail(fmt.Sprintf("planning a retry of run #%d", msg.run.ID), msg.err)
@@ -152,15 +154,16 @@ func (s *Runs) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return s, common.GoWith(common.SyncScreen, confirmMsg{request{number: s.numberFor(msg.run), crm: msg.run.CRM,
 			plan: msg.plan, opts: engine.RunOptions{Mode: store.ModeRetry, ParentRunID: msg.run.ID}}})
 	}
+	if s.dialog != nil {
+		s.dialog.typed(msg)
+		return s, nil
+	}
 	if s.failures != nil {
-		return s, s.updateFailures(msg)
+		return s, s.failures.Update(msg)
 	}
-	if km, ok := msg.(tea.KeyPressMsg); ok {
-		if cmd, used := s.onKey(km); used {
-			return s, cmd
-		}
+	if _, ok := msg.(tea.MouseWheelMsg); ok {
+		s.table.Update(msg)
 	}
-	s.table.Update(msg)
 	return s, nil
 }
 
@@ -184,62 +187,61 @@ func (s *Runs) open(r store.Run) tea.Cmd {
 	return s.failures.Load()
 }
 
-func (s *Runs) updateFailures(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyPressMsg)
-	if ok && !s.failures.Capturing() {
-		if cmd, used := s.runAction(km, s.failures.run); used {
-			return cmd
-		}
-	}
-	cmd, closed := s.failures.Update(msg)
-	if closed {
-		s.failures = nil
-	}
-	return cmd
-}
-
-func (s *Runs) onKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+// Keys is the runs list's table, or the open run's failures'.
+func (s *Runs) Keys() common.Bindings {
 	k := s.c.Keys
+	if s.dialog != nil {
+		return s.dialog.keys(k)
+	}
+	if s.failures != nil {
+		bs := s.failures.Keys(func() { s.failures = nil })
+		if !s.failures.Capturing() {
+			bs = append(bs, s.runKeys(s.failures.run)...)
+		}
+		return bs
+	}
+	bs := append(s.table.Bindings(),
+		common.Bind(k.Refresh, s.Activate),
+		common.Bind(k.Back, common.Back).When(s.c.Depth > 1),
+	)
 	i := s.table.Cursor()
-	switch {
-	case key.Matches(msg, k.Back):
-		return common.Back(), true
-	case key.Matches(msg, k.Refresh):
-		return s.Activate(), true
-	case i < 0:
-		return nil, false
-	case key.Matches(msg, k.Select):
-		return s.open(s.runs[i]), true
+	if i < 0 {
+		return bs
 	}
-	return s.runAction(msg, s.runs[i])
+	r := s.runs[i]
+	return append(bs, append(common.Bindings{
+		common.Bind(k.Select, func() tea.Cmd { return s.open(r) })}, s.runKeys(r)...)...)
 }
 
-// runAction handles the keys that act on one run, from the list or from
-// its failures.
-func (s *Runs) runAction(msg tea.KeyPressMsg, r store.Run) (tea.Cmd, bool) {
+// runKeys act on one run, from the list or from its failures; each is
+// live only when it can do something for that run.
+func (s *Runs) runKeys(r store.Run) common.Bindings {
 	k := s.c.Keys
-	switch {
-	case key.Matches(msg, k.Export):
-		return s.export(r), true
-	case key.Matches(msg, k.Retry):
-		if r.Failed == 0 {
-			return common.Status(fmt.Sprintf("Run #%d has no failed contacts to retry.", r.ID)), true
-		}
-		return s.withEngine(r, "planning a retry", func(e common.Engine, region string) tea.Msg {
-			p, err := e.PlanRetry(s.c.Ctx, r.ID, region)
-			return retryPlannedMsg{run: r, plan: p, err: err}
-		}), true
-	case key.Matches(msg, k.Resume):
-		if !resumable(r) {
-			return common.Status(fmt.Sprintf("Run #%d is %s with no contacts left: nothing to resume.", r.ID, r.Status)), true
-		}
-		// Only asks: the sync screen resumes after y.
-		req := request{number: s.numberFor(r), crm: r.CRM, resume: r}
-		return s.withEngine(r, "resuming", func(common.Engine, string) tea.Msg {
-			return common.GoMsg{To: common.SyncScreen, With: confirmMsg{req}}
-		}), true
+	return common.Bindings{
+		common.Bind(k.Export, func() tea.Cmd { return s.export(r) }).When(r.Failed > 0),
+		common.Bind(k.Retry, func() tea.Cmd {
+			return s.withEngine(r, "planning a retry", func(e common.Engine, region string) tea.Msg {
+				p, err := e.PlanRetry(s.c.Ctx, r.ID, region)
+				return retryPlannedMsg{run: r, plan: p, err: err}
+			})
+		}).When(r.Failed > 0),
+		common.Bind(k.Resume, func() tea.Cmd {
+			// Only asks: the sync screen resumes after y.
+			req := request{number: s.numberFor(r), crm: r.CRM, resume: r}
+			return s.withEngine(r, "resuming", func(common.Engine, string) tea.Msg {
+				return common.GoMsg{To: common.SyncScreen, With: confirmMsg{req}}
+			})
+		}).When(resumable(r)),
 	}
-	return nil, false
+}
+
+// Heading is the open run's number and CRM; the list works on none.
+func (s *Runs) Heading() common.Heading {
+	if s.failures != nil {
+		r := s.failures.run
+		return common.Heading{Number: s.numberFor(r), CRM: r.CRM}
+	}
+	return common.Heading{}
 }
 
 // withEngine runs fn with the engine of the run's CRM; offline there is
@@ -249,7 +251,7 @@ func (s *Runs) withEngine(r store.Run, doing string, fn func(common.Engine, stri
 	return func() tea.Msg {
 		e, err := b.Engine(r.CRM)
 		if err != nil {
-			return common.StatusMsg{Text: fmt.Sprintf("%s run #%d: %v", doing, r.ID, err), Err: true}
+			return common.StatusMsg{Text: common.Sentence(fmt.Sprintf("%s run #%d", doing, r.ID), err), Err: true}
 		}
 		return fn(e, b.Region(r.NumberID))
 	}
@@ -260,17 +262,33 @@ func ExportName(runID int64) string {
 	return fmt.Sprintf("coexsync-run-%d-failures.csv", runID)
 }
 
+// export asks where to write the failures in view: the open run's rows
+// as filtered, or all of a run's failures from the list.
 func (s *Runs) export(r store.Run) tea.Cmd {
 	c := s.c
-	return func() tea.Msg {
-		path, err := filepath.Abs(filepath.Join(c.ExportDir, ExportName(r.ID)))
-		if err != nil {
-			return exportedMsg{err: err}
-		}
-		return exportedMsg{path: path, err: writeFileAtomic(path, func(f *os.File) error {
-			return c.Backend.Store().WriteCSV(c.Ctx, f, store.OutcomeFilter{RunID: r.ID, Status: store.OutcomeFailed})
-		})}
+	path, err := filepath.Abs(filepath.Join(c.ExportDir, ExportName(r.ID)))
+	if err != nil {
+		path = filepath.Join(c.ExportDir, ExportName(r.ID))
 	}
+	var write func(string) tea.Msg
+	if f := s.failures; f != nil && len(f.shown) < len(f.all) {
+		rows := f.csvRows()
+		write = func(path string) tea.Msg {
+			return exportedMsg{path: path, rows: len(rows) - 1, err: writeCSV(path, rows)}
+		}
+	} else {
+		write = func(path string) tea.Msg {
+			return exportedMsg{path: path, rows: r.Failed, err: writeFileAtomic(path, func(f *os.File) error {
+				return c.Backend.Store().WriteCSV(c.Ctx, f, store.OutcomeFilter{RunID: r.ID, Status: store.OutcomeFailed})
+			})}
+		}
+	}
+	s.dialog = &exportDialog{path: path, cancel: func() { s.dialog = nil },
+		write: func(path string) tea.Cmd {
+			s.dialog = nil
+			return func() tea.Msg { return write(path) }
+		}}
+	return nil
 }
 
 // writeFileAtomic writes through a temporary file so a failed export never
@@ -292,6 +310,9 @@ func writeFileAtomic(path string, write func(*os.File) error) error {
 }
 
 func (s *Runs) View() string {
+	if s.dialog != nil {
+		return s.dialog.view(s.c, "the failures in view", s.width)
+	}
 	if s.failures != nil {
 		return s.failures.View()
 	}
@@ -304,20 +325,4 @@ func (s *Runs) View() string {
 		note = st.Warn.Render(fmt.Sprintf("%d unfinished run(s), marked *: select one and press u to resume.", s.unfinished))
 	}
 	return components.Fit(note, s.width) + "\n" + s.table.View()
-}
-
-func (s *Runs) ShortHelp() []key.Binding {
-	if s.failures != nil {
-		return s.failures.ShortHelp()
-	}
-	k := s.c.Keys
-	return []key.Binding{k.Select, k.Retry, k.Resume, k.Export, k.Back, k.Help}
-}
-
-func (s *Runs) FullHelp() [][]key.Binding {
-	if s.failures != nil {
-		return s.failures.FullHelp()
-	}
-	k := s.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Select, k.Retry, k.Resume, k.Export, k.Refresh}, {k.Back, k.Help, k.Quit}}
 }

@@ -3,8 +3,8 @@ package screens
 import (
 	"context"
 	"fmt"
+	"strings"
 
-	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
 
@@ -62,6 +62,8 @@ type Sync struct {
 	log       *components.Ring
 	bar       progress.Model
 	summary   engine.RunSummary
+	named     int            // names the run filled, from its outcomes
+	head      common.Heading // the number and CRM of the request or run
 	width     int
 	height    int
 }
@@ -114,8 +116,8 @@ func (s *Sync) ask(req request) tea.Cmd {
 		return common.Status("A sync is running: wait for it to end, or press x to cancel it.")
 	}
 	s.req, s.state, s.askCancel = &req, syncConfirm, false
-	s.run, s.log = components.RunState{}, components.NewRing(logSize)
-	s.c.Session.Number, s.c.Session.CRM = req.number, req.crm
+	s.run, s.log, s.named = components.RunState{}, components.NewRing(logSize), 0
+	s.head = common.Heading{Number: req.number, CRM: req.crm}
 	return nil
 }
 
@@ -185,8 +187,6 @@ func (s *Sync) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if msg.job == s.job && s.state != syncDone {
 			s.finish(msg.summary)
 		}
-	case tea.KeyPressMsg:
-		return s, s.onKey(msg)
 	}
 	return s, nil
 }
@@ -202,6 +202,9 @@ func (s *Sync) onEvent(ev engine.Event) tea.Cmd {
 	if done, ok := ev.(engine.Done); ok {
 		s.finish(done.Summary)
 		return nextEvent(s.job) // drain to the close
+	}
+	if o, ok := ev.(engine.OutcomeEvent); ok && strings.Contains(o.Outcome.ReasonText, "name was filled") {
+		s.named++
 	}
 	if line := s.run.Apply(ev); line != "" {
 		s.log.Add(line)
@@ -224,58 +227,55 @@ func (s *Sync) summaryRun() store.Run {
 		Created: sum.Created, Skipped: sum.Skipped, Failed: sum.Failed}
 }
 
-func (s *Sync) onKey(msg tea.KeyPressMsg) tea.Cmd {
+// Keys is the sync screen's table for its state.
+func (s *Sync) Keys() common.Bindings {
 	k := s.c.Keys
 	switch {
 	case s.askCancel:
-		switch {
-		case key.Matches(msg, k.Confirm):
-			s.askCancel, s.state = false, syncCancelling
-			job := s.job
-			return func() tea.Msg { job.Cancel(); return nil }
-		case key.Matches(msg, k.Deny), key.Matches(msg, k.Back):
-			s.askCancel = false
+		no := func() tea.Cmd { s.askCancel = false; return nil }
+		return common.Bindings{
+			common.Bind(k.Confirm, func() tea.Cmd {
+				s.askCancel, s.state = false, syncCancelling
+				job := s.job
+				return func() tea.Msg { job.Cancel(); return nil }
+			}),
+			common.Bind(k.Deny, no), common.Bind(k.Back, no),
 		}
 	case s.state == syncConfirm:
-		switch {
-		case key.Matches(msg, k.Confirm):
-			return s.start()
-		case key.Matches(msg, k.Deny), key.Matches(msg, k.Back):
-			back := !s.req.fromSummary
-			s.req, s.state = nil, syncIdle
-			if !back {
-				s.state = syncDone // the summary the question was asked from
-				return nil
-			}
-			return common.Back()
-		}
+		return common.Bindings{common.Bind(k.Confirm, s.start), common.Bind(k.Deny, s.decline), common.Bind(k.Back, s.decline)}
 	case s.state == syncRunning:
-		switch {
-		case key.Matches(msg, k.Cancel):
-			s.askCancel = true
-		case key.Matches(msg, k.Back):
-			return common.Status("A sync is running: press x to cancel it first.")
+		return common.Bindings{
+			common.Bind(k.Cancel, func() tea.Cmd { s.askCancel = true; return nil }),
+			common.Bind(k.Back, func() tea.Cmd { return common.Status("A sync is running: press x to cancel it first.") }),
 		}
 	case s.state == syncDone:
-		return s.onSummaryKey(msg)
-	case key.Matches(msg, k.Back):
-		return common.Back()
+		return common.Bindings{
+			common.Bind(k.Resume, s.askResume).When(resumable(s.summaryRun())),
+			common.Bind(k.Runs, func() tea.Cmd {
+				return common.GoWith(common.RunsScreen, openRunMsg{runID: s.summary.RunID})
+			}),
+			common.Bind(k.Back, func() tea.Cmd { return common.Go(common.NumbersScreen) }),
+		}
+	case s.state == syncIdle:
+		return common.Bindings{common.Bind(k.Back, common.Back).When(s.c.Depth > 1)}
 	}
-	return nil
+	return nil // starting or cancelling: wait
 }
 
-func (s *Sync) onSummaryKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := s.c.Keys
-	switch {
-	case key.Matches(msg, k.Runs):
-		return common.GoWith(common.RunsScreen, openRunMsg{runID: s.summary.RunID})
-	case key.Matches(msg, k.Resume):
-		return s.askResume()
-	case key.Matches(msg, k.Back):
-		return common.Go(common.NumbersScreen)
+// decline drops the request: back to the preview, or to the summary the
+// question was asked from.
+func (s *Sync) decline() tea.Cmd {
+	back := !s.req.fromSummary
+	s.req, s.state = nil, syncIdle
+	if !back {
+		s.state = syncDone
+		return nil
 	}
-	return nil
+	return common.Back()
 }
+
+// Heading is the number and CRM of the request or run in front.
+func (s *Sync) Heading() common.Heading { return s.head }
 
 // askResume reads the run as the database has it (its unconfirmed creates
 // too) and asks to resume it.
@@ -284,35 +284,15 @@ func (s *Sync) askResume() tea.Cmd {
 	if !resumable(r) {
 		return common.Status(fmt.Sprintf("Run #%d has no contacts left to resume.", r.ID))
 	}
-	c, number := s.c, s.c.Session.Number
+	c, number := s.c, s.head.Number
 	return func() tea.Msg {
 		run, err := c.Backend.Store().Run(c.Ctx, r.ID)
 		if err != nil {
-			return common.StatusMsg{Text: fmt.Sprintf("reading run #%d: %v", r.ID, err), Err: true}
+			return common.StatusMsg{Text: common.Sentence(fmt.Sprintf("reading run #%d", r.ID), err), Err: true}
 		}
 		if number.ID != run.NumberID {
 			number = store.Number{ID: run.NumberID}
 		}
 		return confirmMsg{request{number: number, crm: run.CRM, resume: run, fromSummary: true}}
 	}
-}
-
-func (s *Sync) ShortHelp() []key.Binding {
-	k := s.c.Keys
-	switch {
-	case s.askCancel, s.state == syncConfirm:
-		return []key.Binding{k.Confirm, k.Deny}
-	case s.state == syncRunning:
-		return []key.Binding{k.Cancel, k.Help, k.Quit}
-	case s.state == syncDone && resumable(s.summaryRun()):
-		return []key.Binding{k.Resume, k.Runs, k.Back, k.Quit}
-	case s.state == syncDone:
-		return []key.Binding{k.Runs, k.Back, k.Quit}
-	}
-	return []key.Binding{k.Back, k.Quit}
-}
-
-func (s *Sync) FullHelp() [][]key.Binding {
-	k := s.c.Keys
-	return [][]key.Binding{{k.Confirm, k.Deny, k.Cancel, k.Resume}, {k.Runs, k.Back, k.Help, k.Quit}}
 }

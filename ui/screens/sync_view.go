@@ -7,6 +7,7 @@ import (
 
 	"coexsync/store"
 	engine "coexsync/sync"
+	"coexsync/ui/common"
 	"coexsync/ui/components"
 	"coexsync/ui/safe"
 )
@@ -32,29 +33,28 @@ func (s *Sync) confirmView() string {
 	st := s.c.Styles
 	req := s.req
 	p := req.plan
-	fills := 0
-	for i := range p.Rows {
-		if p.Rows[i].FillName {
-			fills++
-		}
-	}
+	fills := fillCount(p)
 	title := "Sync " + components.NumberLabel(req.number) + " into " + req.crm
 	if req.opts.Mode == store.ModeRetry {
 		title = fmt.Sprintf("Retry the failed contacts of run #%d in %s", req.opts.ParentRunID, req.crm)
 	}
 	skips := p.Counts[engine.StatusExists] + p.Counts[engine.StatusAmbiguous] + p.Counts[engine.StatusDuplicate]
+	create, fail := p.Counts[engine.StatusCreate], p.Counts[engine.StatusInvalid]
+	// The question comes first so no terminal size can hide it; the lines
+	// add up to the total (filled names are part of Skip).
 	lines := []string{
-		st.Label.Render(title),
-		st.Muted.Render("account: " + safe.Text(p.Target)),
+		st.BadgeAlert.Render(components.Fit("Start writing to "+safe.Text(req.crm)+"? (y/n)", s.width)),
 		"",
-		fmt.Sprintf("  Create           %7d new contacts", p.Counts[engine.StatusCreate]),
-		fmt.Sprintf("  Fill names       %7d existing records with no name", fills),
-		fmt.Sprintf("  Skip             %7d already in the CRM, ambiguous or duplicate", skips),
-		fmt.Sprintf("  Fail             %7d invalid numbers (listed in the runs browser)", p.Counts[engine.StatusInvalid]),
+		st.Label.Render(components.Fit(title, s.width)),
+		st.Muted.Render(components.Fit("account: "+safe.Text(p.Target), s.width)),
 		"",
-		"Nothing is ever written back to WhatsApp.",
+		components.Fit(fmt.Sprintf("  Create           %7d new contacts", create), s.width),
+		components.Fit(fmt.Sprintf("  Skip             %7d already in the CRM, ambiguous or duplicate", skips), s.width),
+		components.Fit(fmt.Sprintf("    of which       %7d existing records with no name get the WhatsApp name", fills), s.width),
+		components.Fit(fmt.Sprintf("  Fail             %7d invalid numbers (listed in the runs browser)", fail), s.width),
+		components.Fit(fmt.Sprintf("  Total            %7d contacts", create+skips+fail), s.width),
 		"",
-		st.BadgeAlert.Render("Start writing to " + req.crm + "? (y/n)"),
+		components.Fit("Nothing is ever written back to WhatsApp.", s.width),
 	}
 	return strings.Join(lines, "\n")
 }
@@ -64,6 +64,8 @@ func (s *Sync) resumeView() string {
 	st := s.c.Styles
 	r := s.req.resume
 	lines := []string{
+		st.BadgeAlert.Render(components.Fit("Resume writing to "+safe.Text(r.CRM)+"? (y/n)", s.width)),
+		"",
 		st.Label.Render(components.Fit(fmt.Sprintf("Resume run #%d (%s) of %s into %s",
 			r.ID, r.Status, components.NumberLabel(s.req.number), safe.Text(r.CRM)), s.width)),
 		st.Muted.Render(components.Fit("account: "+safe.Text(cmp.Or(r.Target, "(not recorded)")), s.width)),
@@ -73,8 +75,6 @@ func (s *Sync) resumeView() string {
 		"",
 		components.Fit("Creates sent before the stop but never confirmed are looked up in the", s.width),
 		components.Fit("CRM first: no contact is created twice. Nothing is written to WhatsApp.", s.width),
-		"",
-		st.BadgeAlert.Render("Resume writing to " + safe.Text(r.CRM) + "? (y/n)"),
 	}
 	return strings.Join(lines, "\n")
 }
@@ -102,11 +102,11 @@ func (s *Sync) summaryView() string {
 	sum := s.summary
 	lines := []string{
 		st.Label.Render(fmt.Sprintf("Run #%d %s in %s", sum.RunID, sum.Status, components.Dur(sum.Elapsed))),
-		st.OK.Render(fmt.Sprintf("Created %d", sum.Created)) + "   " + fmt.Sprintf("Skipped %d", sum.Skipped) +
+		st.OK.Render(fmt.Sprintf("Created %d", sum.Created)) + "   " + fmt.Sprintf("Skipped %d (names filled %d)", sum.Skipped, s.named) +
 			"   " + st.Error.Render(fmt.Sprintf("Failed %d", sum.Failed)) + fmt.Sprintf("   of %d", sum.Total),
 	}
 	if sum.Err != nil {
-		lines = append(lines, st.Error.Render(components.Fit("Stopped: "+safe.Text(sum.Err.Error()), s.width)))
+		lines = append(lines, st.Error.Render(components.Wrap(safe.Text(common.Sentence("stopped", sum.Err)), s.width)))
 	}
 	if r := s.summaryRun(); resumable(r) {
 		lines = append(lines, st.Warn.Render(components.Fit(
@@ -130,4 +130,15 @@ func (s *Sync) summaryView() string {
 // failureLine is a failed outcome with what an agent can do about it.
 func failureLine(o store.Outcome) string {
 	return fmt.Sprintf("%s  %s  %s: %s", components.NameOr(o.Name), o.Raw, o.Reason, o.ReasonText)
+}
+
+// fillCount is how many existing records the plan gives a name.
+func fillCount(p *engine.Plan) int {
+	n := 0
+	for i := range p.Rows {
+		if p.Rows[i].FillName {
+			n++
+		}
+	}
+	return n
 }

@@ -71,6 +71,7 @@ type Server struct {
 	failed     int
 	closed     bool // no delivery starts once Close began
 	requests   int
+	subs       subscriptionState // subscriptions.go
 }
 
 // New starts a fake on 127.0.0.1.
@@ -193,6 +194,9 @@ func (s *Server) WaitDelivered(ctx context.Context) error {
 
 // serve routes /{version}/{id}/{edge} after checking credentials.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if s.serveSubscriptions(w, r) {
+		return
+	}
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	call := CallOther
 	if len(parts) == 3 && (parts[2] == CallPhoneNumbers || parts[2] == CallSyncRequest) {

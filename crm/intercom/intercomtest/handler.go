@@ -68,6 +68,9 @@ func (s *Server) handle(r *http.Request, endpoint, id string) answer {
 	if a, ok := s.handleListing(r, endpoint, id); ok {
 		return a
 	}
+	if endpoint == EndpointMe { // a read: DenyWrites leaves it alone
+		return s.me()
+	}
 	if endpoint != "search" && endpoint != "other" && s.denyWrites() {
 		return errorAnswer(http.StatusForbidden, "token_unauthorized", "Token does not have the permission to write contacts", "")
 	}
@@ -95,6 +98,8 @@ func route(r *http.Request) (endpoint, id string) {
 		return endpoint, id
 	}
 	switch {
+	case r.Method == http.MethodGet && p == "/me":
+		return EndpointMe, ""
 	case r.Method == http.MethodPost && p == "/contacts/search":
 		return "search", ""
 	case r.Method == http.MethodPost && p == "/contacts":
