@@ -142,7 +142,14 @@ func runHeadlessSync(ctx context.Context, cfg *config, f syncFlags, stdout, stde
 
 // newEngine is the engine for the CRM picked, with the flags that tune it.
 func newEngine(cfg *config, b *backend.Backend, f syncFlags) (*engine.Engine, error) {
-	eng, err := b.Engine(pickCRM(cfg, b))
+	name := pickCRM(cfg, b)
+	if f.resume != 0 && cfg.crm == "" {
+		// A resume writes where the run wrote, whichever tokens are set.
+		if run, err := b.Store().Run(context.Background(), f.resume); err == nil {
+			name = run.CRM
+		}
+	}
+	eng, err := b.Engine(name)
 	if err != nil {
 		return nil, err
 	}

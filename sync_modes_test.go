@@ -13,7 +13,9 @@ import (
 	"coexsync/crm"
 	"coexsync/crm/hubspot"
 	"coexsync/crm/hubspot/hubspottest"
+	"coexsync/crm/intercom"
 	"coexsync/sandbox"
+	"coexsync/store"
 	"coexsync/whatsapp/whatsapptest"
 )
 
@@ -302,5 +304,30 @@ func TestForceFlagSetsEngineForce(t *testing.T) {
 	fl := newSyncCommand(cfg).Flags().Lookup("force")
 	if fl == nil || !strings.Contains(fl.Usage, "lease") {
 		t.Fatalf("--force flag: %+v", fl)
+	}
+}
+
+// With both CRMs configured, --resume writes into the CRM the run used,
+// not the default one.
+func TestResumeUsesTheRunsCRM(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	id, err := db.CreateRun(context.Background(), store.Run{NumberID: "n", CRM: "intercom", Target: "t", Mode: store.ModeLive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := backend.New(backend.Config{Mode: backend.ModeLive, Store: db, CRMs: map[string]crm.Client{
+		"hubspot":  hubspot.New(hubspot.Config{Token: "x"}),
+		"intercom": intercom.New(intercom.Config{Token: "y"}),
+	}})
+	eng, err := newEngine(&config{}, b, syncFlags{resume: id})
+	if err != nil || eng.CRM.Name() != "intercom" {
+		t.Fatalf("resume engine: %v, %v", eng, err)
+	}
+	if eng, _ := newEngine(&config{}, b, syncFlags{}); eng.CRM.Name() != "hubspot" {
+		t.Errorf("a new sync without --crm should keep the default, got %s", eng.CRM.Name())
 	}
 }

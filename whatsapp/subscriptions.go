@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strings"
 
-	"coexsync/crm"
+	"coexsync/internal/httpcore"
 )
 
 // Webhook object and field a Coexistence contact sync arrives on.
@@ -130,6 +130,6 @@ func (c *Client) HasAppSecret() bool { return c.cfg.AppSecret != "" }
 // shown to fn first (read-only diagnostics read its Date header).
 func (c *Client) Observing(fn func(*http.Response)) *Client {
 	cfg := c.cfg
-	cfg.HTTP = crm.ObserveHTTP(cfg.HTTP, fn)
+	cfg.HTTP = httpcore.ObserveHTTP(cfg.HTTP, fn)
 	return NewClient(cfg)
 }
