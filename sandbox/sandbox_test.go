@@ -107,3 +107,42 @@ func TestSandboxDatasetCoversEveryCase(t *testing.T) {
 		t.Fatalf("Intercom seed: %d records, %d without a name", len(sb.Intercom.Records()), intercomUnnamed)
 	}
 }
+
+// A sized sandbox answers at once with its numbers and fills the rest in
+// the background: every address book has the asked size once Ready.
+func TestSandboxSizedLoadsInBackground(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(filepath.Join(t.TempDir(), "sandbox.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sb, err := StartWith(ctx, db, Options{Seed: 1, Contacts: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	b := backend.New(sb.Config())
+	numbers, err := b.Numbers(ctx)
+	if err != nil || len(numbers) != len(businesses) {
+		t.Fatalf("numbers before the dataset loaded: %d, %v", len(numbers), err)
+	}
+	if err := sb.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := buildDataset(1, 300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, cs := range ds.contacts {
+		if len(cs) != 300 {
+			t.Errorf("number %s: %d contacts, want 300", id, len(cs))
+		}
+	}
+	if got, want := len(sb.HubSpot.Records()), len(ds.hubspot); got != want || want == 0 {
+		t.Errorf("HubSpot holds %d records, want %d", got, want)
+	}
+	if again, err := b.Numbers(ctx); err != nil || len(again) != len(businesses) {
+		t.Errorf("numbers after loading: %d, %v (added twice?)", len(again), err)
+	}
+}

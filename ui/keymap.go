@@ -38,5 +38,9 @@ func DefaultKeyMap() *common.KeyMap {
 		Resume:       b("u", "resume run", "u"),
 		Export:       b("e", "export CSV", "e"),
 		Copy:         b("y", "copy id", "y"),
+		Doctor:       b("d", "doctor", "d"),
+		Undo:         b("U", "undo run…", "U"),
+		SortDir:      b("O", "reverse sort", "O"),
+		Mouse:        b("m", "mouse", "m"),
 	}
 }

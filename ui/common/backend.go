@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 
+	"coexsync/doctor"
 	"coexsync/store"
 	engine "coexsync/sync"
 )
@@ -38,6 +39,9 @@ type Backend interface {
 	Engine(crm string) (Engine, error)
 	// Store is the local database, for browsing runs (offline too).
 	Store() Store
+	// Doctor runs the read-only pre-flight checks (Meta, CRMs, store,
+	// clock); numberID limits the contact check to one number.
+	Doctor(ctx context.Context, numberID string) []doctor.Check
 }
 
 // Store is the part of *store.DB the runs and failures browser reads.

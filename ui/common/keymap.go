@@ -28,4 +28,8 @@ type KeyMap struct {
 	Resume       key.Binding
 	Export       key.Binding
 	Copy         key.Binding // copy an id to the clipboard
+	Doctor       key.Binding // run the read-only pre-flight checks
+	Undo         key.Binding // archive what a run created
+	SortDir      key.Binding // reverse the sort
+	Mouse        key.Binding // toggle mouse capture (wheel vs text selection)
 }

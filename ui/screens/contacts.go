@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"coexsync/doctor"
 	"coexsync/store"
 	engine "coexsync/sync"
 	"coexsync/ui/common"
@@ -20,7 +21,8 @@ type contactsState int
 const (
 	contactsLoading  contactsState = iota
 	contactsRequest                // no contacts yet: explain the one-time request
-	contactsConfirm                // the request is about to be sent: y/n
+	contactsChecking               // doctor's Meta checks run before the request
+	contactsConfirm                // the request is about to be sent: y/n (or force)
 	contactsWaiting                // requested: counting contacts as webhooks arrive
 	contactsPlanning               // the engine is building the plan
 	contactsTable                  // the plan preview
@@ -55,7 +57,11 @@ type Contacts struct {
 	filter  components.Filter
 	export  *exportDialog // non-nil while asking where to export
 	// index is the CRM index build the plan waits on (Phase "" before any).
-	index  engine.IndexProgress
+	index engine.IndexProgress
+	// checks are the doctor's Meta checks the request confirmation shows;
+	// force is what the agent typed to override a failing one.
+	checks []doctor.Check
+	force  components.Input
 	width  int
 	height int
 }
@@ -162,8 +168,14 @@ func (s *Contacts) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 		s.plan, s.view, s.state = msg.plan, newPlanView(msg.plan.Rows), contactsTable
 		s.table.SetSource(s.view)
-	case tea.KeyPressMsg: // only text reaches here: a filter or a path typed
-		if s.export != nil {
+	case doctorMsg:
+		if msg.gen == s.gen && s.state == contactsChecking {
+			s.checks, s.state = metaChecks(msg.checks), contactsConfirm
+		}
+	case tea.KeyPressMsg: // only text reaches here: a filter, a path or a word typed
+		if s.state == contactsConfirm {
+			s.force.Update(msg)
+		} else if s.export != nil {
 			s.export.typed(msg)
 		} else {
 			s.applyFilter(msg)
@@ -171,7 +183,9 @@ func (s *Contacts) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case tea.MouseWheelMsg:
 		s.table.Update(msg)
 	case tea.PasteMsg:
-		if s.export != nil {
+		if s.state == contactsConfirm {
+			s.force.Update(msg)
+		} else if s.export != nil {
 			s.export.typed(msg)
 		} else {
 			s.applyFilter(msg)
@@ -220,23 +234,15 @@ func (s *Contacts) Keys() common.Bindings {
 	}
 	switch s.state {
 	case contactsRequest:
-		return common.Bindings{
-			common.Bind(k.Request, func() tea.Cmd { s.state = contactsConfirm; return nil }), back}
-	case contactsConfirm:
-		deny := func() tea.Cmd { s.state = contactsRequest; return nil }
-		return common.Bindings{common.Bind(k.Confirm, s.sendRequest), common.Bind(k.Deny, deny), common.Bind(k.Back, deny)}
+		return common.Bindings{common.Bind(k.Request, s.checkMeta), back}
+	case contactsChecking, contactsConfirm:
+		return s.requestKeys()
 	case contactsWaiting:
 		return common.Bindings{common.Bind(k.BuildPlan, s.planCmd).When(s.count > 0), back}
 	case contactsTable:
 		return s.tableKeys(back)
 	}
 	return common.Bindings{back}
-}
-
-func (s *Contacts) sendRequest() tea.Cmd {
-	s.state = contactsLoading
-	c, id := s.c, s.c.Session.Number.ID
-	return func() tea.Msg { return syncRequestedMsg{c.Backend.RequestContactSync(c.Ctx, id)} }
 }
 
 // filterKeys are the keys while a filter is typed; other keys are text.
@@ -290,7 +296,7 @@ func (s *Contacts) View() string {
 	switch s.state {
 	case contactsLoading:
 		return "Loading contacts…"
-	case contactsRequest, contactsConfirm:
+	case contactsRequest, contactsChecking, contactsConfirm:
 		return s.requestView()
 	case contactsWaiting:
 		return fmt.Sprintf("Waiting for Business App contacts (requested; they arrive by webhook).\n\n"+
@@ -358,19 +364,4 @@ func countsLine(p *engine.Plan) string {
 		parts = append(parts, fmt.Sprintf("%s %d", st, p.Counts[st]))
 	}
 	return strings.Join(parts, " · ")
-}
-
-func (s *Contacts) requestView() string {
-	st := s.c.Styles
-	n := s.c.Session.Number
-	text := "No Business App contacts are stored for this number yet.\n\n" +
-		"coexsync can ask Meta to send them. This request can be sent ONCE per number, " +
-		"and only within 24 hours of connecting the number to the Cloud API; Meta refuses " +
-		"a second one. Every contact that arrives is kept in the local database.\n\n"
-	if s.state == contactsConfirm {
-		// The question first: it must show however small the terminal.
-		return st.BadgeAlert.Render(components.Wrap("Send the one-time contact sync request for "+
-			components.NumberLabel(n)+" now? (y/n)", s.width)) + "\n\n" + components.Wrap(text, s.width)
-	}
-	return components.Wrap(text, s.width) + st.Label.Render("Press enter to send the request.")
 }

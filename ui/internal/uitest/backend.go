@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"coexsync/doctor"
 	"coexsync/store"
 	engine "coexsync/sync"
 	"coexsync/ui/common"
@@ -32,6 +33,25 @@ type Backend struct {
 	Eng        *Engine
 	EngineErr  error // e.g. offline: no engine
 	St         common.Store
+	// Checks are what Doctor reports (MetaOK by default); DoctorFor
+	// records the numbers it was asked about.
+	Checks    []doctor.Check
+	DoctorFor []string
+}
+
+// Doctor returns the configured checks.
+func (b *Backend) Doctor(_ context.Context, numberID string) []doctor.Check {
+	b.Lock()
+	defer b.Unlock()
+	b.DoctorFor = append(b.DoctorFor, numberID)
+	return append([]doctor.Check(nil), b.Checks...)
+}
+
+// SetChecks replaces what Doctor reports.
+func (b *Backend) SetChecks(cs []doctor.Check) {
+	b.Lock()
+	defer b.Unlock()
+	b.Checks = cs
 }
 
 func (b *Backend) Mode() string   { return b.ModeName }

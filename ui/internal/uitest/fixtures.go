@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"coexsync/crm"
+	"coexsync/doctor"
 	"coexsync/store"
 	engine "coexsync/sync"
 	"coexsync/sync/normalize"
@@ -31,7 +32,34 @@ func NewBackend() *Backend {
 		Counts:     map[string]int{"1001": 12, "1002": 0},
 		Eng:        &Engine{PlanRows: 12, Job: NewJob(7, 64)},
 		St:         NewStore(),
+		Checks:     AllChecks(),
 	}
+}
+
+// AllChecks is a healthy doctor report: the Meta checks, then a CRM and
+// the clock (which the request confirmation leaves out).
+func AllChecks() []doctor.Check {
+	return []doctor.Check{
+		{Name: doctor.NameGraphToken, OK: true, Detail: "accepted by the Graph API"},
+		{Name: doctor.NameWABA, OK: true, Detail: "WhatsApp Business Account 4242 answers (3 numbers)"},
+		{Name: doctor.NameNumbers, OK: true, Detail: "+1 415-555-0100 (1002) is_on_biz_app=true"},
+		{Name: doctor.NameAppSubscribed, OK: true, Detail: "this app is subscribed to the WABA: Coexsync (77)"},
+		{Name: doctor.NameWebhookField, OK: true, Warn: true, Detail: "the smb_app_state_sync field could not be confirmed",
+			Fix: "Check the app's WhatsApp webhook fields in the App Dashboard."},
+		{Name: doctor.NameContacts + " +1 415-555-0100", OK: true, Detail: "no contacts stored yet"},
+		{Name: doctor.NameHubSpotToken, OK: true, Detail: "accepted by HubSpot"},
+		{Name: doctor.NameClock, OK: true, Detail: "within 2s of Meta's and HubSpot's clocks"},
+	}
+}
+
+// UnsubscribedChecks is AllChecks with the app not subscribed to the
+// WABA's webhooks: contacts requested now would be lost.
+func UnsubscribedChecks() []doctor.Check {
+	cs := AllChecks()
+	cs[3] = doctor.Check{Name: doctor.NameAppSubscribed,
+		Detail: "no app is subscribed to this WABA's webhooks: contacts requested now would be lost",
+		Fix:    "Subscribe the app to the WABA (POST /4242/subscribed_apps) before requesting contacts."}
+	return cs
 }
 
 // NewStore holds runs 5 (finished with failures), 4 (interrupted) and 3

@@ -1,0 +1,103 @@
+package screens
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"coexsync/doctor"
+	"coexsync/ui/common"
+	"coexsync/ui/components"
+	"coexsync/ui/safe"
+)
+
+// doctorMsg is a doctor report for the screen visit gen asked in.
+type doctorMsg struct {
+	gen    int
+	checks []doctor.Check
+}
+
+// doctorCmd runs the read-only checks for numberID.
+func doctorCmd(c *common.Common, gen int, numberID string) tea.Cmd {
+	return func() tea.Msg { return doctorMsg{gen: gen, checks: c.Backend.Doctor(c.Ctx, numberID)} }
+}
+
+// metaChecks are the checks the one-time contact request depends on:
+// the token, the WABA, its numbers, the webhook subscription and the
+// contacts already stored. CRM and clock checks do not matter to it.
+func metaChecks(cs []doctor.Check) []doctor.Check {
+	var out []doctor.Check
+	for _, c := range cs {
+		switch {
+		case c.Name == doctor.NameGraphToken, c.Name == doctor.NameWABA, c.Name == doctor.NameNumbers,
+			c.Name == doctor.NameAppSubscribed, c.Name == doctor.NameWebhookField,
+			c.Name == doctor.NameContacts, strings.HasPrefix(c.Name, doctor.NameContacts+" "):
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// failing is the first check that did not pass.
+func failing(cs []doctor.Check) (doctor.Check, bool) {
+	for _, c := range cs {
+		if !c.OK {
+			return c, true
+		}
+	}
+	return doctor.Check{}, false
+}
+
+// checkWord is a check's result as a word, readable without colour.
+func checkWord(c doctor.Check) string {
+	switch {
+	case !c.OK:
+		return "FAIL"
+	case c.Warn:
+		return "WARN"
+	}
+	return "OK"
+}
+
+// checkLines lists checks one per line, a failure or warning followed by
+// its fix when withFix.
+func checkLines(cm *common.Common, cs []doctor.Check, width int, withFix bool) []string {
+	st := cm.Styles
+	nameW := 14
+	for _, c := range cs {
+		nameW = max(nameW, len([]rune(c.Name)))
+	}
+	nameW = min(nameW, 28)
+	var lines []string
+	for _, c := range cs {
+		word := fmt.Sprintf("%-4s", checkWord(c))
+		switch {
+		case !c.OK:
+			word = st.Error.Render(word)
+		case c.Warn:
+			word = st.Warn.Render(word)
+		default:
+			word = st.OK.Render(word)
+		}
+		name := components.Fit(safe.Text(c.Name), nameW)
+		lines = append(lines, components.Fit("  "+word+"  "+name+"  "+safe.Text(c.Detail), width))
+		if withFix && c.Fix != "" && (!c.OK || c.Warn) {
+			lines = append(lines, st.Muted.Render(components.Fit("        fix: "+safe.Text(c.Fix), width)))
+		}
+	}
+	return lines
+}
+
+// doctorView is the whole report, as the numbers screen shows it.
+func doctorView(cm *common.Common, cs []doctor.Check, loading bool, width int) string {
+	st := cm.Styles
+	if loading {
+		return "Running the read-only checks (Meta, the CRMs, the database, the clock)…"
+	}
+	head := st.OK.Render(components.Fit("Doctor: every check passed. Nothing was written anywhere.", width))
+	if _, bad := failing(cs); bad {
+		head = st.Error.Render(components.Fit("Doctor: some checks failed; each says how to fix it. Nothing was written.", width))
+	}
+	return head + "\n\n" + strings.Join(checkLines(cm, cs, width, true), "\n")
+}
