@@ -331,3 +331,12 @@ func TestResumeUsesTheRunsCRM(t *testing.T) {
 		t.Errorf("a new sync without --crm should keep the default, got %s", eng.CRM.Name())
 	}
 }
+
+// An undo's count is of records archived, and the runs list says so.
+func TestRunLineSaysArchivedForUndo(t *testing.T) {
+	undo := runLine(store.Run{ID: 9, Mode: store.ModeUndo, Status: store.RunFinished, Created: 179, CRM: "hubspot"})
+	live := runLine(store.Run{ID: 8, Mode: store.ModeLive, Status: store.RunFinished, Created: 179, CRM: "hubspot"})
+	if !strings.Contains(undo, "archived 179") || strings.Contains(undo, "created") || !strings.Contains(live, "created  179") {
+		t.Fatalf("undo line %q, live line %q", undo, live)
+	}
+}

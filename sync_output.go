@@ -164,6 +164,10 @@ func printPlan(w io.Writer, p *engine.Plan, asJSON, sandboxed bool) error {
 // runLine is one run as `coexsync runs` lists it.
 func runLine(r store.Run) string {
 	when := r.StartedAt.Local().Format("2006-01-02 15:04")
-	return fmt.Sprintf("%5d  %s  %-9s %-8s %-11s created %-5d skipped %-5d failed %-5d number %s",
-		r.ID, when, r.CRM, r.Mode, r.Status, r.Created, r.Skipped, r.Failed, r.NumberID)
+	made := "created "
+	if r.Mode == store.ModeUndo {
+		made = "archived" // an undo's Created outcomes are the records it archived
+	}
+	return fmt.Sprintf("%5d  %s  %-9s %-8s %-11s %s %-5d skipped %-5d failed %-5d number %s",
+		r.ID, when, r.CRM, r.Mode, r.Status, made, r.Created, r.Skipped, r.Failed, r.NumberID)
 }

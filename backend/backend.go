@@ -136,3 +136,9 @@ func (b *Backend) Engine(name string) (*engine.Engine, error) {
 	}
 	return &engine.Engine{Store: b.cfg.Store, CRM: client, CRMRegion: b.cfg.CRMRegion, Lookup: b.cfg.Lookup}, nil
 }
+
+// WhatsAppMissing reports a live backend with no Graph API client: only
+// CRM credentials were given, so numbers cannot be listed or requested.
+func (b *Backend) WhatsAppMissing() bool {
+	return b.cfg.Mode == ModeLive && b.cfg.WhatsApp == nil
+}

@@ -63,13 +63,17 @@ func (s *Served) State() State {
 	var hub []holding
 	for _, rec := range s.HubSpot.Records() {
 		// HubSpot's own reading of the free text first, then the raw values.
+		// A desk line with an extension holds no one's number: the engine
+		// never matches it, and a contact created beside it is no duplicate.
+		p := rec.Properties
 		hub = append(hub, holding{byAPI: rec.CreatedByAPI, numbers: e164s(
-			rec.Properties[hubspot.PropCalculatedPhone], rec.Properties[hubspot.PropCalculatedMobile],
-			rec.Properties[hubspot.PropWhatsAppPhone])})
+			unlessExtension(p[hubspot.PropPhone], p[hubspot.PropCalculatedPhone]),
+			unlessExtension(p[hubspot.PropMobile], p[hubspot.PropCalculatedMobile]),
+			unlessExtension(p[hubspot.PropWhatsAppPhone], p[hubspot.PropWhatsAppPhone]))})
 	}
 	var icom []holding
 	for _, rec := range s.Intercom.Records() {
-		icom = append(icom, holding{byAPI: rec.ViaAPI, numbers: e164s(rec.Phone)})
+		icom = append(icom, holding{byAPI: rec.ViaAPI, numbers: e164s(unlessExtension(rec.Phone, rec.Phone))})
 	}
 	st := State{
 		Down:      map[string]bool{},
@@ -85,6 +89,15 @@ func (s *Served) State() State {
 		st.Down[name] = sv.isDown()
 	}
 	return st
+}
+
+// unlessExtension is value, or "" when the raw text it was read from
+// carries an extension.
+func unlessExtension(raw, value string) string {
+	if normalize.HasExtension(raw) {
+		return ""
+	}
+	return value
 }
 
 // e164s normalizes phone values the way the engine compares them (old

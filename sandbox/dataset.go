@@ -2,11 +2,12 @@ package sandbox
 
 import (
 	"math/rand/v2"
-	"strings"
+	"strconv"
 
 	"github.com/nyaruka/phonenumbers"
 
 	"coexsync/crm"
+	"coexsync/crm/hubspot/hubspottest"
 	"coexsync/sync/normalize"
 	"coexsync/whatsapp"
 	"coexsync/whatsapp/whatsapptest"
@@ -32,18 +33,21 @@ var businesses = []business{
 		QualityRating: "YELLOW", Status: "CONNECTED", PlatformType: "CLOUD_API", IsOnBizApp: true, CodeVerificationStatus: "VERIFIED"}, 300},
 }
 
-// existing is a contact the CRM already holds before the first sync.
+// existing is a record the CRM already holds before the first sync.
 type existing struct {
 	first, last string
-	phone       string // as a person typed it
+	value       storedValue
 }
 
 // existingRecords picks about 30 % of the valid contacts as already in the
-// CRM, spelled as people type numbers (or in the old WhatsApp form the
-// normalizer lists as a candidate), a quarter of them without a name, and
-// about 2 % stored twice so the preview shows ambiguous matches. norm is
-// contacts normalized, index for index (done once for both CRMs).
-func existingRecords(r *rand.Rand, contacts []whatsapptest.Contact, norm []normalize.Result, spell func(*phonenumbers.PhoneNumber, *rand.Rand) string) []existing {
+// CRM, written the messy ways people type numbers (messyValue), or in the
+// old WhatsApp form the normalizer lists as a candidate; a quarter without
+// a name; about 2 % stored twice (ambiguous in the preview). A few are
+// traps the matcher must not fall into: a stranger abroad holding the same
+// national digits, a desk line with an extension, a foreign national
+// number with no country. account is the business number's region; norm is
+// contacts normalized, index for index.
+func existingRecords(r *rand.Rand, contacts []whatsapptest.Contact, norm []normalize.Result, account string, withMobile bool) []existing {
 	var out []existing
 	for i, c := range contacts {
 		if c.Phone == "" || r.IntN(100) >= 30 {
@@ -58,42 +62,38 @@ func existingRecords(r *rand.Rand, contacts []whatsapptest.Contact, norm []norma
 		if err != nil {
 			continue
 		}
-		rec := existing{phone: spell(num, r)}
+		rec := existing{value: messyValue(num, r, account, withMobile)}
+		switch trap := r.IntN(100); {
+		case trap < 2:
+			rec.value = storedValue{property: "phone", raw: phonenumbers.Format(num, phonenumbers.INTERNATIONAL) + " x" + strconv.Itoa(100+r.IntN(900))}
+		case trap < 4 && phonenumbers.GetRegionCodeForNumber(num) != account:
+			rec.value = storedValue{property: "phone", raw: phonenumbers.Format(num, phonenumbers.NATIONAL)}
+		case trap < 7:
+			if d, ok := decoy(num, r); ok {
+				out = append(out, existing{first: "Stranger", last: "Abroad", value: d})
+			}
+		}
 		if r.IntN(4) > 0 {
 			rec.first, rec.last = crm.SplitName(c.FullName, c.FirstName)
 		}
 		out = append(out, rec)
 		if r.IntN(50) == 0 {
-			out = append(out, existing{first: "Duplicate", last: "Entry", phone: phonenumbers.Format(num, phonenumbers.E164)})
+			out = append(out, existing{first: "Duplicate", last: "Entry", value: storedValue{property: "phone", raw: phonenumbers.Format(num, phonenumbers.E164)}})
 		}
 	}
 	return out
 }
 
-// hubspotSpelling is free text as people type it: HubSpot reads national
-// formats with the account's country (US), so other countries are typed
-// internationally.
-func hubspotSpelling(num *phonenumbers.PhoneNumber, r *rand.Rand) string {
-	if phonenumbers.GetRegionCodeForNumber(num) == "US" && r.IntN(2) == 0 {
-		return phonenumbers.Format(num, phonenumbers.NATIONAL)
+// hubspotRecord seeds e into HubSpot's property for it.
+func hubspotRecord(e existing) hubspottest.Record {
+	rec := hubspottest.Record{FirstName: e.first, LastName: e.last, Country: e.value.country}
+	switch e.value.property {
+	case "mobile":
+		rec.Mobile = e.value.raw
+	case "whatsapp":
+		rec.WhatsApp = e.value.raw
+	default:
+		rec.Phone = e.value.raw
 	}
-	switch r.IntN(3) {
-	case 0:
-		return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
-	case 1:
-		return strings.ReplaceAll(phonenumbers.Format(num, phonenumbers.INTERNATIONAL), " ", "-")
-	}
-	return phonenumbers.Format(num, phonenumbers.E164)
-}
-
-// intercomSpelling: Intercom keeps the phone field verbatim and searches it
-// exactly, so records use the spellings people use most.
-func intercomSpelling(num *phonenumbers.PhoneNumber, r *rand.Rand) string {
-	switch r.IntN(3) {
-	case 0:
-		return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
-	case 1:
-		return strings.TrimPrefix(phonenumbers.Format(num, phonenumbers.E164), "+")
-	}
-	return phonenumbers.Format(num, phonenumbers.E164)
+	return rec
 }

@@ -136,7 +136,7 @@ func (s *Sandbox) load() error {
 type dataset struct {
 	numbers  []whatsapp.PhoneNumber
 	contacts map[string][]whatsapptest.Contact // by number id
-	hubspot  []hubspottest.SeedContact
+	hubspot  []hubspottest.Record
 	intercom []intercomtest.Contact
 }
 
@@ -165,11 +165,12 @@ func buildDataset(seed int64, perNumber int) (*dataset, error) {
 			phones[j] = c.Phone
 		}
 		norm := normalize.Batch(phones, region)
-		for _, e := range existingRecords(r, contacts, norm, hubspotSpelling) {
-			ds.hubspot = append(ds.hubspot, hubspottest.SeedContact{FirstName: e.first, LastName: e.last, Phone: e.phone})
+		for _, e := range existingRecords(r, contacts, norm, region, true) {
+			ds.hubspot = append(ds.hubspot, hubspotRecord(e))
 		}
-		for _, e := range existingRecords(r, contacts, norm, intercomSpelling) {
-			ds.intercom = append(ds.intercom, intercomtest.Contact{Role: "lead", Name: joinName(e.first, e.last), Phone: e.phone})
+		for _, e := range existingRecords(r, contacts, norm, region, false) {
+			ds.intercom = append(ds.intercom, intercomtest.Contact{Role: "lead", Name: joinName(e.first, e.last),
+				Phone: e.value.raw, Country: e.value.country})
 		}
 	}
 	return ds, nil
@@ -178,7 +179,7 @@ func buildDataset(seed int64, perNumber int) (*dataset, error) {
 // fill loads the dataset into the fakes.
 func (ds *dataset) fill(graph *whatsapptest.Server, hub *hubspottest.Server, icom *intercomtest.Server, addNumbers bool) {
 	// CRM records first: contacts never show up before what they match.
-	hub.Seed(ds.hubspot...)
+	hub.SeedRecords(ds.hubspot...)
 	icom.Seed(ds.intercom...)
 	for _, n := range ds.numbers {
 		if addNumbers {

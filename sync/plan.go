@@ -33,6 +33,9 @@ func (e *Engine) PlanRetry(ctx context.Context, runID int64, region string) (*Pl
 	if err != nil {
 		return nil, fmt.Errorf("plan retry of run %d: %w", runID, err)
 	}
+	if run.Mode == store.ModeUndo {
+		return nil, fmt.Errorf("run %d was an undo: there are no contacts to retry (sync the number again instead)", runID)
+	}
 	contacts, err := e.failedContacts(ctx, runID)
 	if err != nil {
 		return nil, fmt.Errorf("plan retry of run %d: %w", runID, err)

@@ -22,8 +22,12 @@ func (e *Engine) Resume(ctx context.Context, runID int64, region string) (*Job, 
 	if run.Target != e.CRM.Target() {
 		return nil, fmt.Errorf("resume run %d: it synced into %s, not this %s account", runID, run.CRM, e.CRM.Name())
 	}
-	if run.Mode == store.ModeDryRun {
+	switch run.Mode {
+	case store.ModeDryRun:
 		return nil, fmt.Errorf("resume run %d: a dry run wrote nothing to resume", runID)
+	case store.ModeUndo:
+		// Resuming an undo archives what is left; it must never sync.
+		return e.ResumeUndo(ctx, runID)
 	}
 	owner, note, err := e.acquireLease(ctx, run.NumberID, runID)
 	if err != nil {

@@ -2,6 +2,10 @@ package ui
 
 import (
 	"testing"
+	"time"
+
+	"coexsync/store"
+	engine "coexsync/sync"
 
 	"coexsync/ui/common"
 	"coexsync/ui/internal/uitest"
@@ -26,8 +30,19 @@ func TestGoldenScreens(t *testing.T) {
 			s.waitFor("Bay Bikes").keys("enter", "enter").waitFor("sort: plan").
 				keys("/", "a", "n", "a", "enter", "s").waitFor("status: create")
 		}},
+		{"contacts_sorted_desc", common.NumbersScreen, func(s *session) {
+			s.waitFor("Bay Bikes").keys("enter", "enter").waitFor("sort: plan").keys("o", "O").shows("sort: name ↓")
+		}},
 		{"contacts_request", common.NumbersScreen, func(s *session) {
 			s.waitFor("Bay Bikes").keys("down", "enter", "enter").waitFor("Press enter").keys("enter").waitFor("(y/n)")
+		}},
+		{"contacts_request_refused", common.NumbersScreen, func(s *session) {
+			s.b.SetChecks(uitest.UnsubscribedChecks())
+			s.waitFor("Bay Bikes").keys("down", "enter", "enter").waitFor("Press enter").keys("enter").
+				waitFor("type force").keys("f", "o").waitFor("fo▏")
+		}},
+		{"numbers_doctor", common.NumbersScreen, func(s *session) {
+			s.waitFor("Bay Bikes").keys("down", "d").waitFor("with a warning")
 		}},
 		{"sync_confirm", common.NumbersScreen, func(s *session) {
 			s.waitFor("Bay Bikes").keys("enter", "enter").waitFor("sort: plan").keys("S").waitFor("(y/n)")
@@ -44,6 +59,21 @@ func TestGoldenScreens(t *testing.T) {
 		}},
 		{"sync_resume", common.RunsScreen, func(s *session) {
 			s.waitFor("interrupted").keys("down", "u").shows("Resume writing to intercom? (y/n)")
+		}},
+		{"undo_confirm", common.RunsScreen, func(s *session) {
+			s.waitFor("interrupted").keys("U").waitFor("and press enter").keys("u", "n", "d", "o").waitFor("undo▏")
+		}},
+		{"undo_live", common.RunsScreen, func(s *session) {
+			for _, ev := range uitest.UndoEvents() {
+				s.b.Eng.UndoJob.Ch <- ev
+			}
+			s.waitFor("interrupted").keys("U").waitFor("and press enter").keys("u", "n", "d", "o", " ", "3", "enter").shows("Carla 2")
+		}},
+		{"undo_summary", common.RunsScreen, func(s *session) {
+			s.waitFor("interrupted").keys("U").waitFor("and press enter").keys("u", "n", "d", "o", " ", "3", "enter").shows("Archiving")
+			s.b.Eng.UndoJob.Finish(engine.RunSummary{RunID: 8, Status: store.RunFinished, Total: 5, Created: 3, Skipped: 2,
+				Elapsed: 2 * time.Second})
+			s.shows("Undo run #8 finished")
 		}},
 		{"runs", common.RunsScreen, func(s *session) { s.waitFor("interrupted") }},
 		{"failures", common.RunsScreen, func(s *session) {

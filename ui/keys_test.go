@@ -21,6 +21,15 @@ var keyStates = []struct {
 	{"numbers_picker", common.NumbersScreen, keysOf("enter")},
 	{"contacts_request", common.NumbersScreen, keysOf("down", "enter", "enter")},
 	{"contacts_request_confirm", common.NumbersScreen, keysOf("down", "enter", "enter", "enter")},
+	{"contacts_request_refused", common.NumbersScreen, func(b *uitest.Backend) []string {
+		b.Checks = uitest.UnsubscribedChecks()
+		return []string{"down", "enter", "enter", "enter"}
+	}},
+	{"contacts_request_forcing", common.NumbersScreen, func(b *uitest.Backend) []string {
+		b.Checks = uitest.UnsubscribedChecks()
+		return []string{"down", "enter", "enter", "enter", "f", "o", "r", "c", "e"}
+	}},
+	{"numbers_doctor", common.NumbersScreen, keysOf("d")},
 	{"contacts_table", common.NumbersScreen, keysOf("enter", "enter")},
 	{"contacts_table_moved", common.NumbersScreen, keysOf("enter", "enter", "down")},
 	{"contacts_filter_typing", common.NumbersScreen, keysOf("enter", "enter", "/", "a")},
@@ -45,6 +54,14 @@ var keyStates = []struct {
 	{"failures", common.RunsScreen, keysOf("enter")},
 	{"failure_detail", common.RunsScreen, keysOf("enter", "enter")},
 	{"runs_export", common.RunsScreen, keysOf("e")},
+	{"undo_confirm", common.RunsScreen, keysOf("U")},
+	{"undo_typed", common.RunsScreen, keysOf("U", "u", "n", "d", "o", " ", "3")},
+	{"undo_running", common.RunsScreen, func(b *uitest.Backend) []string {
+		for _, ev := range uitest.UndoEvents() {
+			b.Eng.UndoJob.Ch <- ev
+		}
+		return []string{"U", "u", "n", "d", "o", " ", "3", "enter"}
+	}},
 }
 
 func keysOf(k ...string) func(*uitest.Backend) []string {
@@ -59,7 +76,7 @@ func universe(a *App) []string {
 	for _, kb := range []interface{ Keys() []string }{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Home, &k.End,
 		&k.Select, &k.Back, &k.Quit, &k.Help, &k.Filter, &k.StatusFilter, &k.ReasonFilter, &k.Sort, &k.Confirm,
 		&k.Deny, &k.Cancel, &k.Runs, &k.Refresh, &k.Request, &k.BuildPlan, &k.StartSync, &k.Retry, &k.Resume,
-		&k.Export, &k.Copy} {
+		&k.Export, &k.Copy, &k.Doctor, &k.Undo, &k.SortDir, &k.Mouse} {
 		for _, key := range kb.Keys() {
 			if !seen[key] && key != "ctrl+c" {
 				seen[key] = true
@@ -67,7 +84,7 @@ func universe(a *App) []string {
 			}
 		}
 	}
-	return append(out, "z", "1", "tab", "U")
+	return append(out, "z", "1", "tab")
 }
 
 func stateDriver(t *testing.T, i int) *driver {

@@ -11,10 +11,10 @@ import (
 )
 
 // DefaultStyles is the console's look; plain (no colour) when the NO_COLOR
-// environment variable is set, whatever its value.
+// environment variable is set, whatever its value, or TERM is dumb.
 func DefaultStyles() *common.Styles {
 	_, noColor := os.LookupEnv("NO_COLOR")
-	return NewStyles(noColor)
+	return NewStyles(noColor || os.Getenv("TERM") == "dumb")
 }
 
 // NewStyles builds the styles; plain drops every colour.
@@ -56,5 +56,12 @@ func NewStyles(plain bool) *common.Styles {
 	s.Help = s.Help.Foreground(lipgloss.Color("244"))
 	s.Badge = s.Badge.Foreground(lipgloss.Color("231")).Background(lipgloss.Color("28"))
 	s.BadgeAlert = s.BadgeAlert.Foreground(lipgloss.Color("16")).Background(lipgloss.Color("220"))
+	s.PlanStatus = map[string]lipgloss.Style{
+		"create":    base.Foreground(lipgloss.Color("42")),  // green: will be written
+		"exists":    base.Foreground(lipgloss.Color("111")), // blue: already there
+		"ambiguous": base.Foreground(lipgloss.Color("214")), // amber: needs a person
+		"invalid":   base.Foreground(lipgloss.Color("203")), // red: cannot be synced
+		"duplicate": base.Foreground(lipgloss.Color("244")), // grey: another row stands for it
+	}
 	return s
 }

@@ -93,3 +93,23 @@ func (s syncEngine) PlanProgress(ctx context.Context, numberID, region string, p
 	defer func() { s.e.IndexProgress = nil }()
 	return s.e.Plan(ctx, numberID, region)
 }
+
+// Undoer is an Engine that can archive the records a run created.
+type Undoer interface {
+	PlanUndo(ctx context.Context, runID int64) (*engine.UndoPlan, error)
+	StartUndo(ctx context.Context, p *engine.UndoPlan) (Job, error)
+}
+
+// PlanUndo previews the undo of run runID.
+func (s syncEngine) PlanUndo(ctx context.Context, runID int64) (*engine.UndoPlan, error) {
+	return s.e.PlanUndo(ctx, runID)
+}
+
+// StartUndo archives what p lists, as a run of its own.
+func (s syncEngine) StartUndo(ctx context.Context, p *engine.UndoPlan) (Job, error) {
+	j, err := s.e.StartUndo(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return adaptedJob[*engine.Job]{j: j, id: j.ID}, nil
+}

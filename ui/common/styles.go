@@ -22,4 +22,26 @@ type Styles struct {
 	Label      lipgloss.Style
 	Status     lipgloss.Style
 	Help       lipgloss.Style
+	// PlanStatus styles a preview row's match by its status (create,
+	// exists, ambiguous, invalid, duplicate). Plain styles have none: the
+	// preview prefixes a symbol instead (PlanSymbol).
+	PlanStatus map[string]lipgloss.Style
+}
+
+// PlanSymbol marks a plan status where there is no colour (NO_COLOR,
+// TERM=dumb): + create, = exists, ? ambiguous, ! invalid, ~ duplicate.
+func PlanSymbol(status string) string {
+	switch status {
+	case "create":
+		return "+"
+	case "exists":
+		return "="
+	case "ambiguous":
+		return "?"
+	case "invalid":
+		return "!"
+	case "duplicate":
+		return "~"
+	}
+	return " "
 }

@@ -24,6 +24,9 @@ type RunState struct {
 	Retries     int
 	LastRetry   string
 	Phase       string
+	// Undo: the run archives; its created outcomes are records archived
+	// and its skipped ones records kept.
+	Undo bool
 }
 
 // Apply folds ev into the state and returns the log line it produces ("" for
@@ -33,6 +36,9 @@ func (s *RunState) Apply(ev engine.Event) string {
 	case engine.Progress:
 		s.Progress = ev
 	case engine.OutcomeEvent:
+		if s.Undo {
+			return UndoLine(ev.Outcome)
+		}
 		return OutcomeLine(ev.Outcome)
 	case engine.RateLimited:
 		s.Waits++
@@ -60,6 +66,22 @@ func OutcomeLine(o store.Outcome) string {
 		line += "  " + o.Reason
 	}
 	return line
+}
+
+// UndoLine is one outcome of an undo run for the log.
+func UndoLine(o store.Outcome) string {
+	word := string(o.Status)
+	switch o.Status {
+	case store.OutcomeCreated:
+		word = "archived"
+	case store.OutcomeSkipped:
+		word = "kept"
+	}
+	o.Status = store.OutcomeStatus(word)
+	if o.Reason == "archived" {
+		o.Reason = ""
+	}
+	return OutcomeLine(o)
 }
 
 // NameOr is a contact name, or a marker when WhatsApp gave none.
@@ -93,12 +115,16 @@ func RunPane(c *common.Common, bar *progress.Model, s RunState, width int) strin
 	if p.ETA > 0 {
 		eta = Dur(p.ETA)
 	}
+	created, skipped, unit := "Created", "Skipped", "contacts/s"
+	if s.Undo {
+		created, skipped, unit = "Archived", "Kept", "records/s"
+	}
 	lines := []string{
 		bar.ViewAs(pct) + count,
-		st.OK.Render(fmt.Sprintf("Created %d", p.Created)) + "   " +
-			st.Muted.Render(fmt.Sprintf("Skipped %d", p.Skipped)) + "   " +
+		st.OK.Render(fmt.Sprintf("%s %d", created, p.Created)) + "   " +
+			st.Muted.Render(fmt.Sprintf("%s %d", skipped, p.Skipped)) + "   " +
 			st.Error.Render(fmt.Sprintf("Failed %d", p.Failed)),
-		fmt.Sprintf("%.1f contacts/s   ETA %s   elapsed %s", p.Rate, eta, Dur(p.Elapsed)),
+		fmt.Sprintf("%.1f %s   ETA %s   elapsed %s", p.Rate, unit, eta, Dur(p.Elapsed)),
 		fmt.Sprintf("Rate-limit waits %d (longest %s)   Retries %d", s.Waits, Dur(s.WaitLongest), s.Retries),
 	}
 	if s.LastWait != "" {

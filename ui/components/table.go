@@ -9,6 +9,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"coexsync/ui/common"
 	"coexsync/ui/safe"
@@ -165,20 +166,19 @@ func (t *Table) View() string {
 	for i, col := range t.cols {
 		cells[i] = col.Title
 	}
-	b.WriteString(st.TableHead.Render("  " + t.line(cells)))
+	b.WriteString(st.TableHead.Render("  " + t.line(cells, -1)))
 	end := min(t.offset+t.pageRows(), t.src.Len())
 	for r := t.offset; r < end; r++ {
 		for c := range t.cols {
 			cells[c] = t.src.Cell(r, c)
 		}
-		line := t.line(cells)
 		b.WriteByte('\n')
 		// The marker shows the selection where colour and reverse video
 		// do not (NO_COLOR, TERM=dumb).
 		if r == t.cursor {
-			b.WriteString(st.Selected.Render("▸ " + line))
+			b.WriteString(st.Selected.Render("▸ " + t.line(cells, -1)))
 		} else {
-			b.WriteString(st.Row.Render("  " + line))
+			b.WriteString(st.Row.Render("  " + t.line(cells, r)))
 		}
 	}
 	for r := end - t.offset; r < t.pageRows(); r++ {
@@ -187,14 +187,28 @@ func (t *Table) View() string {
 	return b.String()
 }
 
-// line lays out one row of cells to the table width.
-func (t *Table) line(cells []string) string {
+// CellStyler is a Source that styles some of its cells (a status in its
+// colour). The selected row keeps the selection style instead.
+type CellStyler interface {
+	CellStyle(row, col int) (lipgloss.Style, bool)
+}
+
+// line lays out one row of cells to the table width; row >= 0 styles the
+// cells of that row the Source styles.
+func (t *Table) line(cells []string, row int) string {
+	styler, _ := t.src.(CellStyler)
 	var b strings.Builder
 	for i, c := range cells {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(Fit(safe.Text(c), t.widths[i]))
+		cell := Fit(safe.Text(c), t.widths[i])
+		if styler != nil && row >= 0 {
+			if style, ok := styler.CellStyle(row, i); ok {
+				cell = style.Render(cell)
+			}
+		}
+		b.WriteString(cell)
 	}
 	return Fit(b.String(), t.width-2)
 }

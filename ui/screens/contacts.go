@@ -128,7 +128,7 @@ func (s *Contacts) SetSize(w, h int) {
 }
 
 func (s *Contacts) Capturing() bool {
-	return s.filter.Active || s.state == contactsConfirm || s.export != nil
+	return s.filter.Active || s.state == contactsChecking || s.state == contactsConfirm || s.export != nil
 }
 
 // Heading is the number and CRM being previewed.
@@ -167,6 +167,7 @@ func (s *Contacts) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return s, common.Fail("building the plan", msg.err)
 		}
 		s.plan, s.view, s.state = msg.plan, newPlanView(msg.plan.Rows), contactsTable
+		s.view.styles = s.c.Styles
 		s.table.SetSource(s.view)
 	case doctorMsg:
 		if msg.gen == s.gen && s.state == contactsChecking {
@@ -174,7 +175,7 @@ func (s *Contacts) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 	case tea.KeyPressMsg: // only text reaches here: a filter, a path or a word typed
 		if s.state == contactsConfirm {
-			s.force.Update(msg)
+			s.typedForce(msg)
 		} else if s.export != nil {
 			s.export.typed(msg)
 		} else {
@@ -184,7 +185,7 @@ func (s *Contacts) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		s.table.Update(msg)
 	case tea.PasteMsg:
 		if s.state == contactsConfirm {
-			s.force.Update(msg)
+			s.typedForce(msg)
 		} else if s.export != nil {
 			s.export.typed(msg)
 		} else {
@@ -273,6 +274,7 @@ func (s *Contacts) tableKeys(back common.Binding) common.Bindings {
 		common.Bind(k.Filter, func() tea.Cmd { s.filter.Active = true; return nil }),
 		common.Bind(k.StatusFilter, refresh(s.view.cycleStatus)),
 		common.Bind(k.Sort, refresh(s.view.cycleSort)),
+		common.Bind(k.SortDir, refresh(s.view.reverse)),
 		common.Bind(k.Export, s.askExport).When(s.view.Len() > 0),
 	)
 	if s.filter.Value != "" {

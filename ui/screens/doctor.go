@@ -60,9 +60,9 @@ func checkWord(c doctor.Check) string {
 	return "OK"
 }
 
-// checkLines lists checks one per line, a failure or warning followed by
-// its fix when withFix.
-func checkLines(cm *common.Common, cs []doctor.Check, width int, withFix bool) []string {
+// checkLines lists checks one per line, cut to width; full wraps each
+// detail and adds the fix of a failure or warning.
+func checkLines(cm *common.Common, cs []doctor.Check, width int, full bool) []string {
 	st := cm.Styles
 	nameW := 14
 	for _, c := range cs {
@@ -81,9 +81,22 @@ func checkLines(cm *common.Common, cs []doctor.Check, width int, withFix bool) [
 			word = st.OK.Render(word)
 		}
 		name := components.Fit(safe.Text(c.Name), nameW)
-		lines = append(lines, components.Fit("  "+word+"  "+name+"  "+safe.Text(c.Detail), width))
-		if withFix && c.Fix != "" && (!c.OK || c.Warn) {
-			lines = append(lines, st.Muted.Render(components.Fit("        fix: "+safe.Text(c.Fix), width)))
+		if !full {
+			lines = append(lines, components.Fit("  "+word+"  "+name+"  "+safe.Text(c.Detail), width))
+			continue
+		}
+		// The whole report wraps its details under themselves: the agent
+		// reads them to fix what failed.
+		indent := strings.Repeat(" ", 2+4+2+nameW+2)
+		detail := strings.Split(components.Wrap(safe.Text(c.Detail), max(width-len(indent), 20)), "\n")
+		lines = append(lines, "  "+word+"  "+name+"  "+detail[0])
+		for _, l := range detail[1:] {
+			lines = append(lines, indent+l)
+		}
+		if c.Fix != "" && (!c.OK || c.Warn) {
+			for _, l := range strings.Split(components.Wrap("fix: "+safe.Text(c.Fix), max(width-len(indent), 20)), "\n") {
+				lines = append(lines, st.Muted.Render(indent+l))
+			}
 		}
 	}
 	return lines
@@ -95,7 +108,16 @@ func doctorView(cm *common.Common, cs []doctor.Check, loading bool, width int) s
 	if loading {
 		return "Running the read-only checks (Meta, the CRMs, the database, the clock)…"
 	}
+	warns := 0
+	for _, c := range cs {
+		if c.OK && c.Warn {
+			warns++
+		}
+	}
 	head := st.OK.Render(components.Fit("Doctor: every check passed. Nothing was written anywhere.", width))
+	if warns > 0 {
+		head = st.Warn.Render(components.Fit(fmt.Sprintf("Doctor: every check passed, %d with a warning to look at. Nothing was written.", warns), width))
+	}
 	if _, bad := failing(cs); bad {
 		head = st.Error.Render(components.Fit("Doctor: some checks failed; each says how to fix it. Nothing was written.", width))
 	}

@@ -20,11 +20,14 @@ type request struct {
 	plan   *engine.Plan      // nil for a resume
 	opts   engine.RunOptions // with plan
 	resume store.Run         // ID set for a resume
+	undo   *engine.UndoPlan  // set for an undo of the run undone
 	// fromSummary: asked from the summary of that run, which n returns to.
 	fromSummary bool
 }
 
 func (r request) isResume() bool { return r.resume.ID != 0 }
+
+func (r request) isUndo() bool { return r.undo != nil }
 
 // confirmMsg hands a request to the sync screen.
 type confirmMsg struct{ req request }
@@ -43,9 +46,9 @@ func unprocessed(r store.Run) int {
 func resumable(r store.Run) bool {
 	switch r.Status {
 	case store.RunRunning, store.RunInterrupted:
-		return true
+		return r.Mode != store.ModeUndo // an undo is continued by undoing again
 	case store.RunCancelled, store.RunFailed:
-		return unprocessed(r) > 0
+		return unprocessed(r) > 0 && r.Mode != store.ModeUndo
 	}
 	return false
 }

@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"coexsync/doctor"
 	"coexsync/store"
 	"coexsync/ui/common"
 	"coexsync/ui/components"
@@ -26,7 +27,17 @@ type Numbers struct {
 	loading bool
 	err     error   // the last load failed
 	picker  *picker // non-nil while choosing a CRM
-	width   int
+	// doctor is the report of the checks (d), shown over the list.
+	doctor *doctorReport
+	gen    int // bumps on Activate: a report asked before is dropped
+	width  int
+}
+
+// doctorReport is the doctor's answer for one number ("" loading).
+type doctorReport struct {
+	number  store.Number
+	checks  []doctor.Check
+	loading bool
 }
 
 // NewNumbers makes the numbers screen.
@@ -58,7 +69,8 @@ func (s *Numbers) Init() tea.Cmd { return nil }
 
 func (s *Numbers) Activate() tea.Cmd {
 	s.loading = true
-	s.picker = nil
+	s.picker, s.doctor = nil, nil
+	s.gen++
 	c := s.c
 	return func() tea.Msg {
 		ns, err := c.Backend.Numbers(c.Ctx)
@@ -95,8 +107,12 @@ func (s *Numbers) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return s, offerResume(msg.unfinished)
 	case copiedMsg:
 		return s, nil
+	case doctorMsg:
+		if msg.gen == s.gen && s.doctor != nil {
+			s.doctor.checks, s.doctor.loading = msg.checks, false
+		}
 	case tea.MouseWheelMsg:
-		if s.picker == nil {
+		if s.picker == nil && s.doctor == nil {
 			s.table.Update(msg)
 		}
 	}
@@ -118,10 +134,23 @@ func (s *Numbers) Keys() common.Bindings {
 			common.Bind(k.Back, func() tea.Cmd { s.picker = nil; return nil }),
 		}
 	}
+	if d := s.doctor; d != nil {
+		return common.Bindings{
+			common.Bind(k.Refresh, func() tea.Cmd { return s.runDoctor(d.number) }).When(!d.loading),
+			common.Bind(k.Back, func() tea.Cmd { s.doctor = nil; return nil }),
+		}
+	}
 	row := s.table.Cursor() >= 0
 	return append(s.table.Bindings(),
 		common.Bind(k.Select, s.choose).When(row),
 		common.Bind(k.Copy, s.copyID).When(row),
+		common.Bind(k.Doctor, func() tea.Cmd {
+			n := store.Number{}
+			if i := s.table.Cursor(); i >= 0 {
+				n = s.numbers[i]
+			}
+			return s.runDoctor(n)
+		}),
 		common.Bind(k.Runs, func() tea.Cmd { return common.Go(common.RunsScreen) }),
 		common.Bind(k.Refresh, s.Activate).When(!s.loading),
 		common.Bind(k.Back, common.Back).When(s.c.Depth > 1),
@@ -131,10 +160,19 @@ func (s *Numbers) Keys() common.Bindings {
 // Heading names the number whose CRM is being picked; the list alone
 // works on no number.
 func (s *Numbers) Heading() common.Heading {
-	if s.picker != nil {
+	switch {
+	case s.picker != nil:
 		return common.Heading{Number: s.picker.number}
+	case s.doctor != nil:
+		return common.Heading{Number: s.doctor.number}
 	}
 	return common.Heading{}
+}
+
+// runDoctor runs every read-only check, the contact check for n.
+func (s *Numbers) runDoctor(n store.Number) tea.Cmd {
+	s.doctor = &doctorReport{number: n, loading: true}
+	return doctorCmd(s.c, s.gen, n.ID)
 }
 
 type copiedMsg struct{}
@@ -175,6 +213,9 @@ func (s *Numbers) start(n store.Number, crm string) tea.Cmd {
 }
 
 func (s *Numbers) View() string {
+	if d := s.doctor; d != nil {
+		return doctorView(s.c, d.checks, d.loading, s.width)
+	}
 	if s.loading && len(s.numbers) == 0 {
 		return "Loading numbers…"
 	}

@@ -11,7 +11,10 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"charm.land/lipgloss/v2"
+
 	engine "coexsync/sync"
+	"coexsync/ui/common"
 	"coexsync/ui/components"
 	"coexsync/ui/safe"
 )
@@ -38,7 +41,11 @@ type planView struct {
 	byID   map[int64]int32 // row of each contact id: duplicates name theirs
 	status int             // index into rowStatuses
 	sort   int             // index into planSorts
+	desc   bool            // the sort reversed
 	text   string          // lower-case filter
+	// styles colour the match column by status; without colour
+	// (styles.Plain or nil) the column starts with the status's symbol.
+	styles *common.Styles
 }
 
 func newPlanView(rows []engine.PlanRow) *planView {
@@ -100,7 +107,19 @@ func (v *planView) Cell(r, c int) string {
 	case 2:
 		return row.Number.E164
 	}
+	if v.styles == nil || v.styles.Plain {
+		return common.PlanSymbol(string(row.Status)) + " " + v.matchStatus(row)
+	}
 	return v.matchStatus(row)
+}
+
+// CellStyle colours the match column by the row's status.
+func (v *planView) CellStyle(r, c int) (lipgloss.Style, bool) {
+	if c != 3 || v.styles == nil || v.styles.Plain {
+		return lipgloss.Style{}, false
+	}
+	st, ok := v.styles.PlanStatus[string(v.Row(r).Status)]
+	return st, ok
 }
 
 // setText filters by a substring of name, raw number, E.164 or status.
@@ -119,13 +138,24 @@ func (v *planView) cycleSort() {
 	v.refilter()
 }
 
+// reverse flips the sort's direction.
+func (v *planView) reverse() {
+	v.desc = !v.desc
+	v.refilter()
+}
+
 func (v *planView) refilter() {
 	if v.text != "" {
 		v.matchText()
 	}
 	want := uint8(v.status)
 	v.idx = v.idx[:0]
-	for _, i := range v.order() {
+	order := v.order()
+	for k := range order {
+		i := order[k]
+		if v.desc {
+			i = order[len(order)-1-k]
+		}
 		if want != 0 && v.codes[i] != want {
 			continue
 		}
@@ -166,7 +196,7 @@ func (v *planView) order() []int32 {
 	key := func(r *engine.PlanRow) string {
 		switch planSorts[v.sort] {
 		case "name":
-			return strings.ToLower(rowName(r))
+			return searchText(rowName(r)) // any case, any accent: Íris after Hugo
 		case "status":
 			return string(r.Status)
 		case "E.164":
@@ -190,8 +220,8 @@ func (v *planView) describe() string {
 		st = "all"
 	}
 	dir := " ↑"
-	if v.sort == 0 {
-		dir = "" // the plan's own order has no direction
+	if v.desc {
+		dir = " ↓"
 	}
 	return fmt.Sprintf("showing %d/%d · status: %s · sort: %s%s", len(v.idx), len(v.rows), st, planSorts[v.sort], dir)
 }

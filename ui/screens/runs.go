@@ -34,6 +34,11 @@ type (
 		plan *engine.Plan
 		err  error
 	}
+	undoPlannedMsg struct {
+		run  store.Run
+		plan *engine.UndoPlan
+		err  error
+	}
 )
 
 // Runs browses past runs and their failures; it needs only the database.
@@ -147,6 +152,8 @@ func (s *Runs) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return s, common.Fail("exporting CSV", msg.err)
 		}
 		return s, common.Status(fmt.Sprintf("Exported %d failures to %s", msg.rows, msg.path))
+	case undoPlannedMsg:
+		return s, s.onUndoPlanned(msg)
 	case retryPlannedMsg:
 		if msg.err != nil {
 			return s, common.Fail(fmt.Sprintf("planning a retry of run #%d", msg.run.ID), msg.err)
@@ -232,7 +239,35 @@ func (s *Runs) runKeys(r store.Run) common.Bindings {
 				return common.GoMsg{To: common.SyncScreen, With: confirmMsg{req}}
 			})
 		}).When(resumable(r)),
+		common.Bind(k.Undo, func() tea.Cmd {
+			return s.withEngine(r, "planning the undo of", func(e common.Engine, _ string) tea.Msg {
+				u, ok := e.(common.Undoer)
+				if !ok {
+					return common.StatusMsg{Text: fmt.Sprintf("The %s engine cannot undo runs.", r.CRM), Err: true}
+				}
+				p, err := u.PlanUndo(s.c.Ctx, r.ID)
+				return undoPlannedMsg{run: r, plan: p, err: err}
+			})
+		}).When(undoable(r)),
 	}
+}
+
+// undoable runs created records and are over: an undo archives them.
+func undoable(r store.Run) bool {
+	return (r.Mode == store.ModeLive || r.Mode == store.ModeRetry) && r.Created > 0 && r.Status != store.RunRunning
+}
+
+// onUndoPlanned hands the undo preview to the sync screen, which asks for
+// the typed confirmation.
+func (s *Runs) onUndoPlanned(msg undoPlannedMsg) tea.Cmd {
+	if msg.err != nil {
+		return common.Fail(fmt.Sprintf("planning the undo of run #%d", msg.run.ID), msg.err)
+	}
+	p := msg.plan
+	if len(p.Archive) == 0 && p.UndoRunID == 0 {
+		return common.Status(fmt.Sprintf("Nothing to undo in run #%d: all %d records kept.", msg.run.ID, len(p.Kept)))
+	}
+	return common.GoWith(common.SyncScreen, confirmMsg{request{number: s.numberFor(msg.run), crm: msg.run.CRM, undo: p}})
 }
 
 // Heading is the open run's number and CRM; the list works on none.

@@ -62,8 +62,10 @@ type Sync struct {
 	log       *components.Ring
 	bar       progress.Model
 	summary   engine.RunSummary
-	named     int            // names the run filled, from its outcomes
-	head      common.Heading // the number and CRM of the request or run
+	named     int              // names the run filled, from its outcomes
+	typed     components.Input // the typed confirmation of an undo
+	undo      bool             // the job in front archives (an undo run)
+	head      common.Heading   // the number and CRM of the request or run
 	width     int
 	height    int
 }
@@ -116,7 +118,8 @@ func (s *Sync) ask(req request) tea.Cmd {
 		return common.Status("A sync is running: wait for it to end, or press x to cancel it.")
 	}
 	s.req, s.state, s.askCancel = &req, syncConfirm, false
-	s.run, s.log, s.named = components.RunState{}, components.NewRing(logSize), 0
+	s.run, s.log, s.named = components.RunState{Undo: req.isUndo()}, components.NewRing(logSize), 0
+	s.typed, s.undo = components.Input{}, req.isUndo()
 	s.head = common.Heading{Number: req.number, CRM: req.crm}
 	return nil
 }
@@ -158,6 +161,10 @@ func (s *Sync) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case confirmMsg:
 		return s, s.ask(msg.req)
+	case tea.KeyPressMsg, tea.PasteMsg: // only text reaches here: an undo's confirmation
+		if s.state == syncConfirm && s.req.isUndo() {
+			s.typed.Update(msg)
+		}
 	case jobStartedMsg:
 		if msg.h != s.h {
 			return s, nil
@@ -192,6 +199,9 @@ func (s *Sync) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 }
 
 func startDoing(req request) string {
+	if req.isUndo() {
+		return fmt.Sprintf("starting the undo of run #%d", req.undo.RunID)
+	}
 	if req.isResume() {
 		return fmt.Sprintf("resuming run #%d", req.resume.ID)
 	}
@@ -241,6 +251,8 @@ func (s *Sync) Keys() common.Bindings {
 			}),
 			common.Bind(k.Deny, no), common.Bind(k.Back, no),
 		}
+	case s.state == syncConfirm && s.req.isUndo():
+		return common.Bindings{common.Bind(archiveKey, s.confirmUndo), common.Bind(k.Back, s.decline)}
 	case s.state == syncConfirm:
 		return common.Bindings{common.Bind(k.Confirm, s.start), common.Bind(k.Deny, s.decline), common.Bind(k.Back, s.decline)}
 	case s.state == syncRunning:
@@ -250,7 +262,7 @@ func (s *Sync) Keys() common.Bindings {
 		}
 	case s.state == syncDone:
 		return common.Bindings{
-			common.Bind(k.Resume, s.askResume).When(resumable(s.summaryRun())),
+			common.Bind(k.Resume, s.askResume).When(!s.undo && resumable(s.summaryRun())),
 			common.Bind(k.Runs, func() tea.Cmd {
 				return common.GoWith(common.RunsScreen, openRunMsg{runID: s.summary.RunID})
 			}),

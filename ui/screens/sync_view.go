@@ -17,6 +17,9 @@ func (s *Sync) View() string {
 	case syncIdle:
 		return "Nothing to sync: pick a number first."
 	case syncConfirm:
+		if s.req.isUndo() {
+			return s.undoView()
+		}
 		if s.req.isResume() {
 			return s.resumeView()
 		}
@@ -83,6 +86,9 @@ func (s *Sync) liveView() string {
 	st := s.c.Styles
 	pane := components.RunPane(s.c, &s.bar, s.run, s.width)
 	status := "Running run #" + fmt.Sprint(s.job.RunID())
+	if s.undo {
+		status = "Archiving: undo run #" + fmt.Sprint(s.job.RunID())
+	}
 	switch {
 	case s.askCancel:
 		status = st.BadgeAlert.Render("Cancel the run? Written contacts stay recorded; resume it later. (y/n)")
@@ -100,15 +106,20 @@ func (s *Sync) liveView() string {
 func (s *Sync) summaryView() string {
 	st := s.c.Styles
 	sum := s.summary
+	counts := st.OK.Render(fmt.Sprintf("Created %d", sum.Created)) + "   " + fmt.Sprintf("Skipped %d (names filled %d)", sum.Skipped, s.named)
+	title := fmt.Sprintf("Run #%d %s in %s", sum.RunID, sum.Status, components.Dur(sum.Elapsed))
+	if s.undo {
+		counts = st.OK.Render(fmt.Sprintf("Archived %d", sum.Created)) + "   " + fmt.Sprintf("Kept %d", sum.Skipped)
+		title = fmt.Sprintf("Undo run #%d %s in %s", sum.RunID, sum.Status, components.Dur(sum.Elapsed))
+	}
 	lines := []string{
-		st.Label.Render(fmt.Sprintf("Run #%d %s in %s", sum.RunID, sum.Status, components.Dur(sum.Elapsed))),
-		st.OK.Render(fmt.Sprintf("Created %d", sum.Created)) + "   " + fmt.Sprintf("Skipped %d (names filled %d)", sum.Skipped, s.named) +
-			"   " + st.Error.Render(fmt.Sprintf("Failed %d", sum.Failed)) + fmt.Sprintf("   of %d", sum.Total),
+		st.Label.Render(title),
+		counts + "   " + st.Error.Render(fmt.Sprintf("Failed %d", sum.Failed)) + fmt.Sprintf("   of %d", sum.Total),
 	}
 	if sum.Err != nil {
 		lines = append(lines, st.Error.Render(components.Wrap(safe.Text(common.Sentence("stopped", sum.Err)), s.width)))
 	}
-	if r := s.summaryRun(); resumable(r) {
+	if r := s.summaryRun(); resumable(r) && !s.undo {
 		lines = append(lines, st.Warn.Render(components.Fit(
 			fmt.Sprintf("%d contacts not processed: press u to resume this run.", unprocessed(r)), s.width)))
 	}

@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -27,6 +28,13 @@ func begin(ctx context.Context, c *common.Common, req request) (common.Job, erro
 	eng, err := c.Backend.Engine(req.crm)
 	if err != nil {
 		return nil, err
+	}
+	if req.isUndo() {
+		u, ok := eng.(common.Undoer)
+		if !ok {
+			return nil, fmt.Errorf("the %s engine cannot undo runs", req.crm)
+		}
+		return u.StartUndo(ctx, req.undo)
 	}
 	if req.isResume() {
 		return eng.Resume(ctx, req.resume.ID, c.Backend.Region(req.resume.NumberID))

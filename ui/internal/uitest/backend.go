@@ -112,6 +112,37 @@ type Engine struct {
 	ResumeJob *Job
 	StartErr  error
 	LastPlan  *engine.Plan
+	// UndoPlan is what PlanUndo returns (MakeUndoPlan when nil); UndoJob
+	// is handed out by StartUndo; Undone records the plans started.
+	UndoPlan *engine.UndoPlan
+	UndoJob  *Job
+	Undone   []*engine.UndoPlan
+}
+
+func (e *Engine) PlanUndo(_ context.Context, runID int64) (*engine.UndoPlan, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.UndoPlan != nil {
+		return e.UndoPlan, nil
+	}
+	return MakeUndoPlan(runID), nil
+}
+
+func (e *Engine) StartUndo(_ context.Context, p *engine.UndoPlan) (common.Job, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.StartErr != nil {
+		return nil, e.StartErr
+	}
+	e.Undone = append(e.Undone, p)
+	return e.UndoJob, nil
+}
+
+// Undos returns the undo plans started so far.
+func (e *Engine) Undos() []*engine.UndoPlan {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]*engine.UndoPlan(nil), e.Undone...)
 }
 
 func (e *Engine) Plan(_ context.Context, numberID, region string) (*engine.Plan, error) {

@@ -30,7 +30,7 @@ func NewBackend() *Backend {
 		CRMList:    []string{"hubspot", "intercom"},
 		NumberList: Numbers,
 		Counts:     map[string]int{"1001": 12, "1002": 0},
-		Eng:        &Engine{PlanRows: 12, Job: NewJob(7, 64)},
+		Eng:        &Engine{PlanRows: 12, Job: NewJob(7, 64), UndoJob: NewJob(8, 64)},
 		St:         NewStore(),
 		Checks:     AllChecks(),
 	}
@@ -135,5 +135,33 @@ func LiveEvents() []engine.Event {
 		engine.RateLimited{Endpoint: "search", Wait: 1500 * time.Millisecond, Reason: crm.ReasonRateLimited, Detail: "SECONDLY"},
 		engine.Retrying{Endpoint: "batch/create", Attempt: 2, Wait: 800 * time.Millisecond, Reason: crm.ReasonServerError},
 		engine.Progress{Done: 5, Total: 12, Created: 2, Skipped: 2, Failed: 1, Rate: 2.5, ETA: 3 * time.Second, Elapsed: 2 * time.Second},
+	}
+}
+
+// MakeUndoPlan is the undo of run 5: three records to archive, two kept
+// (one modified since, one only matched).
+func MakeUndoPlan(runID int64) *engine.UndoPlan {
+	item := func(id int64, name, rec string, keep engine.KeepReason) engine.UndoItem {
+		raw := fmt.Sprintf("55119%08d", id)
+		return engine.UndoItem{ContactID: id, Name: name, Raw: raw, E164: "+" + raw, RecordID: rec,
+			CreatedAt: Clock.Add(-2 * time.Hour), Keep: keep}
+	}
+	p := &engine.UndoPlan{RunID: runID, NumberID: "1001", CRM: "hubspot", Target: "hubspot https://api.hubapi.com",
+		Tolerance: time.Minute, BuiltAt: Clock,
+		Archive: []engine.UndoItem{item(1, "Ana 0", "801", ""), item(2, "Bruno 1", "802", ""), item(7, "Gabi 6", "807", "")},
+		Kept: []engine.UndoItem{item(3, "Carla 2", "803", engine.KeepModified),
+			item(4, "Diego 3", "502", engine.KeepNotCreated)},
+		KeptCounts: map[engine.KeepReason]int{engine.KeepModified: 1, engine.KeepNotCreated: 1},
+	}
+	return p
+}
+
+// UndoEvents is what an undo job reports as it archives MakeUndoPlan.
+func UndoEvents() []engine.Event {
+	return []engine.Event{
+		engine.Phase{Name: "archiving 3 records"},
+		engine.OutcomeEvent{Outcome: store.Outcome{RunID: 8, ContactID: 1, Name: "Ana 0", Raw: "5511900000001", Status: store.OutcomeCreated, CRMID: "801", Reason: "archived"}},
+		engine.OutcomeEvent{Outcome: store.Outcome{RunID: 8, ContactID: 3, Name: "Carla 2", Raw: "5511900000003", Status: store.OutcomeSkipped, CRMID: "803", Reason: "modified"}},
+		engine.Progress{Done: 2, Total: 5, Created: 1, Skipped: 1, Elapsed: time.Second},
 	}
 }
