@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	gosync "sync"
 	"testing"
 	"time"
 
-	"coexsync/crm"
 	"coexsync/crm/crmtest"
 	"coexsync/crm/hubspot"
 	"coexsync/crm/hubspot/hubspottest"
@@ -123,25 +121,6 @@ func BenchmarkIndexBuild100kShortWindow(b *testing.B) {
 	benchIndexBuild(b, indexWindow, engineBuild)
 }
 
-// BenchmarkIndexBuild100kPipelined is the build at 100 ms windows with
-// the listing running ahead of the writes (refreshPipelined, one page per
-// transaction as the engine writes).
-func BenchmarkIndexBuild100kPipelined(b *testing.B) {
-	benchIndexBuild(b, indexWindow, func(ctx context.Context, e *Engine) error {
-		_, err := refreshPipelined(ctx, e, "US", 1)
-		return err
-	})
-}
-
-// BenchmarkIndexBuild100kPipelinedBatched also writes ten pages per
-// transaction.
-func BenchmarkIndexBuild100kPipelinedBatched(b *testing.B) {
-	benchIndexBuild(b, indexWindow, func(ctx context.Context, e *Engine) error {
-		_, err := refreshPipelined(ctx, e, "US", 10)
-		return err
-	})
-}
-
 func engineBuild(ctx context.Context, e *Engine) error {
 	_, err := e.RefreshIndex(ctx, "US", true)
 	return err
@@ -183,92 +162,6 @@ func benchIndexBuild(b *testing.B, window time.Duration, build func(context.Cont
 	b.ReportMetric(perBuild.Seconds()*1000/float64(pages), "ms/page")
 	b.ReportMetric(float64(pages), "list-calls")
 	b.ReportMetric(float64(throttled()), "429s")
-}
-
-// refreshPipelined is a full RefreshIndex whose listing runs ahead of the
-// writes: one goroutine lists pages into a small buffer while this one
-// upserts them, perPage pages per transaction, so the pages' parsing and
-// writing hide under the rate limit's waits instead of adding to them.
-// Benchmark-only: the engine's RefreshIndex lists and writes in turn, a
-// page per transaction.
-func refreshPipelined(ctx context.Context, e *Engine, region string, perTx int) (store.IndexState, error) {
-	lister := e.CRM.(crm.Lister)
-	target := e.CRM.Target()
-	start := time.Now()
-	st := store.IndexState{Target: target, DefaultRegion: region}
-	if err := e.Store.ClearIndex(ctx, target); err != nil {
-		return st, err
-	}
-	if err := e.Store.SetIndexState(ctx, st); err != nil {
-		return st, err
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	pages := make(chan crm.Page, 16)
-	var listErr error
-	var wg gosync.WaitGroup
-	wg.Go(func() {
-		defer close(pages)
-		for cursor := ""; ; {
-			p, err := lister.ListPage(ctx, cursor)
-			if err != nil {
-				listErr = err
-				return
-			}
-			select {
-			case pages <- p:
-			case <-ctx.Done():
-				return
-			}
-			if p.Next == "" {
-				return
-			}
-			cursor = p.Next
-		}
-	})
-	var werr error
-	var live []crm.IndexedRecord
-	var gone []string
-	batched := 0
-	write := func() {
-		if werr = e.Store.UpsertIndexPage(ctx, target, region, live); werr == nil {
-			werr = e.Store.DeleteIndexRecords(ctx, target, gone)
-		}
-		if werr != nil {
-			cancel()
-		}
-		live, gone, batched = nil, nil, 0
-	}
-	for p := range pages {
-		if werr != nil {
-			continue
-		}
-		for _, r := range p.Records {
-			if r.Archived {
-				gone = append(gone, r.ID)
-			} else {
-				live = append(live, r)
-			}
-		}
-		if batched++; batched == perTx {
-			write()
-		}
-	}
-	if werr == nil && batched > 0 {
-		write()
-	}
-	wg.Wait()
-	if werr != nil {
-		return st, werr
-	}
-	if listErr != nil {
-		return st, fmt.Errorf("read the CRM's records: %w", listErr)
-	}
-	st.Complete, st.Watermark, st.BuiltAt = true, start.Add(-watermarkSkew), time.Now()
-	if err := e.Store.SetIndexState(ctx, st); err != nil {
-		return st, err
-	}
-	return e.Store.IndexState(ctx, target)
 }
 
 // BenchmarkIndexRefresh1k refreshes a built index of 20k records after

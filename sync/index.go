@@ -114,36 +114,15 @@ func (e *Engine) RefreshIndex(ctx context.Context, region string, rebuild bool) 
 	if c, ok := e.CRM.(counter); ok && full {
 		total, _ = c.Count(ctx)
 	}
-	read := 0
-	for cursor := ""; ; {
-		p, err := page(cursor)
-		if err != nil {
-			return st, fmt.Errorf("read the CRM's records: %w", err)
-		}
-		var live []crm.IndexedRecord
-		var gone []string
-		for _, r := range p.Records {
-			if r.Archived {
-				gone = append(gone, r.ID)
-			} else {
-				live = append(live, r)
-			}
-		}
-		if err := e.Store.UpsertIndexPage(ctx, target, region, live); err != nil {
-			return st, err
-		}
-		if err := e.Store.DeleteIndexRecords(ctx, target, gone); err != nil {
-			return st, err
-		}
-		read += len(p.Records)
-		total = max(total, p.Total, read)
+	report := func(read, total int) {
 		if e.IndexProgress != nil {
 			e.IndexProgress(IndexProgress{Phase: phase, Read: read, Total: total, Elapsed: time.Since(start)})
 		}
-		if p.Next == "" {
-			break
-		}
-		cursor = p.Next
+	}
+	if err := e.readPages(ctx, page, total, report, func(recs []crm.IndexedRecord) error {
+		return e.writeIndex(ctx, target, region, recs)
+	}); err != nil {
+		return st, err
 	}
 	st.Complete, st.Watermark = true, start.Add(-watermarkSkew)
 	if full {
@@ -153,6 +132,92 @@ func (e *Engine) RefreshIndex(ctx context.Context, region string, rebuild bool) 
 		return st, err
 	}
 	return e.Store.IndexState(ctx, target)
+}
+
+const (
+	// pagesAhead is how many pages the reader may list ahead of the
+	// writer: the vendor's budget, not SQLite, should set the pace.
+	pagesAhead = 8
+	// writeBatch and writeEvery group pages into one transaction: a commit
+	// per page of 100 costs more than the page's rows.
+	writeBatch = 1000
+	writeEvery = 250 * time.Millisecond
+)
+
+// readPages lists every page on its own goroutine while write stores what
+// was read, several pages a transaction, so listing never waits on SQLite.
+func (e *Engine) readPages(ctx context.Context, page func(cursor string) (crm.Page, error), total int,
+	report func(read, total int), write func([]crm.IndexedRecord) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan crm.Page, pagesAhead)
+	var listErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(pages)
+		for cursor := ""; ; {
+			p, err := page(cursor)
+			if err != nil {
+				listErr = fmt.Errorf("read the CRM's records: %w", err)
+				return
+			}
+			select {
+			case pages <- p:
+			case <-ctx.Done():
+				return
+			}
+			if p.Next == "" {
+				return
+			}
+			cursor = p.Next
+		}
+	}()
+	var batch []crm.IndexedRecord
+	last := time.Now()
+	read := 0
+	var werr error
+	for p := range pages {
+		if werr != nil {
+			continue // drain so the reader can stop
+		}
+		batch = append(batch, p.Records...)
+		read += len(p.Records)
+		total = max(total, p.Total, read)
+		if len(batch) >= writeBatch || time.Since(last) >= writeEvery {
+			if werr = write(batch); werr != nil {
+				cancel()
+			}
+			batch, last = nil, time.Now()
+		}
+		report(read, total)
+	}
+	<-done
+	if werr == nil && len(batch) > 0 {
+		werr = write(batch)
+	}
+	if werr != nil {
+		return werr
+	}
+	return listErr
+}
+
+// writeIndex stores records read from the CRM: live ones are upserted,
+// archived ones leave the index.
+func (e *Engine) writeIndex(ctx context.Context, target, region string, recs []crm.IndexedRecord) error {
+	var live []crm.IndexedRecord
+	var gone []string
+	for _, r := range recs {
+		if r.Archived {
+			gone = append(gone, r.ID)
+		} else {
+			live = append(live, r)
+		}
+	}
+	if err := e.Store.UpsertIndexPage(ctx, target, region, live); err != nil {
+		return err
+	}
+	return e.Store.DeleteIndexRecords(ctx, target, gone)
 }
 
 // matchByIndex decides the primaries from the local index: refresh it,
