@@ -10,7 +10,6 @@ import (
 	"coexsync/crm/crmtest"
 	"coexsync/crm/hubspot"
 	"coexsync/crm/hubspot/hubspottest"
-	"coexsync/store"
 )
 
 // The matching-at-scale benchmarks run the real HubSpot client against
