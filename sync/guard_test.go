@@ -266,8 +266,10 @@ func assertNoDuplicateFake(t *testing.T, fc *fakeCRM) {
 // twice.
 func TestForceTakesOverAndTheHolderStops(t *testing.T) {
 	f := newFixture(t)
+	stuck := make(chan struct{})
 	f.crm.onCreate = func(ctx context.Context, n int) (bool, error) {
 		if n == 1 {
+			close(stuck)
 			<-ctx.Done() // the first writer is stuck in its first create
 			return false, ctx.Err()
 		}
@@ -277,6 +279,7 @@ func TestForceTakesOverAndTheHolderStops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	<-stuck // the second writer starts while the first is mid-create
 	forced := &Engine{Store: f.db, CRM: f.crm, Force: true}
 	second, err := forced.Start(context.Background(), mustPlan(t, forced), RunOptions{Mode: store.ModeLive})
 	if err != nil {
