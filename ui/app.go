@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -45,6 +46,9 @@ type App struct {
 	isErr   bool
 	quit    quitState
 	stops   int // Stop commands still waiting for their job
+	// wheel is mouse capture: off by default so a phone number can be
+	// selected and copied with the mouse; m turns it on for the wheel.
+	wheel bool
 }
 
 // New builds the console over b.
@@ -169,7 +173,37 @@ func (a *App) Keys() common.Bindings {
 			return nil
 		}).When(free),
 		common.Bind(a.c.Keys.Quit, a.askQuit).When(free),
+		common.Bind(a.mouseKey(), a.toggleMouse).When(free).AsNav(),
 	)
+}
+
+// mouseKey is the mouse toggle with help saying what pressing it does.
+func (a *App) mouseKey() key.Binding {
+	k := a.c.Keys.Mouse
+	if a.wheel {
+		k.SetHelp(k.Help().Key, "mouse: select text")
+	} else {
+		k.SetHelp(k.Help().Key, "mouse: wheel")
+	}
+	return k
+}
+
+// toggleMouse switches between selecting text with the mouse (the
+// default) and scrolling lists with the wheel.
+func (a *App) toggleMouse() tea.Cmd {
+	a.wheel = !a.wheel
+	if a.wheel {
+		return common.Status("Mouse wheel scrolls; press m again to select text with the mouse.")
+	}
+	return common.Status("Mouse selects text; press m for the wheel to scroll.")
+}
+
+// MouseMode is the mouse reporting the console asks of the terminal.
+func (a *App) MouseMode() tea.MouseMode {
+	if a.wheel {
+		return tea.MouseModeCellMotion
+	}
+	return tea.MouseModeNone
 }
 
 // show brings a screen to the front, handing it with first; a screen
@@ -242,7 +276,7 @@ func (a *App) View() tea.View {
 	}
 	v := tea.NewView(content)
 	v.AltScreen = true
-	v.MouseMode = tea.MouseModeCellMotion
+	v.MouseMode = a.MouseMode()
 	v.WindowTitle = "coexsync"
 	return v
 }

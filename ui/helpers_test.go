@@ -84,8 +84,18 @@ func start(t *testing.T, a *App, w, h int) *session {
 // frames keeps the last frame the program drew: the terminal stream holds
 // only what changed, so a text can be on screen without being in it.
 type frames struct {
-	mu   sync.Mutex
-	last string
+	mu     sync.Mutex
+	last   string
+	header string // the header line of the last frame
+	status string // the status line of the last frame
+	mouse  tea.MouseMode
+}
+
+// lines returns the header and status line of the last frame, trimmed.
+func (f *frames) lines() (header, status string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return strings.TrimSpace(f.header), strings.TrimSpace(f.status)
 }
 
 func (f *frames) get() string {
@@ -109,6 +119,9 @@ func (m framed) View() tea.View {
 	v := m.App.View()
 	m.f.mu.Lock()
 	m.f.last = ansi.Strip(v.Content)
+	m.f.header, _, _ = strings.Cut(m.f.last, "\n")
+	m.f.status = ansi.Strip(m.App.statusView())
+	m.f.mouse = v.MouseMode
 	m.f.mu.Unlock()
 	return v
 }

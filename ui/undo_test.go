@@ -8,6 +8,7 @@ import (
 	engine "coexsync/sync"
 	"coexsync/ui/common"
 	"coexsync/ui/internal/uitest"
+	"coexsync/ui/safe"
 )
 
 // U on a run previews the undo; only the exact typed confirmation starts
@@ -32,7 +33,7 @@ func TestUndoNeedsTheTypedConfirmation(t *testing.T) {
 	if got := b.Eng.Undos(); len(got) != 1 || got[0].RunID != 5 {
 		t.Fatalf("undo plans started: %v, want run 5's", got)
 	}
-	d.mustShow("Archiving: undo run #8", "Archived 1", "Kept 1", "archived Ana 0", "kept    Carla 2")
+	d.mustShow("Archiving: undo run #8", "Archived 1", "Kept 1", "archived "+safe.FSI+"Ana 0", "kept    "+safe.FSI+"Carla 2")
 	d.mustNotShow("Created", "Not confirmed")
 	b.Eng.UndoJob.Finish(engine.RunSummary{RunID: 8, Status: store.RunFinished, Total: 5, Created: 3, Skipped: 2,
 		Elapsed: 2 * time.Second})

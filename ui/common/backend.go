@@ -50,6 +50,9 @@ type Store interface {
 	Run(ctx context.Context, runID int64) (store.Run, error)
 	Outcomes(ctx context.Context, f store.OutcomeFilter) ([]store.Outcome, int, error)
 	ReasonCounts(ctx context.Context, runID int64, status store.OutcomeStatus) (map[string]int, error)
+	// NamesFilled counts, per run, the existing records whose empty name
+	// the run filled from WhatsApp.
+	NamesFilled(ctx context.Context, runIDs ...int64) (map[int64]int, error)
 	UnfinishedRuns(ctx context.Context) ([]store.Run, error)
 	// Numbers are the numbers seen, to show a run's number as people know it.
 	Numbers(ctx context.Context) ([]store.Number, error)

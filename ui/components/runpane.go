@@ -56,11 +56,13 @@ func (s *RunState) Apply(ev engine.Event) string {
 	return ""
 }
 
-// OutcomeLine is one outcome for the log and the failure lists.
+// OutcomeLine is one outcome for the log and the failure lists. The name
+// and the CRM's id are isolated (safe.Isolate): a number next to an Arabic
+// or Hebrew name must not be reordered into it.
 func OutcomeLine(o store.Outcome) string {
-	line := fmt.Sprintf("%-7s %s  %s", o.Status, NameOr(o.Name), o.Raw)
+	line := fmt.Sprintf("%-7s %s  %s", o.Status, IsolatedName(o.Name), safe.Isolate(o.Raw))
 	if o.CRMID != "" {
-		line += "  #" + o.CRMID
+		line += "  #" + safe.Isolate(o.CRMID)
 	}
 	if o.Reason != "" {
 		line += "  " + o.Reason
@@ -82,6 +84,14 @@ func UndoLine(o store.Outcome) string {
 		o.Reason = ""
 	}
 	return OutcomeLine(o)
+}
+
+// IsolatedName is NameOr made safe and isolated from the text around it.
+func IsolatedName(n string) string {
+	if n == "" {
+		return NameOr(n)
+	}
+	return safe.Isolate(n)
 }
 
 // NameOr is a contact name, or a marker when WhatsApp gave none.
@@ -142,11 +152,12 @@ func RunPane(c *common.Common, bar *progress.Model, s RunState, width int) strin
 	return strings.Join(lines, "\n")
 }
 
-// LogPane renders the newest lines of the log that fit in h lines.
+// LogPane renders the newest lines of the log that fit in h lines; the
+// isolates of outside text in them are kept.
 func LogPane(c *common.Common, log *Ring, width, h int) string {
 	lines := log.Last(h)
 	for i, l := range lines {
-		lines[i] = Fit(safe.Text(l), width)
+		lines[i] = Fit(safe.Line(l), width)
 	}
 	return Lines(strings.Join(lines, "\n"), h)
 }

@@ -213,3 +213,52 @@ func skipString(s string, i int) int {
 	}
 	return i
 }
+
+// Bidi isolates: text between FSI and PDI takes its direction from its
+// own first strong letter and cannot reorder what is around it.
+const (
+	FSI = "\u2068"
+	PDI = "\u2069"
+)
+
+// Isolate is outside text (a contact name, a CRM value) made safe with
+// Text and wrapped in FSI … PDI, so a number printed next to an Arabic or
+// Hebrew name stays where it is written. The text's own isolates are
+// removed first, so it can never close the one around it.
+func Isolate(s string) string {
+	return FSI + Text(s) + PDI
+}
+
+// Line is Text for a line built from pieces passed through Isolate: every
+// piece is made safe as Text does, but the FSI … PDI pairs survive. A PDI
+// with no FSI open is dropped and isolates left open are closed at the
+// end, so no isolate reaches past the line.
+func Line(s string) string {
+	if !strings.Contains(s, FSI) && !strings.Contains(s, PDI) {
+		return Text(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s) + len(PDI))
+	depth := 0
+	for s != "" {
+		i := strings.IndexAny(s, FSI+PDI)
+		if i < 0 {
+			b.WriteString(Text(s))
+			break
+		}
+		b.WriteString(Text(s[:i]))
+		if strings.HasPrefix(s[i:], FSI) {
+			depth++
+			b.WriteString(FSI)
+			s = s[i+len(FSI):]
+			continue
+		}
+		if depth > 0 {
+			depth--
+			b.WriteString(PDI)
+		}
+		s = s[i+len(PDI):]
+	}
+	b.WriteString(strings.Repeat(PDI, depth))
+	return b.String()
+}

@@ -88,3 +88,23 @@ func BenchmarkTextDirty(b *testing.B) {
 		_ = Text(s)
 	}
 }
+
+func TestIsolateAndLine(t *testing.T) {
+	name := "\u2069محمد\u202e\x1b[31m"
+	got := Isolate(name)
+	if got != FSI+"محمد"+PDI {
+		t.Fatalf("Isolate(%q) = %q", name, got)
+	}
+	cases := []struct{ in, want string }{
+		{"created " + got + "  5511", "created " + FSI + "محمد" + PDI + "  5511"},
+		{"a" + PDI + "b" + FSI + "c", "ab" + FSI + "c" + PDI},     // stray PDI dropped, open FSI closed
+		{FSI + "x\x1b]0;t\x07" + PDI + "\u202e", FSI + "x" + PDI}, // pieces still made safe
+		{"plain \u2066text\u2069", "plain text"},                  // other isolates are not kept
+		{FSI + FSI + "x" + PDI, FSI + FSI + "x" + PDI + PDI},      // nested, closed
+	}
+	for _, c := range cases {
+		if got := Line(c.in); got != c.want {
+			t.Errorf("Line(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

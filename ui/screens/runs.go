@@ -21,7 +21,8 @@ type (
 		runs       []store.Run
 		numbers    []store.Number
 		unfinished []store.Run
-		open       int64 // run whose failures to open, 0 for none
+		named      map[int64]int // names filled per run
+		open       int64         // run whose failures to open, 0 for none
 		err        error
 	}
 	exportedMsg struct {
@@ -47,6 +48,7 @@ type Runs struct {
 	table      *components.Table
 	runs       []store.Run
 	numbers    map[string]store.Number // by id, from the store
+	named      map[int64]int           // names filled per run
 	unfinished int
 	openID     int64     // asked for by the screen before: opened once loaded
 	failures   *Failures // non-nil while a run is open
@@ -59,7 +61,7 @@ type Runs struct {
 func NewRuns(c *common.Common) *Runs {
 	return &Runs{c: c, table: components.NewTable(c, []components.Column{
 		{Title: "Run", Width: 5}, {Title: "Number"}, {Title: "CRM", Width: 8}, {Title: "Started", Width: 16},
-		{Title: "Created", Width: 7}, {Title: "Skipped", Width: 7}, {Title: "Failed", Width: 6}, {Title: "Status", Width: 12},
+		{Title: "Created", Width: 7}, {Title: "Skipped", Width: 7}, {Title: "Named", Width: 5}, {Title: "Failed", Width: 6}, {Title: "Status", Width: 12},
 	})}
 }
 
@@ -88,6 +90,7 @@ func (s *Runs) runCols() []func(store.Run) string {
 		func(r store.Run) string { return r.StartedAt.Local().Format("2006-01-02 15:04") },
 		func(r store.Run) string { return fmt.Sprint(r.Created) },
 		func(r store.Run) string { return fmt.Sprint(r.Skipped) },
+		func(r store.Run) string { return fmt.Sprint(s.named[r.ID]) },
 		func(r store.Run) string { return fmt.Sprint(r.Failed) },
 		func(r store.Run) string {
 			if resumable(r) {
@@ -114,8 +117,16 @@ func (s *Runs) Activate() tea.Cmd {
 		if err != nil {
 			return runsLoadedMsg{err: err}
 		}
+		ids := make([]int64, len(runs))
+		for i, r := range runs {
+			ids[i] = r.ID
+		}
+		named, err := st.NamesFilled(c.Ctx, ids...)
+		if err != nil {
+			return runsLoadedMsg{err: err}
+		}
 		unfinished, err := resumableRuns(c.Ctx, st, runs)
-		return runsLoadedMsg{runs: runs, numbers: nums, unfinished: unfinished, open: open, err: err}
+		return runsLoadedMsg{runs: runs, numbers: nums, unfinished: unfinished, named: named, open: open, err: err}
 	}
 }
 
@@ -137,7 +148,7 @@ func (s *Runs) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if msg.err != nil {
 			return s, common.Fail("loading runs", msg.err)
 		}
-		s.runs, s.unfinished = msg.runs, len(msg.unfinished)
+		s.runs, s.unfinished, s.named = msg.runs, len(msg.unfinished), msg.named
 		s.numbers = make(map[string]store.Number, len(msg.numbers))
 		for _, n := range msg.numbers {
 			s.numbers[n.ID] = n

@@ -192,7 +192,11 @@ func (s *Sync) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 	case jobSummaryMsg:
 		if msg.job == s.job && s.state != syncDone {
-			s.finish(msg.summary)
+			return s, s.finish(msg.summary)
+		}
+	case namesFilledMsg:
+		if msg.job == s.job && msg.err == nil && msg.runID == s.summary.RunID {
+			s.named = msg.n
 		}
 	}
 	return s, nil
@@ -210,8 +214,7 @@ func startDoing(req request) string {
 
 func (s *Sync) onEvent(ev engine.Event) tea.Cmd {
 	if done, ok := ev.(engine.Done); ok {
-		s.finish(done.Summary)
-		return nextEvent(s.job) // drain to the close
+		return tea.Batch(s.finish(done.Summary), nextEvent(s.job)) // drain to the close
 	}
 	if o, ok := ev.(engine.OutcomeEvent); ok && strings.Contains(o.Outcome.ReasonText, "name was filled") {
 		s.named++
@@ -222,12 +225,30 @@ func (s *Sync) onEvent(ev engine.Event) tea.Cmd {
 	return nextEvent(s.job)
 }
 
-func (s *Sync) finish(sum engine.RunSummary) {
+// finish shows the summary, and reads from the store how many names the
+// whole run filled (a resumed run filled some before this session).
+func (s *Sync) finish(sum engine.RunSummary) tea.Cmd {
 	s.summary, s.state, s.askCancel = sum, syncDone, false
 	s.run.Progress.Created, s.run.Progress.Skipped, s.run.Progress.Failed = sum.Created, sum.Skipped, sum.Failed
 	if s.h != nil {
 		s.h.cancel() // the job is over: release its context
 	}
+	if s.undo {
+		return nil
+	}
+	c, job, id := s.c, s.job, sum.RunID
+	return func() tea.Msg {
+		m, err := c.Backend.Store().NamesFilled(c.Ctx, id)
+		return namesFilledMsg{job: job, runID: id, n: m[id], err: err}
+	}
+}
+
+// namesFilledMsg is the names a finished run filled, counted in the store.
+type namesFilledMsg struct {
+	job   common.Job
+	runID int64
+	n     int
+	err   error
 }
 
 // summaryRun is the finished run as the runs browser would list it.

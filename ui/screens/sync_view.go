@@ -132,15 +132,17 @@ func (s *Sync) summaryView() string {
 				lines = append(lines, st.Muted.Render(fmt.Sprintf("… %d more: press r to browse them", len(sum.Failures)-i)))
 				break
 			}
-			lines = append(lines, components.Fit(safe.Text(failureLine(o)), s.width))
+			lines = append(lines, components.Fit(safe.Line(failureLine(o)), s.width))
 		}
 	}
 	return strings.Join(lines, "\n")
 }
 
-// failureLine is a failed outcome with what an agent can do about it.
+// failureLine is a failed outcome with what an agent can do about it; the
+// name, number and CRM's text are isolated from each other.
 func failureLine(o store.Outcome) string {
-	return fmt.Sprintf("%s  %s  %s: %s", components.NameOr(o.Name), o.Raw, o.Reason, o.ReasonText)
+	return fmt.Sprintf("%s  %s  %s: %s", components.IsolatedName(o.Name), safe.Isolate(o.Raw), o.Reason,
+		safe.Isolate(o.ReasonText))
 }
 
 // fillCount is how many existing records the plan gives a name.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -117,6 +118,29 @@ type Engine struct {
 	UndoPlan *engine.UndoPlan
 	UndoJob  *Job
 	Undone   []*engine.UndoPlan
+	// IndexSteps are reported, in order, while a plan builds, as the
+	// engine reports reading the CRM's records; with PlanGate set the plan
+	// is only returned once the test closes (or sends on) it.
+	IndexSteps []engine.IndexProgress
+	PlanGate   chan struct{}
+}
+
+// PlanProgress reports IndexSteps, waits for PlanGate, then plans.
+func (e *Engine) PlanProgress(ctx context.Context, numberID, region string, progress func(engine.IndexProgress)) (*engine.Plan, error) {
+	e.mu.Lock()
+	steps, gate := append([]engine.IndexProgress(nil), e.IndexSteps...), e.PlanGate
+	e.mu.Unlock()
+	for _, p := range steps {
+		progress(p)
+	}
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return e.Plan(ctx, numberID, region)
 }
 
 func (e *Engine) PlanUndo(_ context.Context, runID int64) (*engine.UndoPlan, error) {
@@ -316,6 +340,20 @@ func (s *Store) ReasonCounts(_ context.Context, runID int64, st store.OutcomeSta
 	m := map[string]int{}
 	for _, o := range s.OutcomesOf(store.OutcomeFilter{RunID: runID, Status: st}) {
 		m[o.Reason]++
+	}
+	return m, nil
+}
+
+// NamesFilled counts the skipped outcomes whose reason text says the name
+// was filled, as the database does.
+func (s *Store) NamesFilled(_ context.Context, runIDs ...int64) (map[int64]int, error) {
+	m := map[int64]int{}
+	for _, id := range runIDs {
+		for _, o := range s.ByRun[id] {
+			if o.Status == store.OutcomeSkipped && strings.Contains(o.ReasonText, store.NameFilledText) {
+				m[id]++
+			}
+		}
 	}
 	return m, nil
 }

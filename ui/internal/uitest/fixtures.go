@@ -81,6 +81,8 @@ func NewStore() *Store {
 			failed(5, 22, "", "US.13491208655302741918", "no_phone_number", "The contact has a WhatsApp username but no phone number."),
 			failed(5, 23, "Ana Lima", "5511987654321", string(crm.ReasonRateLimited), crm.ReasonRateLimited.Sentence()),
 			{RunID: 5, ContactID: 24, Name: "Bruno", Raw: "5511912345678", E164: "+5511912345678", Status: store.OutcomeCreated, CRMID: "901"},
+			{RunID: 5, ContactID: 25, Name: "Carla", Raw: "5511955554444", E164: "+5511955554444", Status: store.OutcomeSkipped,
+				CRMID: "902", Reason: "exists", ReasonText: "The number is already in the CRM." + store.NameFilledText},
 		}},
 	}
 }
