@@ -267,11 +267,11 @@ func (a *App) View() tea.View {
 		content = components.Frame(fmt.Sprintf("Terminal too small (%d×%d): make it at least %d×%d.",
 			a.c.Width, a.c.Height, MinWidth, MinHeight), a.c.Width, a.c.Height)
 	} else {
-		helpView := a.helpView()
-		bodyH := max(a.c.Height-2-strings.Count(helpView, "\n")-1, 3)
+		helpView, statusView := a.helpView(), a.statusView()
+		bodyH := max(a.c.Height-2-strings.Count(helpView, "\n")-strings.Count(statusView, "\n")-1, 3)
 		body := components.Frame(a.current().View(), a.c.Width, bodyH)
 		content = strings.Join([]string{
-			components.Header(a.c, a.current().Heading()), body, a.statusView(), helpView,
+			components.Header(a.c, a.current().Heading()), body, statusView, helpView,
 		}, "\n")
 	}
 	v := tea.NewView(content)

@@ -13,6 +13,7 @@ import (
 	"coexsync/store"
 	"coexsync/ui/common"
 	"coexsync/ui/internal/uitest"
+	"coexsync/whatsapp"
 )
 
 func TestNumbersApiOnlyCannotSync(t *testing.T) {
@@ -317,4 +318,18 @@ func TestSyncStartErrorStaysOnConfirm(t *testing.T) {
 	d := drive(t, newApp(t, b, common.NumbersScreen))
 	d.keys("enter", "enter", "S", "y")
 	d.mustShow("Starting the sync: unauthorized (HTTP 401).", "Start writing to hubspot? (y/n)")
+}
+
+// A Graph error shows its hint whole, wrapped, even at 80 columns: the
+// hint is the half an agent acts on.
+func TestGraphErrorHintIsShownWhole(t *testing.T) {
+	b := uitest.NewBackend()
+	b.RequestErr = &whatsapp.GraphError{Status: 400, Code: whatsapp.CodeTokenInvalid, Message: "Error validating access token"}
+	d := drive(t, newApp(t, b, common.NumbersScreen))
+	d.keys("down", "enter", "enter", "enter", "y")
+	d.mustShow("Requesting the contact sync")
+	frame := strings.Join(strings.Fields(d.frame()), " ")
+	if !strings.Contains(frame, "create a new system user token and run again.") {
+		t.Fatalf("the hint is cut off:\n%s", d.frame())
+	}
 }

@@ -37,11 +37,23 @@ func NumberLabel(n store.Number) string {
 	return safe.Text(strings.TrimSpace(n.DisplayPhoneNumber + " " + n.VerifiedName))
 }
 
+// maxErrorLines bounds how much of the screen an error may take: enough for
+// what went wrong and the hint that says what to do.
+const maxErrorLines = 3
+
 // StatusBar is the line above the help: the last message of the screen.
+// An error wraps (up to maxErrorLines) so its advice is never cut off.
 func StatusBar(c *common.Common, msg string, isErr bool) string {
-	style := c.Styles.Status
-	if isErr {
-		style = c.Styles.Error
+	if !isErr {
+		return c.Styles.Status.Render(Fit(safe.Text(msg), c.Width))
 	}
-	return style.Render(Fit(safe.Text(msg), c.Width))
+	lines := strings.Split(Wrap(safe.Text(msg), c.Width), "\n")
+	if len(lines) > maxErrorLines {
+		lines = lines[:maxErrorLines]
+		lines[maxErrorLines-1] = Fit(lines[maxErrorLines-1]+" …", c.Width)
+	}
+	for i, l := range lines {
+		lines[i] = c.Styles.Error.Render(Fit(l, c.Width))
+	}
+	return strings.Join(lines, "\n")
 }
