@@ -336,3 +336,38 @@ func TestWaitFollowsTheSendersTimeout(t *testing.T) {
 	}
 	assertNoDuplicateFake(t, fc)
 }
+
+// A create in doubt is confirmed only by a record holding exactly the
+// E.164 that was sent: a stranger's record whose digits read as the same
+// number (a Maine "(207) 946-0958" for a London +44 20 7946 0958) is not
+// that create, and the contact is created rather than recorded as created.
+func TestDoubtIsNotSettledByAStrangersRecord(t *testing.T) {
+	db := openStore(t)
+	cs := saveContacts(t, db, []contactSpec{{"442079460958", "London"}})
+	fc := newFakeCRM()
+	fc.hidden, fc.limits.SearchLag = 300*time.Millisecond, 300*time.Millisecond
+	ctx := context.Background()
+	deadRun, err := db.CreateRun(ctx, store.Run{NumberID: testNumber, CRM: "fake", Target: fc.Target(), Mode: store.ModeLive, Total: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := "+442079460958"
+	if _, err := db.ClaimCreates(ctx, fc.Target(), []store.Claim{{Number: n, RunID: deadRun, ContactID: cs[0].ID, Owner: "gone"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkSent(ctx, fc.Target(), "gone", []string{n}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	fc.mu.Lock()
+	maine := fc.add(crm.Record{Name: "Maine", Phones: []string{"(207) 946-0958"}}, time.Now())
+	fc.mu.Unlock()
+	e := &Engine{Store: db, CRM: fc}
+	sum, _ := runToEnd(t, e, mustPlan(t, e), RunOptions{Mode: store.ModeLive})
+	o := outcomesByRaw(t, db, sum.RunID)["442079460958"]
+	if o.Status != store.OutcomeCreated || o.CRMID == maine || o.CRMID == "" {
+		t.Fatalf("London's outcome %+v: want created as a record of its own, not Maine's %s", o, maine)
+	}
+	if rec, ok := fc.record(o.CRMID); !ok || len(rec.Phones) != 1 || rec.Phones[0] != n {
+		t.Fatalf("created record %+v", rec)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"coexsync/crm"
 	"coexsync/store"
 	"coexsync/sync/normalize"
 )
@@ -93,11 +94,25 @@ func (r *runner) searchDoubts(ctx context.Context, doubts []doubt) ([]string, er
 	}
 	out := make([]string, len(doubts))
 	for i, m := range matchRecords(subs, recs) {
-		if len(m) > 0 {
-			out[i] = m[0].ID
-		}
+		out[i] = sentRecord(m, doubts[i].holder.Number)
 	}
 	return out, nil
+}
+
+// sentRecord is the id of the record among recs that a create of number
+// made: one holding exactly the E.164 that was sent. Another record holding
+// the number in some other spelling (a desk line with an extension, a value
+// the index could not read) existed before and must not be taken for the
+// create: the contact would be recorded as created and never be.
+func sentRecord(recs []crm.Record, number string) string {
+	for _, r := range recs {
+		for _, p := range r.Phones {
+			if strings.TrimSpace(p) == number {
+				return r.ID
+			}
+		}
+	}
+	return ""
 }
 
 // holderOutcome is the Created outcome of the run and contact that claimed
