@@ -68,6 +68,9 @@ type Record struct {
 	LastName  string   // HubSpot lastname; empty on Intercom
 	Name      string   // display name ("" when the record has none)
 	Phones    []string // phone values exactly as stored (free text)
+	// Country is the record's own country as stored ("" when unknown): the
+	// region its national phone values are read in.
+	Country string
 }
 
 // HasName reports whether the record already carries any name; the

@@ -8,16 +8,19 @@ import (
 
 	"coexsync/crm"
 	"coexsync/sync/normalize"
+	"coexsync/sync/phoneindex"
 )
 
 // FuzzMatchRecords feeds CRM phone text (outside input) to the matcher:
 // it must not panic, and a record may only match a contact when one of
-// its phones normalizes to one of the contact's candidates.
+// its phones, read by the index's rules in the account's region, gives one
+// of the contact's candidates — never through an extension.
 func FuzzMatchRecords(f *testing.F) {
 	for _, seed := range [][2]string{
 		{"(415) 555-2671", "14155552671"}, {"+1 207-946-0958", "442079460958"},
 		{"415 555 2671 ext. 12", "14155552671"}, {"+52 55 1234 5678", "5215512345678"},
 		{"0044 20 7946 0958", "442079460958"}, {"\x1b[31m+1 415", "14155552671"}, {"", "1"},
+		{"(207) 946-0958", "442079460958"},
 	} {
 		f.Add(seed[0], seed[1], "US")
 	}
@@ -26,19 +29,18 @@ func FuzzMatchRecords(f *testing.F) {
 		if !n.Valid {
 			return
 		}
-		subs := []subject{{candidates: n.Candidates, region: n.Region}}
+		subs := []subject{{candidates: n.Candidates}}
 		rec := crm.Record{ID: "r1", Phones: []string{phone, phone + "0"}}
-		got := matchRecords(subs, []crm.Record{rec})
+		got := matchRecords(subs, []crm.Record{rec}, region)
 		if len(got[0]) == 0 {
 			return
 		}
 		ok := slices.ContainsFunc(rec.Phones, func(p string) bool {
-			for _, hint := range []string{n.Region, ""} {
-				if m := normalize.Number(p, hint); m.Valid && slices.Contains(n.Candidates, m.E164) {
-					return true
-				}
+			if normalize.HasExtension(p) {
+				return false
 			}
-			return false
+			e := phoneindex.Keys(crm.PhoneValue{Property: "phone", Raw: p}, "", region)
+			return e.Readable() && slices.ContainsFunc(e.Candidates, func(c string) bool { return slices.Contains(n.Candidates, c) })
 		})
 		if !ok {
 			t.Errorf("record %q matched contact %q (%v) without a common number", rec.Phones, contact, n.Candidates)

@@ -401,7 +401,7 @@ func subjects(rows []PlanRow, primaries []int) []subject {
 		if !slices.Contains(cands, n.E164) {
 			cands = append([]string{n.E164}, cands...)
 		}
-		subs[k] = subject{candidates: cands, region: n.Region}
+		subs[k] = subject{candidates: cands}
 	}
 	return subs
 }

@@ -93,3 +93,35 @@ func TestPlanMatchesAgainstTheIndex(t *testing.T) {
 		t.Errorf("run: %+v", sum)
 	}
 }
+
+// The search fallback reads the values it finds by the index's rules: the
+// record's country first, then the account's region, never the contact's.
+func TestSearchFallbackReadsLikeTheIndex(t *testing.T) {
+	srv, client := fastHubSpot(t, 1)
+	srv.SeedRecords(
+		hubspottest.Record{FirstName: "Maine", Phone: "(207) 946-0958", Country: "United States"},
+		hubspottest.Record{FirstName: "Madrid", Phone: "612 34 56 78", Country: "Spain"},
+		hubspottest.Record{FirstName: "Local", Phone: "020 7946 0111"},
+	)
+	db := openStore(t)
+	saveContacts(t, db, []contactSpec{
+		{"442079460958", "London"}, {"33612345678", "Paris"}, {"442079460111", "Local customer"},
+	})
+	e := &Engine{Store: db, CRM: client, Lookup: LookupSearch, CRMRegion: "GB"}
+	p, err := e.Plan(context.Background(), testNumber, "GB")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Lookup != LookupSearch {
+		t.Fatalf("lookup %q", p.Lookup)
+	}
+	// The third is the fallback's known blind spot: HubSpot's search cannot
+	// place a national value it has no country for, so it is not found and
+	// the preview says search was used (the index reads it: see above).
+	want := map[string]string{"442079460958": "", "33612345678": "", "442079460111": ""}
+	for _, row := range p.Rows {
+		if row.RecordID != want[row.Contact.Phone] {
+			t.Errorf("%s (%s): %s record %q, want record %q", row.Contact.Phone, row.Contact.FullName, row.Status, row.RecordID, want[row.Contact.Phone])
+		}
+	}
+}

@@ -71,7 +71,9 @@ func (e *Engine) PlanContacts(ctx context.Context, numberID, region string, cont
 		Rows: rows, Counts: map[RowStatus]int{}, BuiltAt: time.Now(),
 		Lookup: e.chooseLookup(ctx, len(primaries)), CRMRegion: e.crmRegion(region),
 	}
-	match := e.matchPrimaries
+	match := func(ctx context.Context, rows []PlanRow, primaries []int) error {
+		return e.matchPrimaries(ctx, rows, primaries, p.CRMRegion)
+	}
 	if p.Lookup == LookupIndex {
 		match = func(ctx context.Context, rows []PlanRow, primaries []int) error {
 			return e.matchByIndex(ctx, p, rows, primaries)
@@ -152,7 +154,7 @@ func foldDuplicates(rows []PlanRow) []int {
 // matchPrimaries decides create / exists / ambiguous for each primary row
 // from the CRM's search and the ledger of records coexsync created (which
 // search may not show yet).
-func (e *Engine) matchPrimaries(ctx context.Context, rows []PlanRow, primaries []int) error {
+func (e *Engine) matchPrimaries(ctx context.Context, rows []PlanRow, primaries []int, crmRegion string) error {
 	subs := make([]subject, len(primaries))
 	var all []string
 	for k, i := range primaries {
@@ -161,7 +163,7 @@ func (e *Engine) matchPrimaries(ctx context.Context, rows []PlanRow, primaries [
 		if !slices.Contains(cands, n.E164) {
 			cands = append([]string{n.E164}, cands...)
 		}
-		subs[k] = subject{candidates: cands, region: n.Region}
+		subs[k] = subject{candidates: cands}
 		all = append(all, cands...)
 	}
 	all = uniqueStrings(all)
@@ -173,7 +175,7 @@ func (e *Engine) matchPrimaries(ctx context.Context, rows []PlanRow, primaries [
 	if err != nil {
 		return fmt.Errorf("search the CRM: %w", err)
 	}
-	matched := matchRecords(subs, recs)
+	matched := matchRecords(subs, recs, crmRegion)
 	for k, i := range primaries {
 		decide(&rows[i], matched[k], ledgerID(ledger, subs[k].candidates))
 	}

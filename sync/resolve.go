@@ -85,7 +85,7 @@ func (r *runner) searchDoubts(ctx context.Context, doubts []doubt) ([]string, er
 	for i, d := range doubts {
 		n := normalize.Number(d.holder.Number, "")
 		cands := append([]string{d.holder.Number}, n.Candidates...)
-		subs[i] = subject{candidates: uniqueStrings(cands), region: n.Region}
+		subs[i] = subject{candidates: uniqueStrings(cands)}
 		numbers = append(numbers, subs[i].candidates...)
 	}
 	recs, err := r.e.findRecords(ctx, numbers, r.e.searchConcurrency())
@@ -93,7 +93,8 @@ func (r *runner) searchDoubts(ctx context.Context, doubts []doubt) ([]string, er
 		return nil, err
 	}
 	out := make([]string, len(doubts))
-	for i, m := range matchRecords(subs, recs) {
+	// What was sent is E.164, read the same in every region.
+	for i, m := range matchRecords(subs, recs, "") {
 		out[i] = sentRecord(m, doubts[i].holder.Number)
 	}
 	return out, nil

@@ -50,10 +50,11 @@ var phoneGroups = []phoneGroup{
 var recordProperties = []string{
 	PropFirstName, PropLastName,
 	PropPhone, PropMobile, PropCalculatedPhone, PropCalculatedMobile, PropWhatsAppPhone,
+	PropCountry,
 }
 
 // phoneProperties are the properties returned as a Record's Phones.
-var phoneProperties = recordProperties[2:]
+var phoneProperties = recordProperties[2:7]
 
 // phoneFilterGroups builds the filter groups for up to MaxInValues
 // numbers. A form is added to a group only when all its values fit, so a

@@ -101,6 +101,7 @@ func (c *Client) record(o Object) crm.Record {
 		LastName:  crm.CleanText(o.Properties[PropLastName]),
 	}
 	r.Name = strings.TrimSpace(r.FirstName + " " + r.LastName)
+	r.Country = crm.CleanText(o.Properties[PropCountry])
 	seen := map[string]bool{}
 	for _, p := range phoneProperties {
 		v := o.Properties[p]

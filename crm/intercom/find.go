@@ -35,10 +35,13 @@ type (
 // Response shapes: only what the sync needs.
 type (
 	contactJSON struct {
-		Type  string  `json:"type"`
-		ID    string  `json:"id"`
-		Name  *string `json:"name"`
-		Phone *string `json:"phone"`
+		Type     string  `json:"type"`
+		ID       string  `json:"id"`
+		Name     *string `json:"name"`
+		Phone    *string `json:"phone"`
+		Location *struct {
+			Country *string `json:"country"`
+		} `json:"location"`
 	}
 	contactList struct {
 		Type  string        `json:"type"`
@@ -108,6 +111,9 @@ func toRecord(ct contactJSON) crm.Record {
 	}
 	if ct.Phone != nil && *ct.Phone != "" {
 		r.Phones = []string{*ct.Phone}
+	}
+	if ct.Location != nil && ct.Location.Country != nil {
+		r.Country = crm.CleanText(*ct.Location.Country)
 	}
 	return r
 }
