@@ -371,3 +371,32 @@ func TestDoubtIsNotSettledByAStrangersRecord(t *testing.T) {
 		t.Fatalf("created record %+v", rec)
 	}
 }
+
+// A desk line holding the number with an extension (HubSpot's calculated
+// copy drops the extension) is not the create in doubt either.
+func TestDoubtIsNotSettledByADeskLine(t *testing.T) {
+	db := openStore(t)
+	cs := saveContacts(t, db, []contactSpec{{"14155550177", "Desk owner"}})
+	fc := newFakeCRM()
+	fc.hidden, fc.limits.SearchLag = 300*time.Millisecond, 300*time.Millisecond
+	ctx := context.Background()
+	deadRun, err := db.CreateRun(ctx, store.Run{NumberID: testNumber, CRM: "fake", Target: fc.Target(), Mode: store.ModeLive, Total: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := "+14155550177"
+	if _, err := db.ClaimCreates(ctx, fc.Target(), []store.Claim{{Number: n, RunID: deadRun, ContactID: cs[0].ID, Owner: "gone"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkSent(ctx, fc.Target(), "gone", []string{n}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	fc.mu.Lock()
+	desk := fc.add(crm.Record{Name: "Front desk", Phones: []string{"+1 415 555 0177 x12", n}}, time.Now())
+	fc.mu.Unlock()
+	e := &Engine{Store: db, CRM: fc}
+	sum, _ := runToEnd(t, e, mustPlan(t, e), RunOptions{Mode: store.ModeLive})
+	if o := outcomesByRaw(t, db, sum.RunID)["14155550177"]; o.Status != store.OutcomeCreated || o.CRMID == desk {
+		t.Fatalf("outcome %+v: want created as its own record, not the desk line %s", o, desk)
+	}
+}

@@ -101,16 +101,16 @@ func (r *runner) searchDoubts(ctx context.Context, doubts []doubt) ([]string, er
 }
 
 // sentRecord is the id of the record among recs that a create of number
-// made: one holding exactly the E.164 that was sent. Another record holding
-// the number in some other spelling (a desk line with an extension, a value
-// the index could not read) existed before and must not be taken for the
-// create: the contact would be recorded as created and never be.
+// made: every phone it holds is exactly the E.164 that was sent (a create
+// writes nothing else; HubSpot's calculated copy is the same text). A
+// record holding the number in any other spelling too — a desk line with
+// an extension, whose calculated value drops it; a value the index could
+// not read — existed before and must not be taken for the create: the
+// contact would be recorded as created and never be.
 func sentRecord(recs []crm.Record, number string) string {
 	for _, r := range recs {
-		for _, p := range r.Phones {
-			if strings.TrimSpace(p) == number {
-				return r.ID
-			}
+		if len(r.Phones) > 0 && !slices.ContainsFunc(r.Phones, func(p string) bool { return strings.TrimSpace(p) != number }) {
+			return r.ID
 		}
 	}
 	return ""
