@@ -211,3 +211,27 @@ func BenchmarkLoadIndex100k(b *testing.B) {
 		}
 	}
 }
+
+func TestIndexRecordsReturnsLiveRecordsOfTheAccount(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	page := []crm.IndexedRecord{
+		{ID: "1", Name: "Ana", Country: "Argentina", UpdatedAt: at(1)},
+		{ID: "2", FirstName: "Bo", LastName: "Li"},
+		{ID: "3", Archived: true},
+	}
+	if err := db.UpsertIndexPage(ctx, "hubspot:1", "US", page); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.UpsertIndexPage(ctx, "hubspot:2", "US", []crm.IndexedRecord{{ID: "9", Name: "Other"}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.IndexRecords(ctx, "hubspot:1", []string{"1", "2", "3", "9", "404"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got["1"].Name != "Ana" || got["1"].Country != "Argentina" || !got["1"].UpdatedAt.Equal(at(1)) ||
+		got["2"].FirstName != "Bo" || !got["2"].HasName() {
+		t.Fatalf("records %+v", got)
+	}
+}

@@ -47,6 +47,7 @@ type Store interface {
 	UpsertIndexPage(ctx context.Context, target, defaultRegion string, recs []crm.IndexedRecord) error
 	DeleteIndexRecords(ctx context.Context, target string, ids []string) error
 	LookupIndex(ctx context.Context, target string, keys []string) (map[string][]phoneindex.Hit, error)
+	IndexRecords(ctx context.Context, target string, ids []string) (map[string]crm.IndexedRecord, error)
 }
 
 // Engine syncs into one CRM account.

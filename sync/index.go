@@ -224,10 +224,15 @@ func (e *Engine) writeIndex(ctx context.Context, target, region string, recs []c
 // look the contacts' keys up, confirm every matched record still exists
 // (read by id: an index can hold records deleted since), then decide.
 func (e *Engine) matchByIndex(ctx context.Context, p *Plan, rows []PlanRow, primaries []int) error {
+	started := time.Now()
 	st, err := e.RefreshIndex(ctx, p.CRMRegion, false)
 	if err != nil {
 		return err
 	}
+	// Listed in full just now: what the index holds is what the CRM holds,
+	// deletions included, so reading each match by id again would only
+	// spend the budget.
+	listedNow := !st.BuiltAt.Before(started)
 	p.Index = st
 	subs := subjects(rows, primaries)
 	var keys []string
@@ -252,7 +257,13 @@ func (e *Engine) matchByIndex(ctx context.Context, p *Plan, rows []PlanRow, prim
 	for _, id := range ledger {
 		ids = append(ids, id)
 	}
-	live, err := e.confirmRecords(ctx, uniqueStrings(ids))
+	confirm := e.confirmRecords
+	if listedNow {
+		confirm = func(ctx context.Context, ids []string) (map[string]crm.IndexedRecord, error) {
+			return e.Store.IndexRecords(ctx, target, ids)
+		}
+	}
+	live, err := confirm(ctx, uniqueStrings(ids))
 	if err != nil {
 		return err
 	}

@@ -125,3 +125,23 @@ func TestSearchFallbackReadsLikeTheIndex(t *testing.T) {
 		}
 	}
 }
+
+// A plan that lists the whole CRM itself does not read its matches by id
+// again: the listing is as fresh as those reads would be.
+func TestFirstPlanListsAndReadsNothingAgain(t *testing.T) {
+	srv, client := fastHubSpot(t, 1)
+	ids := srv.SeedRecords(hubspottest.Record{FirstName: "Ana", Phone: "+1 415 555 0101"})
+	db := openStore(t)
+	saveContacts(t, db, []contactSpec{{"14155550101", "Ana"}})
+	e := &Engine{Store: db, CRM: client, CRMRegion: "US"}
+	p, err := e.Plan(context.Background(), testNumber, "US")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Rows[0].Status != StatusExists || p.Rows[0].RecordID != ids[0] || p.Rows[0].RecordName != "Ana" {
+		t.Fatalf("row %+v", p.Rows[0])
+	}
+	if n := srv.Calls()[hubspottest.EndpointRead]; n != 0 {
+		t.Errorf("%d batch reads after a full listing", n)
+	}
+}
