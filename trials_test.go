@@ -33,7 +33,7 @@ const (
 
 // trialDeadline bounds any one wait of a trial: generous, for a loaded
 // machine; reaching it is a stuck run, never a timing assertion.
-const trialDeadline = 4 * time.Minute
+const trialDeadline = 6 * time.Minute
 
 // TestTrials runs the trials side by side. Each has its own server and
 // database, and they mostly wait on the fakes' clocks, so they run at
