@@ -39,7 +39,7 @@ func TestGoldenScreens(t *testing.T) {
 		{"contacts_request_refused", common.NumbersScreen, func(s *session) {
 			s.b.SetChecks(uitest.UnsubscribedChecks())
 			s.waitFor("Bay Bikes").keys("down", "enter", "enter").waitFor("Press enter").keys("enter").
-				waitFor("type force").keys("f", "o").waitFor("fo▏")
+				waitFor("type force").keys("f", "o").shows("fo▏")
 		}},
 		{"numbers_doctor", common.NumbersScreen, func(s *session) {
 			s.waitFor("Bay Bikes").keys("down", "d").waitFor("with a warning")
@@ -61,7 +61,7 @@ func TestGoldenScreens(t *testing.T) {
 			s.waitFor("interrupted").keys("down", "u").shows("Resume writing to intercom? (y/n)")
 		}},
 		{"undo_confirm", common.RunsScreen, func(s *session) {
-			s.waitFor("interrupted").keys("U").waitFor("and press enter").keys("u", "n", "d", "o").waitFor("undo▏")
+			s.waitFor("interrupted").keys("U").waitFor("and press enter").keys("u", "n", "d", "o").shows("undo▏")
 		}},
 		{"undo_live", common.RunsScreen, func(s *session) {
 			for _, ev := range uitest.UndoEvents() {
