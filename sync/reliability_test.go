@@ -89,9 +89,6 @@ func childSync() error {
 // resumes each killed run, and then checks that no number was created
 // twice and every contact has a final outcome.
 func TestKilledSyncsResumeWithoutDuplicates(t *testing.T) {
-	if testing.Short() {
-		t.Skip("spawns processes")
-	}
 	srv := hubspottest.New(hubspottest.Options{
 		Token: "test-token", GeneralPer10s: slowCalls, Window: slowWindow, SearchWindow: 10 * time.Millisecond,
 		SearchLag: testLag, Seed: 11,
