@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -15,8 +16,9 @@ import (
 
 func newRunsCommand(cfg *config) *cobra.Command {
 	var limit int
+	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "runs",
+		Use:   "runs [--json]",
 		Short: "List past sync runs, newest first (offline)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -25,21 +27,80 @@ func newRunsCommand(cfg *config) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			runs, err := db.Runs(cmd.Context(), limit, 0)
+			list, err := listRuns(cmd.Context(), db, limit)
 			if err != nil {
 				return err
 			}
-			if len(runs) == 0 {
-				fmt.Fprintln(cmd.OutOrStdout(), "no runs yet")
+			w := cmd.OutOrStdout()
+			if asJSON {
+				return json.NewEncoder(w).Encode(map[string]any{"runs": list})
 			}
-			for _, r := range runs {
-				fmt.Fprintln(cmd.OutOrStdout(), runLine(r))
+			if len(list) == 0 {
+				fmt.Fprintln(w, "no runs yet")
+				return nil
+			}
+			fmt.Fprintln(w, runHeader)
+			for _, r := range list {
+				fmt.Fprintln(w, r.line())
 			}
 			return nil
 		},
 	}
 	cmd.Flags().IntVar(&limit, "limit", 50, "how many runs to list")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the runs as JSON")
 	return cmd
+}
+
+// listedRun is one run as `coexsync runs` shows it: the number by its
+// display form and business name, which agents know it by, not its id.
+type listedRun struct {
+	ID          int64  `json:"run_id"`
+	Started     string `json:"started"`
+	CRM         string `json:"crm"`
+	Mode        string `json:"mode"`
+	Status      string `json:"status"`
+	Created     int    `json:"created"` // archived, for an undo
+	Skipped     int    `json:"skipped"`
+	Failed      int    `json:"failed"`
+	Pending     int    `json:"pending"`
+	NamesFilled int    `json:"names_filled"`
+	NumberID    string `json:"number_id"`
+	Number      string `json:"number"`
+	Business    string `json:"business_name"`
+}
+
+func listRuns(ctx context.Context, db *store.DB, limit int) ([]listedRun, error) {
+	runs, err := db.Runs(ctx, limit, 0)
+	if err != nil {
+		return nil, err
+	}
+	numbers, err := db.Numbers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]store.Number, len(numbers))
+	for _, n := range numbers {
+		byID[n.ID] = n
+	}
+	ids := make([]int64, len(runs))
+	for i, r := range runs {
+		ids[i] = r.ID
+	}
+	named, err := db.NamesFilled(ctx, ids...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]listedRun, len(runs))
+	for i, r := range runs {
+		n := byID[r.NumberID]
+		out[i] = listedRun{
+			ID: r.ID, Started: r.StartedAt.Local().Format("2006-01-02 15:04"), CRM: r.CRM, Mode: string(r.Mode),
+			Status: string(r.Status), Created: r.Created, Skipped: r.Skipped, Failed: r.Failed, Pending: r.Pending,
+			NamesFilled: named[r.ID], NumberID: r.NumberID,
+			Number: safe.Text(n.DisplayPhoneNumber), Business: safe.Text(n.VerifiedName),
+		}
+	}
+	return out, nil
 }
 
 func newExportCommand(cfg *config) *cobra.Command {

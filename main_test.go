@@ -172,8 +172,8 @@ func TestHeadlessSandboxSync(t *testing.T) {
 		t.Fatalf("export has %d rows for %d failures", len(rows), first.Failed)
 	}
 	out, _ = run(t, "", "runs", "--db", db)
-	if strings.Count(out, "\n") != 2 {
-		t.Fatalf("runs: %q", out)
+	if strings.Count(out, "\n") != 3 || !strings.HasPrefix(out, runHeader) {
+		t.Fatalf("runs (a header and two runs): %q", out)
 	}
 }
 

@@ -209,7 +209,7 @@ func TestBrowsingFollowsTheLastSession(t *testing.T) {
 		t.Fatalf("sandbox sync: exit %d %s", r.code, r.err)
 	}
 	r, out := runs(t, nil)
-	if strings.Count(out, "\n") != 1 || !strings.Contains(r.errOut, "sandbox") || !strings.Contains(r.errOut, "--sandbox=false") {
+	if strings.Count(out, "\n") != 2 || !strings.Contains(r.errOut, "sandbox") || !strings.Contains(r.errOut, "--sandbox=false") {
 		t.Fatalf("after a sandbox session: runs %q, note %q", out, r.errOut)
 	}
 	if _, out := runs(t, nil, "--sandbox=false"); !strings.Contains(out, "no runs yet") {
@@ -247,7 +247,7 @@ func TestReadOnlyDatabaseCanBeBrowsed(t *testing.T) {
 	if err := os.Chmod(db, 0o400); err != nil {
 		t.Fatal(err)
 	}
-	if _, out := runs(t, nil, "--db", db); strings.Count(out, "\n") != 1 {
+	if _, out := runs(t, nil, "--db", db); strings.Count(out, "\n") != 2 || !strings.Contains(out, "Camden Bikes") {
 		t.Fatalf("runs on a read-only database: %q", out)
 	}
 	r := runCLI(t, nil, "", "export", "--db", db, "--run", "1")
@@ -332,11 +332,33 @@ func TestResumeUsesTheRunsCRM(t *testing.T) {
 	}
 }
 
-// An undo's count is of records archived, and the runs list says so.
+// An undo's count is of records archived, and the runs list says so; a
+// run shows its number as agents know it, not the Graph id.
 func TestRunLineSaysArchivedForUndo(t *testing.T) {
-	undo := runLine(store.Run{ID: 9, Mode: store.ModeUndo, Status: store.RunFinished, Created: 179, CRM: "hubspot"})
-	live := runLine(store.Run{ID: 8, Mode: store.ModeLive, Status: store.RunFinished, Created: 179, CRM: "hubspot"})
-	if !strings.Contains(undo, "archived 179") || strings.Contains(undo, "created") || !strings.Contains(live, "created  179") {
+	undo := listedRun{ID: 9, Mode: string(store.ModeUndo), Status: "finished", Created: 179, CRM: "hubspot",
+		NumberID: "100000000000004", Number: "+44 20 7946 0321", Business: "Camden Bikes"}.line()
+	live := listedRun{ID: 8, Mode: string(store.ModeLive), Status: "finished", Created: 179, CRM: "hubspot", NumberID: "42"}.line()
+	if !strings.Contains(undo, "archived 179") || strings.Contains(undo, "created") || !strings.Contains(live, "created  179") ||
+		!strings.Contains(undo, "+44 20 7946 0321 Camden Bikes") || strings.Contains(undo, "100000000000004") ||
+		!strings.Contains(live, "(number not in the database)") {
 		t.Fatalf("undo line %q, live line %q", undo, live)
+	}
+}
+
+// `runs --json` lists runs with the number as agents know it and the names
+// filled.
+func TestRunsJSON(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.db")
+	if r := runCLI(t, nil, "", "sync", "--sandbox", "--db", db, "--number", "100000000000004", "--crm", "hubspot", "--request"); r.code > 1 {
+		t.Fatalf("sync: exit %d %s", r.code, r.err)
+	}
+	r := runCLI(t, nil, "", "runs", "--db", db, "--json")
+	var got struct{ Runs []listedRun }
+	if r.code != 0 || json.Unmarshal([]byte(r.out), &got) != nil || len(got.Runs) != 1 {
+		t.Fatalf("runs --json: exit %d %q", r.code, r.out)
+	}
+	run := got.Runs[0]
+	if run.Number != "+44 20 7946 0321" || run.Business != "Camden Bikes" || run.Created == 0 || run.Status != "finished" {
+		t.Fatalf("run %+v", run)
 	}
 }

@@ -161,13 +161,22 @@ func printPlan(w io.Writer, p *engine.Plan, asJSON, sandboxed bool) error {
 	return json.NewEncoder(w).Encode(out)
 }
 
-// runLine is one run as `coexsync runs` lists it.
-func runLine(r store.Run) string {
-	when := r.StartedAt.Local().Format("2006-01-02 15:04")
-	made := "created "
-	if r.Mode == store.ModeUndo {
-		made = "archived" // an undo's Created outcomes are the records it archived
+// runHeader names the columns of runLine.
+const runHeader = "  run  started           crm       mode     status      created/archived  skipped  named  failed  number"
+
+// line is one run as `coexsync runs` lists it: an undo counts what it
+// archived where a sync counts what it created.
+func (r listedRun) line() string {
+	number := r.Number
+	if number == "" {
+		number = "(number not in the database)"
+	} else if r.Business != "" {
+		number += " " + r.Business
 	}
-	return fmt.Sprintf("%5d  %s  %-9s %-8s %-11s %s %-5d skipped %-5d failed %-5d number %s",
-		r.ID, when, r.CRM, r.Mode, r.Status, made, r.Created, r.Skipped, r.Failed, r.NumberID)
+	made := "created "
+	if r.Mode == string(store.ModeUndo) {
+		made = "archived"
+	}
+	return fmt.Sprintf("%5d  %s  %-9s %-8s %-11s %s %-7d %-8d %-6d %-7d %s",
+		r.ID, r.Started, r.CRM, r.Mode, r.Status, made, r.Created, r.Skipped, r.NamesFilled, r.Failed, number)
 }
