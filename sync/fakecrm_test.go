@@ -29,8 +29,8 @@ type fakeCRM struct {
 	// exist even though the call returns err (a timeout after the work).
 	onCreate func(ctx context.Context, n int) (createFirst bool, err error)
 	// landLate, with onCreate's createFirst and an error, makes the
-	// records that much later, after the call has returned: a create the
-	// CRM still works on when its sender dies.
+	// records that long after the call was sent, after it has returned: a
+	// create the CRM still works on when its sender dies.
 	landLate time.Duration
 	landed   chan struct{} // closed once late records are made
 	// itemErr fails one item of a create on its attempt-th try.
@@ -161,6 +161,7 @@ func (f *fakeCRM) Create(ctx context.Context, in []crm.NewContact) ([]crm.ItemRe
 	if err := crm.BeforeSend(ctx, nil); err != nil {
 		return nil, err
 	}
+	sent := time.Now()
 	f.mu.Lock()
 	hook := f.onCreate
 	f.mu.Unlock()
@@ -173,7 +174,9 @@ func (f *fakeCRM) Create(ctx context.Context, in []crm.NewContact) ([]crm.ItemRe
 		}
 		if callErr != nil && f.landLate > 0 {
 			go func() {
-				time.Sleep(f.landLate)
+				// Counted from the send, like the client's timeout: the
+				// landing stays within what the sender promised.
+				time.Sleep(f.landLate - time.Since(sent))
 				f.mu.Lock()
 				defer f.mu.Unlock()
 				for _, c := range in {

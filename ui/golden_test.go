@@ -67,7 +67,7 @@ func TestGoldenScreens(t *testing.T) {
 			for _, ev := range uitest.UndoEvents() {
 				s.b.Eng.UndoJob.Ch <- ev
 			}
-			s.waitFor("interrupted").keys("U").waitFor("and press enter").keys("u", "n", "d", "o", " ", "3", "enter").shows("Carla 2")
+			s.waitFor("interrupted").keys("U").waitFor("and press enter").keys("u", "n", "d", "o", " ", "3", "enter").shows("Carla 2", "Archived 1   Kept 1", "elapsed 1s")
 		}},
 		{"undo_summary", common.RunsScreen, func(s *session) {
 			s.waitFor("interrupted").keys("U").waitFor("and press enter").keys("u", "n", "d", "o", " ", "3", "enter").shows("Archiving")
