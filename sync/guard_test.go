@@ -378,7 +378,9 @@ func TestDoubtIsNotSettledByADeskLine(t *testing.T) {
 	db := openStore(t)
 	cs := saveContacts(t, db, []contactSpec{{"14155550177", "Desk owner"}})
 	fc := newFakeCRM()
-	fc.hidden, fc.limits.SearchLag = 300*time.Millisecond, 300*time.Millisecond
+	// Hidden from the plan, so the plan says create; shown by the time the
+	// doubt is searched (lag plus margin later).
+	fc.hidden, fc.limits.SearchLag = 1500*time.Millisecond, 1500*time.Millisecond
 	ctx := context.Background()
 	deadRun, err := db.CreateRun(ctx, store.Run{NumberID: testNumber, CRM: "fake", Target: fc.Target(), Mode: store.ModeLive, Total: 1})
 	if err != nil {
