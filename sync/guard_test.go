@@ -307,19 +307,9 @@ func TestWaitFollowsTheSendersTimeout(t *testing.T) {
 	db := openStore(t)
 	cs := saveContacts(t, db, numberedContacts(3, "1415306%04d"))
 	fc := newFakeCRM() // this process: 50 ms timeout
-	ctx := context.Background()
-	deadRun, err := db.CreateRun(ctx, store.Run{NumberID: testNumber, CRM: "fake", Target: fc.Target(), Mode: store.ModeLive, Total: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
 	n := "+" + cs[0].Phone
-	if _, err := db.ClaimCreates(ctx, fc.Target(), []store.Claim{{Number: n, RunID: deadRun, ContactID: cs[0].ID, Owner: "slow-process"}}); err != nil {
-		t.Fatal(err)
-	}
 	late := resolveMargin + time.Second
-	if err := db.MarkSent(ctx, fc.Target(), "slow-process", []string{n}, time.Now().Add(late+500*time.Millisecond)); err != nil {
-		t.Fatal(err)
-	}
+	claimedByGoneProcess(t, db, fc, cs[0], time.Now().Add(late+500*time.Millisecond))
 	landed := make(chan struct{})
 	go func() {
 		time.Sleep(late) // the slow process's create is still on its way
@@ -346,18 +336,8 @@ func TestDoubtIsNotSettledByAStrangersRecord(t *testing.T) {
 	cs := saveContacts(t, db, []contactSpec{{"442079460958", "London"}})
 	fc := newFakeCRM()
 	fc.hidden, fc.limits.SearchLag = 300*time.Millisecond, 300*time.Millisecond
-	ctx := context.Background()
-	deadRun, err := db.CreateRun(ctx, store.Run{NumberID: testNumber, CRM: "fake", Target: fc.Target(), Mode: store.ModeLive, Total: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
 	n := "+442079460958"
-	if _, err := db.ClaimCreates(ctx, fc.Target(), []store.Claim{{Number: n, RunID: deadRun, ContactID: cs[0].ID, Owner: "gone"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.MarkSent(ctx, fc.Target(), "gone", []string{n}, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	claimedByGoneProcess(t, db, fc, cs[0], time.Now())
 	fc.mu.Lock()
 	maine := fc.add(crm.Record{Name: "Maine", Phones: []string{"(207) 946-0958"}}, time.Now())
 	fc.mu.Unlock()
@@ -381,18 +361,8 @@ func TestDoubtIsNotSettledByADeskLine(t *testing.T) {
 	// Hidden from the plan, so the plan says create; shown by the time the
 	// doubt is searched (lag plus margin later).
 	fc.hidden, fc.limits.SearchLag = 1500*time.Millisecond, 1500*time.Millisecond
-	ctx := context.Background()
-	deadRun, err := db.CreateRun(ctx, store.Run{NumberID: testNumber, CRM: "fake", Target: fc.Target(), Mode: store.ModeLive, Total: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
 	n := "+14155550177"
-	if _, err := db.ClaimCreates(ctx, fc.Target(), []store.Claim{{Number: n, RunID: deadRun, ContactID: cs[0].ID, Owner: "gone"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.MarkSent(ctx, fc.Target(), "gone", []string{n}, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	claimedByGoneProcess(t, db, fc, cs[0], time.Now())
 	fc.mu.Lock()
 	desk := fc.add(crm.Record{Name: "Front desk", Phones: []string{"+1 415 555 0177 x12", n}}, time.Now())
 	fc.mu.Unlock()
@@ -401,4 +371,24 @@ func TestDoubtIsNotSettledByADeskLine(t *testing.T) {
 	if o := outcomesByRaw(t, db, sum.RunID)["14155550177"]; o.Status != store.OutcomeCreated || o.CRMID == desk {
 		t.Fatalf("outcome %+v: want created as its own record, not the desk line %s", o, desk)
 	}
+}
+
+// claimedByGoneProcess leaves what a killed process leaves: a run, a
+// pending claim of c's number under an owner holding no lease, and the
+// time by which its create, sent, could land.
+func claimedByGoneProcess(t *testing.T, db *store.DB, fc *fakeCRM, c store.Contact, landBy time.Time) int64 {
+	t.Helper()
+	ctx := context.Background()
+	runID, err := db.CreateRun(ctx, store.Run{NumberID: testNumber, CRM: "fake", Target: fc.Target(), Mode: store.ModeLive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := "+" + c.Phone
+	if _, err := db.ClaimCreates(ctx, fc.Target(), []store.Claim{{Number: n, RunID: runID, ContactID: c.ID, Owner: "gone"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkSent(ctx, fc.Target(), "gone", []string{n}, landBy); err != nil {
+		t.Fatal(err)
+	}
+	return runID
 }
