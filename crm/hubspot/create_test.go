@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"coexsync/crm"
+	"coexsync/crm/crmtest"
 	"coexsync/crm/hubspot"
 	"coexsync/crm/hubspot/hubspottest"
 )
@@ -138,7 +139,7 @@ func TestCreateConflicts(t *testing.T) {
 func TestCreateConflictUnmatched(t *testing.T) {
 	var srv *hubspottest.Server
 	refused := "+14155550003"
-	_, c := setupOn(t, hubspottest.Options{}, false, memTransport{func(w http.ResponseWriter, r *http.Request) {
+	_, c := setupOn(t, hubspottest.Options{}, false, crmtest.MemTransport(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		if r.URL.Path == hubspot.PathBatchCreate && bytes.Contains(body, []byte(refused)) {
 			w.Header().Set("Content-Type", "application/json;charset=utf-8")
@@ -149,7 +150,7 @@ func TestCreateConflictUnmatched(t *testing.T) {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		srv.ServeHTTP(w, r)
-	}})
+	})))
 	srv = hubspottest.New(hubspottest.Options{Token: testToken, Window: testWindow, SearchWindow: testSearchWn})
 	t.Cleanup(srv.Close)
 	in := newContacts(8, 0)
@@ -218,12 +219,12 @@ func TestCreateInvalidPhones(t *testing.T) {
 // carries the refusal.
 func TestCreateIsolationIsBounded(t *testing.T) {
 	calls := 0
-	_, c := setupOn(t, hubspottest.Options{}, false, memTransport{func(w http.ResponseWriter, r *http.Request) {
+	_, c := setupOn(t, hubspottest.Options{}, false, crmtest.MemTransport(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls++
 		w.Header().Set("Content-Type", "application/json;charset=utf-8")
 		w.WriteHeader(http.StatusBadRequest)
 		_, _ = io.WriteString(w, `{"status":"error","message":"Property values were not valid: [{\"isValid\":false,\"message\":\"x\",\"error\":\"INVALID_PHONE_NUMBER\",\"name\":\"phone\"}]","correlationId":"x","category":"VALIDATION_ERROR"}`)
-	}})
+	})))
 	in := newContacts(hubspot.MaxBatchInputs, 0)
 	res, err := c.Create(ctxT(t), in)
 	if err != nil {

@@ -1,11 +1,8 @@
 package hubspot_test
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -54,7 +51,7 @@ func setupWith(t *testing.T, opts hubspottest.Options, strict bool) (*hubspottes
 func setupBubble(t *testing.T, opts hubspottest.Options) (*hubspottest.Server, *hubspot.Client) {
 	t.Helper()
 	var srv *hubspottest.Server
-	srv, c := setupOn(t, opts, true, memTransport{func(w http.ResponseWriter, r *http.Request) { srv.ServeHTTP(w, r) }})
+	srv, c := setupOn(t, opts, true, crmtest.MemTransport(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { srv.ServeHTTP(w, r) })))
 	return srv, c
 }
 
@@ -63,7 +60,7 @@ func setupBubble(t *testing.T, opts hubspottest.Options) (*hubspottest.Server, *
 func setupFaultyBubble(t *testing.T, opts hubspottest.Options) (*hubspottest.Server, *hubspot.Client) {
 	t.Helper()
 	var srv *hubspottest.Server
-	srv, c := setupOn(t, opts, false, memTransport{func(w http.ResponseWriter, r *http.Request) { srv.ServeHTTP(w, r) }})
+	srv, c := setupOn(t, opts, false, crmtest.MemTransport(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { srv.ServeHTTP(w, r) })))
 	return srv, c
 }
 
@@ -121,29 +118,4 @@ func reasonOf(t *testing.T, err error) crm.Reason {
 		t.Fatalf("error %v (%T) is not a *crm.Error", err, err)
 	}
 	return ce.Reason
-}
-
-// memTransport hands each request straight to a handler: no sockets,
-// whose waits a synctest bubble cannot see through.
-type memTransport struct{ h http.HandlerFunc }
-
-func (m memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		var err error
-		body, err = io.ReadAll(req.Body)
-		req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
-	in := req.Clone(req.Context())
-	in.Body = io.NopCloser(bytes.NewReader(body))
-	in.RequestURI = req.URL.RequestURI()
-	in.RemoteAddr = "127.0.0.1:1"
-	rec := httptest.NewRecorder()
-	m.h(rec, in)
-	resp := rec.Result()
-	resp.Request = req
-	return resp, nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"coexsync/crm"
+	"coexsync/crm/crmtest"
 	"coexsync/crm/hubspot"
 	"coexsync/crm/hubspot/hubspottest"
 )
@@ -83,7 +84,7 @@ func replayClient(t *testing.T, h http.HandlerFunc, cfg hubspot.Config) *hubspot
 	t.Helper()
 	cfg.BaseURL = "http://hubspot.test"
 	cfg.Token = testToken
-	cfg.HTTP = &http.Client{Transport: memTransport{h}, Timeout: time.Minute}
+	cfg.HTTP = &http.Client{Transport: crmtest.MemTransport(h), Timeout: time.Minute}
 	if cfg.Retry.MaxAttempts == 0 {
 		cfg.Retry = fastRetry
 	}

@@ -1,17 +1,15 @@
 package intercom_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
 
 	"coexsync/crm"
+	"coexsync/crm/crmtest"
 	"coexsync/crm/intercom"
 	"coexsync/crm/intercom/intercomtest"
 )
@@ -43,7 +41,7 @@ func setupBubble(t testing.TB, opts intercomtest.Options, tweak ...func(*interco
 	srv := intercomtest.New(opts)
 	t.Cleanup(srv.Close)
 	mem := func(cfg *intercom.Config) {
-		cfg.HTTP = &http.Client{Transport: memTransport{srv.Handler()}, Timeout: 3 * time.Second}
+		cfg.HTTP = &http.Client{Transport: crmtest.MemTransport(srv.Handler()), Timeout: 3 * time.Second}
 	}
 	return srv, newClient(srv, opts, append([]func(*intercom.Config){mem}, tweak...)...)
 }
@@ -74,31 +72,6 @@ func newClient(srv *intercomtest.Server, opts intercomtest.Options, tweak ...fun
 		f(&cfg)
 	}
 	return intercom.New(cfg)
-}
-
-// memTransport hands each request straight to a handler: no sockets,
-// whose waits a synctest bubble cannot see through.
-type memTransport struct{ h http.Handler }
-
-func (m memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		var err error
-		body, err = io.ReadAll(req.Body)
-		req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
-	in := req.Clone(req.Context())
-	in.Body = io.NopCloser(bytes.NewReader(body))
-	in.RequestURI = req.URL.RequestURI()
-	in.RemoteAddr = "127.0.0.1:1"
-	rec := httptest.NewRecorder()
-	m.h.ServeHTTP(rec, in)
-	resp := rec.Result()
-	resp.Request = req
-	return resp, nil
 }
 
 // noRateLimits fails the test when the fake's own budget refused a call:

@@ -53,19 +53,26 @@ func (s *Server) search(r *http.Request) answer {
 	return s.page(q, perPage, after)
 }
 
-// page lists the matches after the cursor id: matches come in id order,
-// so a cursor stays valid while contacts are added.
+// page lists the search matches after the cursor id; a contact created
+// through the API is not indexed until the search lag has passed.
 func (s *Server) page(q *node, perPage int, after string) answer {
+	now := time.Now()
+	return s.pageWhere(perPage, after, func(c *Contact) bool {
+		return !c.Archived && !(c.ViaAPI && now.Sub(c.CreatedAt) < s.lag) && q.match(c)
+	})
+}
+
+// pageWhere lists the contacts keep accepts after the cursor id, the way
+// Intercom pages lists: contacts come in id order, so a cursor stays valid
+// while contacts are added.
+func (s *Server) pageWhere(perPage int, after string, keep func(*Contact) bool) answer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := time.Now()
-	var data []any
-	total, before := 0, 0
-	var last string
-	more := false
+	data := []any{}
+	total, before, last, more := 0, 0, "", false
 	for _, c := range s.contacts {
-		if c.Archived || c.ViaAPI && now.Sub(c.CreatedAt) < s.lag || !q.match(c) {
-			continue // not indexed yet, or not a match
+		if !keep(c) {
+			continue
 		}
 		total++
 		switch {
@@ -84,9 +91,6 @@ func (s *Server) page(q *node, perPage int, after string) answer {
 	}
 	if more {
 		pages["next"] = map[string]any{"per_page": perPage, "starting_after": encodeCursor(last)}
-	}
-	if data == nil {
-		data = []any{}
 	}
 	return answer{http.StatusOK, map[string]any{"type": "list", "data": data, "total_count": total, "pages": pages}}
 }

@@ -137,33 +137,7 @@ func (s *Server) list(r *http.Request) answer {
 			return errorAnswer(http.StatusBadRequest, "parameter_invalid", "starting_after is not a valid cursor", "starting_after")
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	data := []any{}
-	total, before, last, more := 0, 0, "", false
-	for _, c := range s.contacts {
-		if c.Archived {
-			continue
-		}
-		total++
-		switch {
-		case c.ID <= after:
-			before++
-		case len(data) < perPage:
-			data = append(data, contactJSON(c))
-			last = c.ID
-		default:
-			more = true
-		}
-	}
-	pages := map[string]any{
-		"type": "pages", "page": before/perPage + 1, "per_page": perPage,
-		"total_pages": (total + perPage - 1) / perPage,
-	}
-	if more {
-		pages["next"] = map[string]any{"per_page": perPage, "starting_after": encodeCursor(last)}
-	}
-	return answer{http.StatusOK, map[string]any{"type": "list", "data": data, "total_count": total, "pages": pages}}
+	return s.pageWhere(perPage, after, func(c *Contact) bool { return !c.Archived })
 }
 
 func (s *Server) read(id string) answer {

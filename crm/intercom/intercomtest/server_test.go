@@ -1,18 +1,18 @@
 package intercomtest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"coexsync/crm/crmtest"
 )
 
 const token = "tok-secret"
@@ -104,31 +104,6 @@ func TestVersionHeader(t *testing.T) {
 	}
 }
 
-// memTransport hands each request straight to a handler: no sockets,
-// whose waits a synctest bubble cannot see through.
-type memTransport struct{ h http.Handler }
-
-func (m memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		var err error
-		body, err = io.ReadAll(req.Body)
-		req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
-	in := req.Clone(req.Context())
-	in.Body = io.NopCloser(bytes.NewReader(body))
-	in.RequestURI = req.URL.RequestURI()
-	in.RemoteAddr = "127.0.0.1:1"
-	rec := httptest.NewRecorder()
-	m.h.ServeHTTP(rec, in)
-	resp := rec.Result()
-	resp.Request = req
-	return resp, nil
-}
-
 // TestBudgetPerWindow runs in a synctest bubble with the fake served in
 // memory: its windows start with the bubble's clock, so the eleven calls
 // land in one window and the twelfth in the next however busy the
@@ -139,7 +114,7 @@ func TestBudgetPerWindow(t *testing.T) {
 		s.mu.Lock()
 		s.started, s.window, s.used = time.Now(), 0, 0
 		s.mu.Unlock()
-		client := &http.Client{Transport: memTransport{s.Handler()}}
+		client := &http.Client{Transport: crmtest.MemTransport(s.Handler())}
 		for i := 1; i <= 10; i++ {
 			r := doWith(t, client, s, "POST", "/contacts/search", searchPhones("+1"), nil)
 			if r.status != 200 || r.header.Get("X-RateLimit-Remaining") != strconv.Itoa(10-i) || r.header.Get("X-RateLimit-Limit") != "10" {
