@@ -20,16 +20,7 @@ import (
 // contacts, preview, sync, browse the failures. Then it checks what landed.
 func TestSandboxFlowEndToEnd(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(t.TempDir(), "sandbox.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	sb, err := sandbox.StartWith(ctx, db, sandbox.Options{Seed: 7, SearchLag: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
+	db, sb := startSandbox(t, ctx)
 	app := New(common.Wire(backend.New(sb.Config())), Options{
 		PollEvery: 20 * time.Millisecond, ExportDir: t.TempDir(), Styles: NewStyles(true), Keys: DefaultKeyMap(),
 	})
@@ -75,4 +66,21 @@ func TestSandboxFlowEndToEnd(t *testing.T) {
 	if created != run.Created {
 		t.Fatalf("HubSpot holds %d created records, the run says %d", created, run.Created)
 	}
+}
+
+// startSandbox opens a fresh database and starts the sandbox on it with a
+// fixed dataset and a short search lag; both close with the test.
+func startSandbox(t *testing.T, ctx context.Context) (*store.DB, *sandbox.Sandbox) {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "sandbox.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	sb, err := sandbox.StartWith(ctx, db, sandbox.Options{Seed: 7, SearchLag: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sb.Close)
+	return db, sb
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -11,7 +10,6 @@ import (
 	"coexsync/backend"
 	"coexsync/crm"
 	"coexsync/crm/hubspot/hubspottest"
-	"coexsync/sandbox"
 	"coexsync/store"
 	engine "coexsync/sync"
 	"coexsync/sync/normalize"
@@ -49,16 +47,7 @@ func duplicates(recs []hubspottest.Contact) (twice, overExisting map[string]bool
 // uninterruptedRun syncs the same sandbox data with the engine alone, in
 // one go: what a run that was never cancelled leaves in HubSpot.
 func uninterruptedRun(t *testing.T, ctx context.Context) []hubspottest.Contact {
-	db, err := store.Open(filepath.Join(t.TempDir(), "baseline.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	sb, err := sandbox.StartWith(ctx, db, sandbox.Options{Seed: 7, SearchLag: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
+	_, sb := startSandbox(t, ctx)
 	b := backend.New(sb.Config())
 	if _, err := b.Numbers(ctx); err != nil {
 		t.Fatal(err)
@@ -139,16 +128,7 @@ func (h *heldCRM) release() {
 // record an uninterrupted run would not have made.
 func TestSandboxCancelThenResumeNoDuplicates(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(t.TempDir(), "sandbox.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	sb, err := sandbox.StartWith(ctx, db, sandbox.Options{Seed: 7, SearchLag: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
+	db, sb := startSandbox(t, ctx)
 	cfg := sb.Config()
 	gate := &heldCRM{Client: cfg.CRMs["hubspot"], held: make(chan struct{})}
 	cfg.CRMs["hubspot"] = gate
