@@ -205,12 +205,7 @@ func printUndoPlan(w io.Writer, p *engine.UndoPlan, run store.Run, sandboxed boo
 func printUndoSummary(w io.Writer, s engine.RunSummary, undone int64, sandboxed bool) {
 	fmt.Fprintf(w, sandboxWord(sandboxed)+"undo run %d of run %d %s: %d archived, %d kept, %d failed (of %d)\n",
 		s.RunID, undone, s.Status, s.Created, s.Skipped, s.Failed, s.Total)
-	if s.Err != nil {
-		fmt.Fprintf(w, "stopped: %s\n", shownText(s.Err.Error()))
-	}
-	for _, o := range s.Failures {
-		fmt.Fprintf(w, "  failed  %-12s %-18s %s: %s\n", safe.Text(o.Raw), safe.Text(o.Name), o.Reason, shownText(o.ReasonText))
-	}
+	printStopAndFailures(w, s)
 }
 
 // undoJSON is the --json summary of an undo; its fields are stable for

@@ -97,6 +97,13 @@ func shownText(s string) string { return crm.RedactCredentials(crm.CleanText(saf
 func printSummary(w io.Writer, s engine.RunSummary, sandboxed bool) {
 	fmt.Fprintf(w, sandboxWord(sandboxed)+"run %d %s in %s: %d created, %d skipped, %d failed (of %d)\n",
 		s.RunID, s.Status, s.Elapsed.Round(time.Millisecond), s.Created, s.Skipped, s.Failed, s.Total)
+	printStopAndFailures(w, s)
+}
+
+// printStopAndFailures prints why a run stopped early, if it did, and a
+// line per failure with its reason: the part of every summary an agent
+// acts on.
+func printStopAndFailures(w io.Writer, s engine.RunSummary) {
 	if s.Err != nil {
 		fmt.Fprintf(w, "stopped: %s\n", shownText(s.Err.Error()))
 	}
