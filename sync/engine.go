@@ -115,6 +115,8 @@ type Plan struct {
 	Rows      []PlanRow
 	Counts    map[RowStatus]int
 	BuiltAt   time.Time
+	// LeftOut, on a retry plan, are the failures not retried.
+	LeftOut LeftOut
 }
 
 // RunOptions says what kind of run Start makes.

@@ -27,39 +27,6 @@ func (e *Engine) Plan(ctx context.Context, numberID, region string) (*Plan, erro
 	return e.PlanContacts(ctx, numberID, region, contacts)
 }
 
-// PlanRetry builds a plan over the contacts whose outcome in runID failed.
-func (e *Engine) PlanRetry(ctx context.Context, runID int64, region string) (*Plan, error) {
-	run, err := e.Store.Run(ctx, runID)
-	if err != nil {
-		return nil, fmt.Errorf("plan retry of run %d: %w", runID, err)
-	}
-	if run.Mode == store.ModeUndo {
-		return nil, fmt.Errorf("run %d was an undo: there are no contacts to retry (sync the number again instead)", runID)
-	}
-	contacts, err := e.failedContacts(ctx, runID)
-	if err != nil {
-		return nil, fmt.Errorf("plan retry of run %d: %w", runID, err)
-	}
-	return e.PlanContacts(ctx, run.NumberID, region, contacts)
-}
-
-// failedContacts loads the contacts whose outcome in runID failed.
-func (e *Engine) failedContacts(ctx context.Context, runID int64) ([]store.Contact, error) {
-	failed, _, err := e.Store.Outcomes(ctx, store.OutcomeFilter{RunID: runID, Status: store.OutcomeFailed})
-	if err != nil {
-		return nil, fmt.Errorf("load failures: %w", err)
-	}
-	ids := make([]int64, len(failed))
-	for i, o := range failed {
-		ids[i] = o.ContactID
-	}
-	contacts, err := e.Store.ContactsByID(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("load contacts: %w", err)
-	}
-	return contacts, nil
-}
-
 // PlanContacts builds the plan for the given contacts: normalize, fold
 // duplicates, then match against the CRM and the local ledger.
 func (e *Engine) PlanContacts(ctx context.Context, numberID, region string, contacts []store.Contact) (*Plan, error) {

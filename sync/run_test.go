@@ -232,12 +232,9 @@ func TestRetryPlansOnlyFailedContacts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Rows) != first.Failed {
-		t.Fatalf("retry plan has %d rows for %d failures", len(p.Rows), first.Failed)
-	}
-	sum, _ := runToEnd(t, f.e, p, RunOptions{Mode: store.ModeRetry, ParentRunID: first.RunID})
-	run, err := f.db.Run(context.Background(), sum.RunID)
-	if err != nil || run.Mode != store.ModeRetry || run.ParentRunID != first.RunID || run.Total != first.Failed {
-		t.Errorf("retry run %+v %v", run, err)
+	// The fixture's failures are all unreadable numbers: none is sent
+	// again, all are accounted for.
+	if first.Failed == 0 || len(p.Rows) != 0 || p.LeftOut.Count != first.Failed {
+		t.Fatalf("retry of %d failures: %d rows, %d left out", first.Failed, len(p.Rows), p.LeftOut.Count)
 	}
 }

@@ -21,25 +21,8 @@ import (
 func TestSandboxFlowEndToEnd(t *testing.T) {
 	ctx := context.Background()
 	db, sb := startSandbox(t, ctx)
-	app := New(common.Wire(backend.New(sb.Config())), Options{
-		PollEvery: 20 * time.Millisecond, ExportDir: t.TempDir(), Styles: NewStyles(true), Keys: DefaultKeyMap(),
-	})
-	s := start(t, app, 100, 30)
-	s.timeout = 30 * time.Second // real rate limits: HubSpot search is 4 requests a second
-
-	s.waitFor("API only")
-	s.keys("down", "enter").waitFor("Sync into which CRM?").keys("enter")
-	s.waitFor("ONCE").keys("enter").waitFor("(y/n)").keys("y").waitFor("Contacts received so far")
-	if err := sb.Graph.WaitDelivered(ctx); err != nil {
-		t.Fatal(err)
-	}
-	stored, err := db.CountContacts(ctx, "100000000000004")
-	if err != nil || stored == 0 {
-		t.Fatalf("contacts stored from the webhook: %d, %v", stored, err)
-	}
-	s.waitFor(strconv.Itoa(stored)).keys("p").waitFor("ambiguous")
-	s.keys("S").waitFor("Start writing to hubspot?").keys("y")
-	s.waitFor("finished").keys("r").waitFor("reason: all").keys("esc").waitFor("Started")
+	s, stored := syncInSandbox(t, ctx, db, sb)
+	s.keys("r").waitFor("reason: all").keys("esc").waitFor("Started")
 	s.final()
 
 	runs, err := db.Runs(ctx, 10, 0)
@@ -66,6 +49,33 @@ func TestSandboxFlowEndToEnd(t *testing.T) {
 	if created != run.Created {
 		t.Fatalf("HubSpot holds %d created records, the run says %d", created, run.Created)
 	}
+}
+
+// syncInSandbox drives the console over the sandbox from the numbers list
+// to a finished sync of the Coexistence number into HubSpot: pick, request
+// the contacts, preview, confirm. It returns the session on the summary
+// and how many contacts the webhook stored.
+func syncInSandbox(t *testing.T, ctx context.Context, db *store.DB, sb *sandbox.Sandbox) (*session, int) {
+	t.Helper()
+	app := New(common.Wire(backend.New(sb.Config())), Options{
+		PollEvery: 20 * time.Millisecond, ExportDir: t.TempDir(), Styles: NewStyles(true), Keys: DefaultKeyMap(),
+	})
+	s := start(t, app, 100, 30)
+	s.timeout = 30 * time.Second // real rate limits: HubSpot search is 4 requests a second
+
+	s.waitFor("API only")
+	s.keys("down", "enter").waitFor("Sync into which CRM?").keys("enter")
+	s.waitFor("ONCE").keys("enter").waitFor("(y/n)").keys("y").waitFor("Contacts received so far")
+	if err := sb.Graph.WaitDelivered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := db.CountContacts(ctx, "100000000000004")
+	if err != nil || stored == 0 {
+		t.Fatalf("contacts stored from the webhook: %d, %v", stored, err)
+	}
+	s.waitFor(strconv.Itoa(stored)).keys("p").waitFor("ambiguous")
+	s.keys("S").waitFor("Start writing to hubspot?").keys("y")
+	return s.waitFor("finished"), stored
 }
 
 // startSandbox opens a fresh database and starts the sandbox on it with a

@@ -169,6 +169,9 @@ func (s *Runs) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if msg.err != nil {
 			return s, common.Fail(fmt.Sprintf("planning a retry of run #%d", msg.run.ID), msg.err)
 		}
+		if len(msg.plan.Rows) == 0 {
+			return s, common.Status(fmt.Sprintf("Nothing to retry in run #%d. %s", msg.run.ID, msg.plan.LeftOut.Text()))
+		}
 		return s, common.GoWith(common.SyncScreen, confirmMsg{request{number: s.numberFor(msg.run), crm: msg.run.CRM,
 			plan: msg.plan, opts: engine.RunOptions{Mode: store.ModeRetry, ParentRunID: msg.run.ID}}})
 	}

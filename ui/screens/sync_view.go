@@ -59,6 +59,10 @@ func (s *Sync) confirmView() string {
 		"",
 		components.Fit("Nothing is ever written back to WhatsApp.", s.width),
 	}
+	if n := p.LeftOut.Count; n > 0 {
+		// Outside the total: these contacts are not part of the run.
+		lines = append(lines, "", st.Warn.Render(components.Wrap(p.LeftOut.Text(), s.width)))
+	}
 	return strings.Join(lines, "\n")
 }
 
