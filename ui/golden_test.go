@@ -84,15 +84,31 @@ func TestGoldenScreens(t *testing.T) {
 		}},
 		{"help", common.NumbersScreen, func(s *session) { s.waitFor("Bay Bikes").keys("?").waitFor("refresh") }},
 	}
+	// The harness's default is NO_COLOR (symbols, no colour); the colour
+	// goldens keep the escape sequences, so a lost colour shows too.
 	for _, c := range cases {
 		for _, size := range sizes {
-			t.Run(c.name+"/"+size.name, func(t *testing.T) {
-				b := uitest.NewBackend()
-				s := start(t, newApp(t, b, c.start), size.w, size.h)
-				s.b = b
-				c.drive(s)
-				requireGolden(t, s.final())
-			})
+			for _, colour := range []bool{false, true} {
+				name := c.name + "/" + size.name
+				if colour {
+					name = c.name + "/colour_" + size.name
+				}
+				t.Run(name, func(t *testing.T) {
+					b := uitest.NewBackend()
+					a := newApp(t, b, c.start)
+					if colour {
+						a = newStyledApp(t, b, c.start, NewStyles(false))
+					}
+					s := start(t, a, size.w, size.h)
+					s.b = b
+					c.drive(s)
+					if colour {
+						requireGolden(t, s.finalStyled())
+						return
+					}
+					requireGolden(t, s.final())
+				})
+			}
 		}
 	}
 }

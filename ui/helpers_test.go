@@ -29,9 +29,14 @@ var sizes = []struct {
 }{{"80x24", 80, 24}, {"120x40", 120, 40}}
 
 func newApp(t testing.TB, b *uitest.Backend, start common.ScreenID) *App {
+	return newStyledApp(t, b, start, NewStyles(true))
+}
+
+// newStyledApp is newApp with other styles (colour).
+func newStyledApp(t testing.TB, b *uitest.Backend, start common.ScreenID, st *common.Styles) *App {
 	return New(b, Options{
 		Start: start, Now: func() time.Time { return uitest.Clock }, PollEvery: 5 * time.Millisecond,
-		ExportDir: t.TempDir(), Styles: NewStyles(true), Keys: DefaultKeyMap(),
+		ExportDir: t.TempDir(), Styles: st, Keys: DefaultKeyMap(),
 	})
 }
 
@@ -182,11 +187,17 @@ func (s *session) waitFor(text string) *session {
 // final quits and returns the last frame without styling.
 func (s *session) final() string {
 	s.t.Helper()
+	return ansi.Strip(s.finalStyled())
+}
+
+// finalStyled quits and returns the last frame with its escape sequences.
+func (s *session) finalStyled() string {
+	s.t.Helper()
 	if err := s.tm.Quit(); err != nil {
 		s.t.Fatal(err)
 	}
 	m := s.tm.FinalModel(s.t, teatest.WithFinalTimeout(10*time.Second)).(framed)
-	return ansi.Strip(m.App.View().Content)
+	return m.App.View().Content
 }
 
 // requireGolden compares a frame with testdata/<test>.golden (-update
