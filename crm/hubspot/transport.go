@@ -51,7 +51,7 @@ func (c *Client) post(ctx context.Context, ep endpoint, in, out any) (int, *Erro
 		// HubSpot counts a call when it arrives: bookings are settled then.
 		Limiters: []httpcore.Limiter{c.general},
 		Settle:   true,
-		Observe:  func(r *httpcore.Response) { c.observe(r.Header) },
+		Observe:  func(r *httpcore.Response) { c.observe(r.Header, r.InFlight) },
 	}
 	if ep.method == http.MethodGet {
 		call.Method, call.JSON = http.MethodGet, nil
@@ -141,8 +141,10 @@ func (c *Client) unreadable(ep endpoint, status int, err error) error {
 
 // observe feeds the server's view of the general budget to the limiter:
 // the account's tier (unless overridden) and what is left of it (another
-// integration may share the account).
-func (c *Client) observe(h http.Header) {
+// integration may share the account). HubSpot counts a call on arrival,
+// so our inFlight calls, already booked here, come off what it says is
+// left before the two are compared.
+func (c *Client) observe(h http.Header, inFlight int) {
 	if v := h.Get(HeaderMax); v != "" && !c.tierFixed {
 		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 0 && n <= maxTier {
 			c.general.SetMax(n)
@@ -150,7 +152,7 @@ func (c *Client) observe(h http.Header) {
 	}
 	if v := h.Get(HeaderRemaining); v != "" {
 		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
-			c.general.Observe(n)
+			c.general.Observe(max(n-inFlight, 0))
 		}
 	}
 }
