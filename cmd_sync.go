@@ -91,7 +91,7 @@ func runHeadlessSync(ctx context.Context, cfg *config, f syncFlags, stdout, stde
 	if cfg.offline {
 		return 2, errors.New("sync needs a CRM: drop --offline")
 	}
-	if f.number == "" && f.resume == 0 {
+	if f.number == "" && f.resume == 0 && f.retry == 0 {
 		return 2, errors.New("--number is required (list numbers in the console)")
 	}
 	if err := f.check(); err != nil {
@@ -113,7 +113,10 @@ func runHeadlessSync(ctx context.Context, cfg *config, f syncFlags, stdout, stde
 	if err != nil {
 		return 2, err
 	}
-	job, plan, err := startHeadless(ctx, b, eng, f)
+	job, plan, err := startHeadless(ctx, b, eng, f, stderr)
+	if errors.Is(err, errNothingToRetry) {
+		return 1, err // the failures stand, as a retry that failed them again would say
+	}
 	if err != nil {
 		return 2, err
 	}
@@ -168,9 +171,12 @@ func pickCRM(cfg *config, b *backend.Backend) string {
 	return "hubspot"
 }
 
-// startHeadless resumes, retries or plans and starts; for a dry run it
-// returns the plan and no job.
-func startHeadless(ctx context.Context, b *backend.Backend, eng *engine.Engine, f syncFlags) (*engine.Job, *engine.Plan, error) {
+// errNothingToRetry: every failure of the run is left out of its retry.
+var errNothingToRetry = errors.New("nothing to retry: every failure of that run is a number that still cannot be read")
+
+// startHeadless resumes, retries or syncs; for a dry run it returns the
+// plan and no job.
+func startHeadless(ctx context.Context, b *backend.Backend, eng *engine.Engine, f syncFlags, notes io.Writer) (*engine.Job, *engine.Plan, error) {
 	if _, err := b.Numbers(ctx); err != nil {
 		return nil, nil, err
 	}
@@ -182,23 +188,31 @@ func startHeadless(ctx context.Context, b *backend.Backend, eng *engine.Engine, 
 		job, err := eng.Resume(ctx, f.resume, region)
 		return job, nil, err
 	}
-	var plan *engine.Plan
-	var err error
-	opts := engine.RunOptions{Mode: store.ModeLive}
 	if f.retry != 0 {
-		plan, err = eng.PlanRetry(ctx, f.retry, region)
-		opts = engine.RunOptions{Mode: store.ModeRetry, ParentRunID: f.retry}
-	} else {
-		if err := ensureContacts(ctx, b, f); err != nil {
-			return nil, nil, err
+		if f.dryRun {
+			plan, err := eng.PlanRetry(ctx, f.retry, region)
+			return nil, plan, err
 		}
-		plan, err = eng.Plan(ctx, f.number, region)
+		job, left, err := eng.StartRetry(ctx, f.retry, region)
+		if err == nil && left.Count > 0 {
+			fmt.Fprintln(notes, left.Text())
+		}
+		if err == nil && job == nil {
+			err = errNothingToRetry
+		}
+		return job, nil, err
 	}
-	if err != nil || f.dryRun {
+	if err := ensureContacts(ctx, b, f); err != nil {
+		return nil, nil, err
+	}
+	if f.dryRun {
+		plan, err := eng.Plan(ctx, f.number, region)
 		return nil, plan, err
 	}
-	job, err := eng.Start(ctx, plan, opts)
-	return job, plan, err
+	// Nobody confirms a preview here: the sync writes while it still
+	// looks contacts up.
+	job, err := eng.StartSync(ctx, f.number, region)
+	return job, nil, err
 }
 
 // ensureContacts requests the contact sync when asked, then waits until

@@ -6,8 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"coexsync/backend"
 	"coexsync/crm"
@@ -16,6 +18,7 @@ import (
 	"coexsync/crm/intercom"
 	"coexsync/sandbox"
 	"coexsync/store"
+	engine "coexsync/sync"
 	"coexsync/whatsapp/whatsapptest"
 )
 
@@ -360,5 +363,89 @@ func TestRunsJSON(t *testing.T) {
 	run := got.Runs[0]
 	if run.Number != "+44 20 7946 0321" || run.Business != "Camden Bikes" || run.Created == 0 || run.Status != "finished" {
 		t.Fatalf("run %+v", run)
+	}
+}
+
+// A headless sync writes while it still looks contacts up, yet on the same
+// data it ends exactly as the plan and then its run (the console's way)
+// end: the same JSON summary, so the same printed one, and the same
+// outcome for every contact. Both lookups: the index and search.
+func TestHeadlessSyncMatchesPlanThenRun(t *testing.T) {
+	const number = "100000000000004"
+	for _, lookup := range []string{"", "search"} {
+		t.Run("lookup="+lookup, func(t *testing.T) {
+			ctx := context.Background()
+			piped := filepath.Join(t.TempDir(), "piped.db")
+			args := []string{"sync", "--sandbox", "--db", piped, "--number", number, "--crm", "hubspot", "--request", "--json"}
+			if lookup != "" {
+				args = append(args, "--lookup", lookup)
+			}
+			r := runCLI(t, nil, "", args...)
+			var got runJSON
+			if r.code > 1 || json.Unmarshal([]byte(r.out), &got) != nil {
+				t.Fatalf("headless sync: exit %d %q %s", r.code, r.out, r.err)
+			}
+
+			cfg := &config{sandbox: true, dbPath: filepath.Join(t.TempDir(), "planned.db"), crm: "hubspot", seed: 1, lookup: lookup}
+			b, closeAll, err := cfg.openBackend(ctx, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer closeAll()
+			f := syncFlags{number: number, request: true, wait: 2 * time.Minute}
+			eng, err := newEngine(cfg, b, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.Numbers(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := ensureContacts(ctx, b, f); err != nil {
+				t.Fatal(err)
+			}
+			plan, err := eng.Plan(ctx, number, b.Region(number))
+			if err != nil {
+				t.Fatal(err)
+			}
+			job, err := eng.Start(ctx, plan, engine.RunOptions{Mode: store.ModeLive})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := summaryJSON(followJob(job, io.Discard, false), true)
+			got.Seconds, want.Seconds = 0, 0
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("headless summary\n%+v\nplan then run\n%+v", got, want)
+			}
+			if want.Created == 0 || want.Skipped == 0 || want.Failed == 0 {
+				t.Errorf("the sandbox's contacts no longer cover every outcome: %+v", want)
+			}
+
+			db, err := store.Open(piped)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			gotOuts, _, err := db.Outcomes(ctx, store.OutcomeFilter{RunID: got.RunID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantOuts, _, err := b.Store().Outcomes(ctx, store.OutcomeFilter{RunID: want.RunID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(gotOuts) != len(wantOuts) {
+				t.Fatalf("%d outcomes, plan then run %d", len(gotOuts), len(wantOuts))
+			}
+			for i := range gotOuts {
+				g, w := gotOuts[i], wantOuts[i]
+				g.UpdatedAt, w.UpdatedAt = time.Time{}, time.Time{}
+				if g.Status == store.OutcomeCreated && g.CRMID != "" && w.CRMID != "" {
+					g.CRMID = w.CRMID // ids of new records follow the order of the creates
+				}
+				if g != w {
+					t.Errorf("contact %d:\n headless     %+v\n plan then run %+v", w.ContactID, g, w)
+				}
+			}
+		})
 	}
 }

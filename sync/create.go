@@ -76,8 +76,15 @@ func (r *runner) createAll(ctx context.Context, rows []*PlanRow) error {
 	for i, row := range rows {
 		queue[i] = &createItem{row: row}
 	}
+	return r.settleCreates(ctx, round{again: queue})
+}
+
+// settleCreates takes over what earlier sends left: it sends left.again
+// until every item went out once more, then resolves the doubts and claims
+// again the numbers other runs held, until every item has an outcome.
+func (r *runner) settleCreates(ctx context.Context, left round) error {
+	queue, doubts, waiting := left.again, left.doubts, left.waiting
 	unconfirmed := 0
-	var doubts, waiting []doubt
 	for {
 		for len(queue) > 0 {
 			next, err := r.sendRound(ctx, queue)

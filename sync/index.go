@@ -224,54 +224,88 @@ func (e *Engine) writeIndex(ctx context.Context, target, region string, recs []c
 // look the contacts' keys up, confirm every matched record still exists
 // (read by id: an index can hold records deleted since), then decide.
 func (e *Engine) matchByIndex(ctx context.Context, p *Plan, rows []PlanRow, primaries []int) error {
-	started := time.Now()
-	st, err := e.RefreshIndex(ctx, p.CRMRegion, false)
-	if err != nil {
-		return err
-	}
-	// Listed in full just now: what the index holds is what the CRM holds,
-	// deletions included, so reading each match by id again would only
-	// spend the budget.
-	listedNow := !st.BuiltAt.Before(started)
-	p.Index = st
 	subs := subjects(rows, primaries)
 	var keys []string
 	for _, s := range subs {
 		keys = append(keys, s.candidates...)
 	}
-	target := e.CRM.Target()
-	found, err := e.Store.LookupIndex(ctx, target, keys)
+	m, err := e.lookUpIndex(ctx, p.CRMRegion, keys)
 	if err != nil {
 		return err
 	}
-	ledger, err := e.createdRecords(ctx, uniqueStrings(keys))
-	if err != nil {
-		return err
-	}
+	p.Index = m.state
 	var ids []string
-	for _, hits := range found {
-		for _, h := range hits {
-			ids = append(ids, h.RecordID)
-		}
-	}
-	for _, id := range ledger {
-		ids = append(ids, id)
+	for _, s := range subs {
+		ids = append(ids, m.recordIDs(s.candidates)...)
 	}
 	confirm := e.confirmRecords
-	if listedNow {
-		confirm = func(ctx context.Context, ids []string) (map[string]crm.IndexedRecord, error) {
-			return e.Store.IndexRecords(ctx, target, ids)
-		}
+	if m.listedNow {
+		confirm = e.indexedRecords
 	}
 	live, err := confirm(ctx, uniqueStrings(ids))
 	if err != nil {
 		return err
 	}
 	for k, i := range primaries {
-		decideFromIndex(&rows[i], subs[k].candidates, found, ledger, live)
+		decideFromIndex(&rows[i], subs[k].candidates, m.found, m.ledger, live)
 	}
 	return nil
 }
+
+// indexLookup is what the index and the ledger hold for a set of numbers,
+// before the records matched are confirmed.
+type indexLookup struct {
+	state store.IndexState
+	// listedNow: the index was listed in full just now, so what it holds
+	// is what the CRM holds, deletions included: reading each match by id
+	// again would only spend the budget.
+	listedNow bool
+	found     map[string][]phoneindex.Hit
+	ledger    map[string]string
+}
+
+// lookUpIndex refreshes the index, then looks keys up in it and in the
+// ledger.
+func (e *Engine) lookUpIndex(ctx context.Context, crmRegion string, keys []string) (indexLookup, error) {
+	started := time.Now()
+	st, err := e.RefreshIndex(ctx, crmRegion, false)
+	if err != nil {
+		return indexLookup{}, err
+	}
+	found, err := e.Store.LookupIndex(ctx, e.CRM.Target(), keys)
+	if err != nil {
+		return indexLookup{}, err
+	}
+	ledger, err := e.createdRecords(ctx, uniqueStrings(keys))
+	if err != nil {
+		return indexLookup{}, err
+	}
+	return indexLookup{state: st, listedNow: !st.BuiltAt.Before(started), found: found, ledger: ledger}, nil
+}
+
+// recordIDs are the records to confirm for a contact with candidates
+// cands: those the index files under them and those coexsync created.
+func (m indexLookup) recordIDs(cands []string) []string {
+	var ids []string
+	for _, c := range cands {
+		for _, h := range m.found[c] {
+			ids = append(ids, h.RecordID)
+		}
+		if id := m.ledger[c]; id != "" {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// indexedRecords reads records from the index instead of the CRM, for an
+// index listed just now.
+func (e *Engine) indexedRecords(ctx context.Context, ids []string) (map[string]crm.IndexedRecord, error) {
+	return e.Store.IndexRecords(ctx, e.CRM.Target(), ids)
+}
+
+// confirmBatch is how many records one confirming read asks for.
+const confirmBatch = 100
 
 // confirmRecords reads matched records by id and returns those that still
 // exist (not archived), by id; the others leave the index.
@@ -282,9 +316,8 @@ func (e *Engine) confirmRecords(ctx context.Context, ids []string) (map[string]c
 	}
 	lister := e.CRM.(crm.Lister)
 	target := e.CRM.Target()
-	const chunk = 100
-	for lo := 0; lo < len(ids); lo += chunk {
-		part := ids[lo:min(lo+chunk, len(ids))]
+	for lo := 0; lo < len(ids); lo += confirmBatch {
+		part := ids[lo:min(lo+confirmBatch, len(ids))]
 		recs, err := lister.ReadByIDs(ctx, part)
 		if err != nil {
 			return nil, fmt.Errorf("confirm matched CRM records: %w", err)

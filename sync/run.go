@@ -47,16 +47,28 @@ func (e *Engine) Start(ctx context.Context, p *Plan, opts RunOptions) (*Job, err
 	if opts.Mode == store.ModeDryRun {
 		return e.dryRun(p), nil
 	}
-	if opts.Mode == "" {
-		opts.Mode = store.ModeLive
-	}
-	owner, note, err := e.acquireLease(ctx, p.NumberID, 0)
+	id, owner, err := e.openRun(ctx, p.NumberID, p.Region, opts, len(p.Rows))
 	if err != nil {
 		return nil, fmt.Errorf("start: %w", err)
 	}
+	job, r := e.newRunner(ctx, id, len(p.Rows), store.Run{}, owner)
+	go r.finish(job, func(ctx context.Context) error { return r.execute(ctx, p.Rows) })
+	return job, nil
+}
+
+// openRun takes the write lease of numberID and records a new run of
+// total contacts under it; it returns the run's id and the lease owner.
+func (e *Engine) openRun(ctx context.Context, numberID, region string, opts RunOptions, total int) (int64, string, error) {
+	if opts.Mode == "" {
+		opts.Mode = store.ModeLive
+	}
+	owner, note, err := e.acquireLease(ctx, numberID, 0)
+	if err != nil {
+		return 0, "", err
+	}
 	run := store.Run{
-		NumberID: p.NumberID, CRM: e.CRM.Name(), Target: p.Target, Mode: opts.Mode, Region: p.Region,
-		ParentRunID: opts.ParentRunID, Status: store.RunRunning, StartedAt: time.Now(), Total: len(p.Rows),
+		NumberID: numberID, CRM: e.CRM.Name(), Target: e.CRM.Target(), Mode: opts.Mode, Region: region,
+		ParentRunID: opts.ParentRunID, Status: store.RunRunning, StartedAt: time.Now(), Total: total,
 	}
 	id, err := e.Store.CreateRun(ctx, run)
 	if err == nil {
@@ -64,12 +76,10 @@ func (e *Engine) Start(ctx context.Context, p *Plan, opts RunOptions) (*Job, err
 	}
 	if err != nil {
 		e.releaseLease(owner)
-		return nil, fmt.Errorf("start: record the run: %w", err)
+		return 0, "", fmt.Errorf("record the run: %w", err)
 	}
 	e.note(id, note)
-	job, r := e.newRunner(ctx, id, len(p.Rows), store.Run{}, owner)
-	go r.finish(job, func(ctx context.Context) error { return r.execute(ctx, p.Rows) })
-	return job, nil
+	return id, owner, nil
 }
 
 // runner executes one run.
