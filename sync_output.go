@@ -98,6 +98,9 @@ func printSummary(w io.Writer, s engine.RunSummary, sandboxed bool) {
 	fmt.Fprintf(w, sandboxWord(sandboxed)+"run %d %s in %s: %d created, %d skipped, %d failed (of %d)\n",
 		s.RunID, s.Status, s.Elapsed.Round(time.Millisecond), s.Created, s.Skipped, s.Failed, s.Total)
 	printStopAndFailures(w, s)
+	if left := s.Total - s.Created - s.Skipped - s.Failed; left > 0 && s.Status != store.RunFinished && s.RunID != 0 {
+		fmt.Fprintf(w, "%d contacts not processed yet: continue with coexsync sync --resume %d\n", left, s.RunID)
+	}
 }
 
 // printStopAndFailures prints why a run stopped early, if it did, and a

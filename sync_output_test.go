@@ -1,0 +1,33 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"coexsync/store"
+	engine "coexsync/sync"
+)
+
+// A run that stopped early says how many contacts it did not reach and
+// how to continue; a finished run and a dry run do not.
+func TestSummarySaysWhatIsLeft(t *testing.T) {
+	cases := []struct {
+		s    engine.RunSummary
+		want string
+	}{
+		{engine.RunSummary{RunID: 4, Status: store.RunCancelled, Total: 10, Created: 2, Skipped: 3, Failed: 1},
+			"4 contacts not processed yet: continue with coexsync sync --resume 4"},
+		{engine.RunSummary{RunID: 4, Status: store.RunFailed, Total: 10, Created: 2}, "8 contacts not processed yet"},
+		{engine.RunSummary{RunID: 4, Status: store.RunFinished, Total: 10, Created: 10}, ""},
+		{engine.RunSummary{Status: store.RunCancelled, Total: 10}, ""}, // a dry run has no run to resume
+	}
+	for _, c := range cases {
+		var b bytes.Buffer
+		printSummary(&b, c.s, false)
+		got := b.String()
+		if c.want == "" && strings.Contains(got, "not processed") || c.want != "" && !strings.Contains(got, c.want) {
+			t.Errorf("%s run: %q, want %q", c.s.Status, got, c.want)
+		}
+	}
+}
