@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -85,7 +86,10 @@ func (w *Window) Observe(remaining int) {
 // ObserveUntil is Observe for a server that counts calls in fixed windows
 // and says when its current one ends: until then at most remaining calls
 // may go out, so only bookings still in our window at until count against
-// the difference (older ones would free their slots too early).
+// the difference (older ones would free their slots too early), and the
+// bookings made for the difference free theirs at until, not a whole
+// window of ours later (a spent server window would otherwise stall the
+// client up to one window past the reset).
 func (w *Window) ObserveUntil(remaining int, until time.Time) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -99,10 +103,16 @@ func (w *Window) ObserveUntil(remaining int, until time.Time) {
 			held++
 		}
 	}
-	// Bookings made now outlast until (a server window is never longer
-	// than ours); at most max of them are held.
+	// Booked as if made at gone (plus reserve's margin): they leave our
+	// window at until. Never later than now: a server window is never
+	// longer than ours.
+	at := gone.Add(time.Millisecond)
+	if at.After(now) {
+		at = now
+	}
 	for w.max-held > remaining {
-		w.sent = append(w.sent, now)
+		i, _ := slices.BinarySearchFunc(w.sent, at, func(a, b time.Time) int { return a.Compare(b) })
+		w.sent = slices.Insert(w.sent, i, at)
 		held++
 	}
 }

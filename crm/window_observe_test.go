@@ -38,3 +38,26 @@ func TestObserveUntilIgnoresBookingsLeavingEarly(t *testing.T) {
 		}
 	})
 }
+
+// TestObserveUntilFreesAtTheServersReset: when the server says its window
+// is spent until a reset 1 s away, calls go out again right after that
+// reset, not a whole window of ours (10 s) later.
+func TestObserveUntilFreesAtTheServersReset(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := NewWindow(5, 10*time.Second)
+		reset := time.Now().Add(time.Second)
+		w.ObserveUntil(0, reset)
+		if d := w.reserve(time.Now()); d <= 0 {
+			t.Fatal("a call allowed while the server says none remain")
+		}
+		time.Sleep(time.Until(reset) + 2*time.Millisecond)
+		for i := range 5 {
+			if d := w.reserve(time.Now()); d != 0 {
+				t.Fatalf("call %d after the reset waited %v", i+1, d)
+			}
+		}
+		if d := w.reserve(time.Now()); d <= 0 {
+			t.Fatal("a sixth call within our own window")
+		}
+	})
+}
