@@ -14,6 +14,7 @@ import (
 // created exactly once, no number ends up held by two records, and a
 // second run creates nothing. The server stops cleanly on SIGTERM.
 func TestServedSandboxOutOfProcessSync(t *testing.T) {
+	t.Parallel() // child processes only: beside the trials
 	bin := buildBinary(t)
 	sv := startServe(t, bin, "--contacts", "150", "--seed", "7", "--window", "1s", "--search-lag", "100ms")
 	for _, key := range []string{"GRAPH_API_URL", "WABA_ID", "WHATSAPP_TOKEN", "WHATSAPP_APP_SECRET", "HUBSPOT_API_URL",

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -32,7 +33,14 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if flag.Lookup("test.run").Value.String() == "" {
+		// The whole package: the out-of-process tests are parallel, so
+		// they start last; build their binary while the others run.
+		go buildOnce.Do(build)
+	}
 	code := m.Run()
+	buildOnce.Do(func() {}) // waits for a build under way
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
 	}
@@ -42,21 +50,23 @@ func TestMain(m *testing.M) {
 // buildBinary builds this package's command once per test process.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "coexsync-bin-")
-		if buildErr != nil {
-			return
-		}
-		builtBin = filepath.Join(buildDir, "coexsync")
-		out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput()
-		if err != nil {
-			buildErr = errors.New("go build: " + err.Error() + "\n" + string(out))
-		}
-	})
+	buildOnce.Do(build)
 	if buildErr != nil {
 		t.Fatal(buildErr)
 	}
 	return builtBin
+}
+
+func build() {
+	buildDir, buildErr = os.MkdirTemp("", "coexsync-bin-")
+	if buildErr != nil {
+		return
+	}
+	builtBin = filepath.Join(buildDir, "coexsync")
+	out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput()
+	if err != nil {
+		buildErr = errors.New("go build: " + err.Error() + "\n" + string(out))
+	}
 }
 
 // lockedBuffer collects a child's output while the test reads it.

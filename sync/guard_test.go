@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"coexsync/crm"
@@ -42,6 +43,10 @@ func TestStalePlanRunAgainCreatesNothing(t *testing.T) {
 // searchable), some did not. A new sync, not a resume, must confirm them
 // before sending anything for those numbers.
 func TestNewSyncAfterKilledRunConfirmsItsCreates(t *testing.T) {
+	synctest.Test(t, newSyncAfterKilledRunConfirmsItsCreates)
+}
+
+func newSyncAfterKilledRunConfirmsItsCreates(t *testing.T) {
 	db := openStore(t)
 	cs := saveContacts(t, db, numberedContacts(6, "1415304%04d"))
 	fc := newFakeCRM()
@@ -171,6 +176,10 @@ func TestLeaseOfAGoneProcessIsTakenOver(t *testing.T) {
 // only later, within the client's timeout: the resume waits until it could
 // show in search, finds it and records it as created, never twice.
 func TestResumeWaitsForCreatesStillLanding(t *testing.T) {
+	synctest.Test(t, resumeWaitsForCreatesStillLanding)
+}
+
+func resumeWaitsForCreatesStillLanding(t *testing.T) {
 	db := openStore(t)
 	saveContacts(t, db, numberedContacts(20, "1415305%04d"))
 	fc := newFakeCRM()
@@ -265,6 +274,10 @@ func assertNoDuplicateFake(t *testing.T, fc *fakeCRM) {
 // heartbeat, stops writing and ends interrupted, and nothing is created
 // twice.
 func TestForceTakesOverAndTheHolderStops(t *testing.T) {
+	synctest.Test(t, forceTakesOverAndTheHolderStops)
+}
+
+func forceTakesOverAndTheHolderStops(t *testing.T) {
 	f := newFixture(t)
 	stuck := make(chan struct{})
 	f.crm.onCreate = func(ctx context.Context, n int) (bool, error) {
@@ -303,7 +316,9 @@ func TestForceTakesOverAndTheHolderStops(t *testing.T) {
 // The dead process had a longer request timeout than this one: its create
 // may land later than this process's own timeout would allow. The wait
 // follows the land-by time the sender recorded.
-func TestWaitFollowsTheSendersTimeout(t *testing.T) {
+func TestWaitFollowsTheSendersTimeout(t *testing.T) { synctest.Test(t, waitFollowsTheSendersTimeout) }
+
+func waitFollowsTheSendersTimeout(t *testing.T) {
 	db := openStore(t)
 	cs := saveContacts(t, db, numberedContacts(3, "1415306%04d"))
 	fc := newFakeCRM() // this process: 50 ms timeout
@@ -332,6 +347,10 @@ func TestWaitFollowsTheSendersTimeout(t *testing.T) {
 // number (a Maine "(207) 946-0958" for a London +44 20 7946 0958) is not
 // that create, and the contact is created rather than recorded as created.
 func TestDoubtIsNotSettledByAStrangersRecord(t *testing.T) {
+	synctest.Test(t, doubtIsNotSettledByAStrangersRecord)
+}
+
+func doubtIsNotSettledByAStrangersRecord(t *testing.T) {
 	db := openStore(t)
 	cs := saveContacts(t, db, []contactSpec{{"442079460958", "London"}})
 	fc := newFakeCRM()
@@ -354,7 +373,9 @@ func TestDoubtIsNotSettledByAStrangersRecord(t *testing.T) {
 
 // A desk line holding the number with an extension (HubSpot's calculated
 // copy drops the extension) is not the create in doubt either.
-func TestDoubtIsNotSettledByADeskLine(t *testing.T) {
+func TestDoubtIsNotSettledByADeskLine(t *testing.T) { synctest.Test(t, doubtIsNotSettledByADeskLine) }
+
+func doubtIsNotSettledByADeskLine(t *testing.T) {
 	db := openStore(t)
 	cs := saveContacts(t, db, []contactSpec{{"14155550177", "Desk owner"}})
 	fc := newFakeCRM()

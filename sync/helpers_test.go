@@ -1,13 +1,20 @@
 package sync
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
 	"path/filepath"
 	"strings"
+	gosync "sync"
 	"testing"
+	"testing/iotest"
 	"time"
 
+	"coexsync/crm/crmtest"
 	"coexsync/store"
 )
 
@@ -98,4 +105,52 @@ func mustPlan(t testing.TB, e *Engine) *Plan {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// bubbleHTTP is an HTTP client for a test in a synctest bubble: requests
+// go to h in memory (the bubble's clock stands still while a goroutine
+// waits on a socket). timeouts of them, drawn from seed, hang until the
+// client's timeout ends them before h sees them: the fakes' own timeout
+// fault does just that, but it also waits on the fake's shutdown, a
+// channel from outside the bubble, which stops the bubble's clock.
+func bubbleHTTP(h http.Handler, timeout time.Duration, timeouts float64, seed int64) *http.Client {
+	return &http.Client{Timeout: timeout, Transport: &bubbleTransport{
+		mem: crmtest.MemTransport(h), timeouts: timeouts, rng: rand.New(rand.NewPCG(uint64(seed), 0x71)),
+	}}
+}
+
+type bubbleTransport struct {
+	mem      http.RoundTripper
+	timeouts float64
+	mu       gosync.Mutex
+	rng      *rand.Rand
+}
+
+// RoundTrip answers as a socket would: with the request's context error
+// once the client gave up (even if the handler answered), and with a body
+// that breaks off when it is shorter than its Content-Length.
+func (b *bubbleTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	b.mu.Lock()
+	hang := b.rng.Float64() < b.timeouts
+	b.mu.Unlock()
+	if hang {
+		<-req.Context().Done()
+		return nil, req.Context().Err()
+	}
+	resp, err := b.mem.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := req.Context().Err(); err != nil {
+		resp.Body.Close()
+		return nil, err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var rest io.Reader = strings.NewReader("")
+	if resp.ContentLength > int64(len(body)) {
+		rest = iotest.ErrReader(io.ErrUnexpectedEOF)
+	}
+	resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), rest))
+	return resp, nil
 }

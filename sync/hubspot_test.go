@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"coexsync/crm"
@@ -35,11 +36,55 @@ func fastHubSpot(tb testing.TB, seed int64) (*hubspottest.Server, *hubspot.Clien
 // HubSpot's count) per general window and HubSpot's searches per search
 // window.
 func hubspotClient(url string, max int, general, search time.Duration) *hubspot.Client {
-	return hubspot.New(hubspot.Config{
-		BaseURL: url, Token: "test-token", HTTP: &http.Client{Timeout: 500 * time.Millisecond},
+	return hubspot.New(hubspotConfig(url, max, general, search, &http.Client{Timeout: clientTimeout}))
+}
+
+// clientTimeout bounds one request of the tests' CRM clients.
+const clientTimeout = 500 * time.Millisecond
+
+func hubspotConfig(url string, max int, general, search time.Duration, hc *http.Client) hubspot.Config {
+	return hubspot.Config{
+		BaseURL: url, Token: "test-token", HTTP: hc,
 		Retry:      crm.RetryPolicy{MaxAttempts: 6, BaseDelay: 5 * time.Millisecond, MaxDelay: 50 * time.Millisecond},
 		GeneralMax: max, GeneralInterval: general, SearchInterval: search, SearchLag: testLag,
+	}
+}
+
+// bubbleHubSpot is fastHubSpot for a test in a synctest bubble, served in
+// memory, with timeouts of the requests hanging until the client gives up
+// (see bubbleHTTP). Call it outside the bubble (the fake's listener must
+// not join it) and seed the fake inside, where its clock is the bubble's.
+func bubbleHubSpot(tb testing.TB, seed int64, timeouts float64) (*hubspottest.Server, *hubspot.Client) {
+	tb.Helper()
+	srv := hubspottest.New(hubspottest.Options{
+		Token: "test-token", Window: 100 * time.Millisecond, SearchWindow: 10 * time.Millisecond,
+		SearchLag: bubbleLag, Seed: seed,
 	})
+	tb.Cleanup(srv.Close)
+	cfg := hubspotConfig(srv.URL, 0, 100*time.Millisecond, 10*time.Millisecond, bubbleHTTP(srv, clientTimeout, timeouts, seed))
+	cfg.SearchLag = bubbleLag
+	return srv, hubspot.New(cfg)
+}
+
+// bubbleLag is the fakes' search lag in a bubble, where waiting costs no
+// time: ten rate windows, so a create in doubt searched before the lag
+// has passed is missed, sent again and caught as a duplicate.
+const bubbleLag = time.Second
+
+// faultMix is a fault profile as fractions of all requests. In a bubble
+// the transport hangs the timeouts, and the fake draws the other faults
+// from the requests it sees.
+type faultMix struct{ limited, serverError, garbage, timeout float64 }
+
+// fake is the rate the fake must draw for a fraction r of all requests.
+func (m faultMix) fake(r float64) float64 { return r / (1 - m.timeout) }
+
+func (m faultMix) hubspot() hubspottest.Faults {
+	return hubspottest.Faults{Rate429: m.fake(m.limited), Rate5xx: m.fake(m.serverError), RateGarbage: m.fake(m.garbage)}
+}
+
+func (m faultMix) intercom() intercomtest.Faults {
+	return intercomtest.Faults{RateLimited: m.fake(m.limited), ServerError: m.fake(m.serverError), Garbage: m.fake(m.garbage)}
 }
 
 // assertNoDuplicateRecords fails when two CRM records hold one number.
@@ -129,22 +174,32 @@ func seedContacts(tb testing.TB, db *store.DB, from, to int, seed func(national,
 	saveContacts(tb, db, specs)
 }
 
+// The fault tests run in synctest bubbles: every wait of theirs (429
+// pauses, backoffs, client timeouts, the search lag before a create in
+// doubt is judged) passes on the bubble's clock, and the seeds run side
+// by side.
 func TestFaultInjectionEndsEveryContact(t *testing.T) {
 	for seed := range int64(4) {
-		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) { faultRun(t, seed) })
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			t.Parallel()
+			faultRun(t, seed)
+		})
 	}
 }
 
 // faultRun syncs 600 contacts while the fake answers 10 % 429, 5 % 5xx,
 // 1 % garbage and 1 % timeouts.
 func faultRun(t *testing.T, seed int64) {
-	srv, client := fastHubSpot(t, seed)
-	db := openStore(t)
-	realisticContacts(t, db, srv, 0, 600)
-	srv.SetFaults(hubspottest.Faults{Rate429: 0.10, Rate5xx: 0.05, RateGarbage: 0.01, RateTimeout: 0.01})
-	syncUnderFaults(t, &Engine{Store: db, CRM: client}, db)
-	assertNoDuplicateRecords(t, srv.Records())
-	t.Logf("calls %v", srv.Calls())
+	mix := faultMix{limited: 0.10, serverError: 0.05, garbage: 0.01, timeout: 0.01}
+	srv, client := bubbleHubSpot(t, seed, mix.timeout)
+	synctest.Test(t, func(t *testing.T) {
+		db := openStore(t)
+		realisticContacts(t, db, srv, 0, 600)
+		srv.SetFaults(mix.hubspot())
+		syncUnderFaults(t, &Engine{Store: db, CRM: client}, db)
+		assertNoDuplicateRecords(t, srv.Records())
+		t.Logf("calls %v", srv.Calls())
+	})
 }
 
 // syncUnderFaults plans (retrying a plan the faults broke) and runs a sync
@@ -181,26 +236,33 @@ func syncUnderFaults(t *testing.T, e *Engine, db *store.DB) {
 // 30 % 429, 10 % 5xx, 5 % garbage and 5 % timeouts. Every contact must end
 // final, no number is held twice, and the run must end.
 func TestHeavyFaultsEndEveryContactOnBothCRMs(t *testing.T) {
+	mix := faultMix{limited: 0.30, serverError: 0.10, garbage: 0.05, timeout: 0.05}
 	t.Run("hubspot", func(t *testing.T) {
-		srv, client := fastHubSpot(t, 11)
-		db := openStore(t)
-		realisticContacts(t, db, srv, 0, 200)
-		srv.SetFaults(hubspottest.Faults{Rate429: 0.30, Rate5xx: 0.10, RateGarbage: 0.05, RateTimeout: 0.05})
-		syncUnderFaults(t, &Engine{Store: db, CRM: client}, db)
-		assertNoDuplicateRecords(t, srv.Records())
+		t.Parallel()
+		srv, client := bubbleHubSpot(t, 11, mix.timeout)
+		synctest.Test(t, func(t *testing.T) {
+			db := openStore(t)
+			realisticContacts(t, db, srv, 0, 200)
+			srv.SetFaults(mix.hubspot())
+			syncUnderFaults(t, &Engine{Store: db, CRM: client}, db)
+			assertNoDuplicateRecords(t, srv.Records())
+		})
 	})
 	t.Run("intercom", func(t *testing.T) {
-		srv, client := fastIntercom(t, 11)
-		db := openStore(t)
-		seedContacts(t, db, 0, 200, func(national, name string) {
-			srv.Seed(intercomtest.Contact{Role: "lead", Name: name, Phone: national})
+		t.Parallel()
+		srv, client := bubbleIntercom(t, 11, mix.timeout)
+		synctest.Test(t, func(t *testing.T) {
+			db := openStore(t)
+			seedContacts(t, db, 0, 200, func(national, name string) {
+				srv.Seed(intercomtest.Contact{Role: "lead", Name: name, Phone: national})
+			})
+			srv.SetFaults(mix.intercom())
+			syncUnderFaults(t, &Engine{Store: db, CRM: client}, db)
+			var phones []string
+			for _, r := range srv.Records() {
+				phones = append(phones, r.Phone)
+			}
+			assertNoDuplicatePhones(t, phones)
 		})
-		srv.SetFaults(intercomtest.Faults{RateLimited: 0.30, ServerError: 0.10, Garbage: 0.05, Timeout: 0.05})
-		syncUnderFaults(t, &Engine{Store: db, CRM: client}, db)
-		var phones []string
-		for _, r := range srv.Records() {
-			phones = append(phones, r.Phone)
-		}
-		assertNoDuplicatePhones(t, phones)
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"coexsync/crm"
@@ -15,32 +16,55 @@ import (
 // a client tuned to match.
 func fastIntercom(tb testing.TB, seed int64) (*intercomtest.Server, *intercom.Client) {
 	tb.Helper()
-	const perMinute, window = 30000, 100 * time.Millisecond
-	srv := intercomtest.New(intercomtest.Options{Token: "test-token", PerMinute: perMinute, Window: window, SearchLag: testLag, Seed: seed})
+	srv := intercomtest.New(intercomtest.Options{Token: "test-token", PerMinute: fastPerMinute, Window: fastWindow, SearchLag: testLag, Seed: seed})
 	tb.Cleanup(srv.Close)
-	client := intercom.New(intercom.Config{
-		BaseURL: srv.URL(), Token: "test-token", HTTP: &http.Client{Timeout: 500 * time.Millisecond},
-		PerMinute: perMinute, Window: window, SearchLag: testLag,
-		Retry: crm.RetryPolicy{MaxAttempts: 6, BaseDelay: 5 * time.Millisecond, MaxDelay: 50 * time.Millisecond},
-	})
-	return srv, client
+	return srv, intercom.New(intercomConfig(srv.URL(), &http.Client{Timeout: clientTimeout}))
 }
 
+const fastPerMinute, fastWindow = 30000, 100 * time.Millisecond
+
+func intercomConfig(url string, hc *http.Client) intercom.Config {
+	return intercom.Config{
+		BaseURL: url, Token: "test-token", HTTP: hc,
+		PerMinute: fastPerMinute, Window: fastWindow, SearchLag: testLag,
+		Retry: crm.RetryPolicy{MaxAttempts: 6, BaseDelay: 5 * time.Millisecond, MaxDelay: 50 * time.Millisecond},
+	}
+}
+
+// bubbleIntercom is fastIntercom for a test in a synctest bubble, served
+// in memory, with timeouts of the requests hanging until the client gives
+// up (see bubbleHTTP). Call it outside the bubble (the fake's listener
+// must not join it).
+func bubbleIntercom(tb testing.TB, seed int64, timeouts float64) (*intercomtest.Server, *intercom.Client) {
+	tb.Helper()
+	srv := intercomtest.New(intercomtest.Options{Token: "test-token", PerMinute: fastPerMinute, Window: fastWindow, SearchLag: bubbleLag, Seed: seed})
+	tb.Cleanup(srv.Close)
+	cfg := intercomConfig(srv.URL(), bubbleHTTP(srv.Handler(), clientTimeout, timeouts, seed))
+	cfg.SearchLag = bubbleLag
+	return srv, intercom.New(cfg)
+}
+
+// In a synctest bubble: every injected 429 pauses the whole client until
+// the window's reset, which passes on the bubble's clock.
 func TestIntercomFaultInjectionEndsEveryContact(t *testing.T) {
+	mix := faultMix{limited: 0.10, serverError: 0.05, garbage: 0.01, timeout: 0.01}
 	for seed := range int64(3) {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			srv, client := fastIntercom(t, seed)
-			db := openStore(t)
-			seedContacts(t, db, 0, 300, func(national, name string) {
-				srv.Seed(intercomtest.Contact{Role: "lead", Name: name, Phone: national})
+			t.Parallel()
+			srv, client := bubbleIntercom(t, seed, mix.timeout)
+			synctest.Test(t, func(t *testing.T) {
+				db := openStore(t)
+				seedContacts(t, db, 0, 300, func(national, name string) {
+					srv.Seed(intercomtest.Contact{Role: "lead", Name: name, Phone: national})
+				})
+				srv.SetFaults(mix.intercom())
+				syncUnderFaults(t, &Engine{Store: db, CRM: client}, db)
+				var phones []string
+				for _, r := range srv.Records() {
+					phones = append(phones, r.Phone)
+				}
+				assertNoDuplicatePhones(t, phones)
 			})
-			srv.SetFaults(intercomtest.Faults{RateLimited: 0.10, ServerError: 0.05, Garbage: 0.01, Timeout: 0.01})
-			syncUnderFaults(t, &Engine{Store: db, CRM: client}, db)
-			var phones []string
-			for _, r := range srv.Records() {
-				phones = append(phones, r.Phone)
-			}
-			assertNoDuplicatePhones(t, phones)
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -89,6 +90,7 @@ func childSync() error {
 // resumes each killed run, and then checks that no number was created
 // twice and every contact has a final outcome.
 func TestKilledSyncsResumeWithoutDuplicates(t *testing.T) {
+	t.Parallel() // its children are the ones at work
 	srv := hubspottest.New(hubspottest.Options{
 		Token: "test-token", GeneralPer10s: slowCalls, Window: slowWindow, SearchWindow: 10 * time.Millisecond,
 		SearchLag: testLag, Seed: 11,
@@ -182,7 +184,8 @@ func randomKill(rng *rand.Rand, pending func() bool) func(time.Duration) bool {
 func runChild(t *testing.T, dbPath, url string, runID int64, kill func(time.Duration) bool) bool {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), envChildDB+"="+dbPath, envChildURL+"="+url)
+	// A race-enabled child sleeps a second at exit unless told otherwise.
+	cmd.Env = append(os.Environ(), envChildDB+"="+dbPath, envChildURL+"="+url, "GORACE="+childGORACE())
 	if runID != 0 {
 		cmd.Env = append(cmd.Env, envChildRun+"="+strconv.FormatInt(runID, 10))
 	}
@@ -210,6 +213,12 @@ func runChild(t *testing.T, dbPath, url string, runID int64, kill func(time.Dura
 			}
 		}
 	}
+}
+
+// childGORACE keeps the parent's race options (a child's report still
+// fails it: the child exits non-zero) without the pause at exit.
+func childGORACE() string {
+	return strings.TrimSpace(os.Getenv("GORACE") + " atexit_sleep_ms=0")
 }
 
 // assertLedgerKnowsCreates fails when a record coexsync created is missing

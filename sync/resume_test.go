@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"coexsync/crm"
@@ -40,7 +41,9 @@ func assertEveryContactFinal(t *testing.T, db *store.DB, runID int64, fc *fakeCR
 	}
 }
 
-func TestCancelMidRunThenResume(t *testing.T) {
+func TestCancelMidRunThenResume(t *testing.T) { synctest.Test(t, cancelMidRunThenResume) }
+
+func cancelMidRunThenResume(t *testing.T) {
 	db := openStore(t)
 	saveContacts(t, db, numberedContacts(30, "1415302%04d"))
 	fc := newFakeCRM()
@@ -100,6 +103,10 @@ func hasPhase(evs []Event, name string) bool {
 // A process killed after AddIntents leaves the run running and intents
 // pending; some creates reached the CRM, some did not.
 func TestResumeResolvesPendingIntentsWithoutDuplicates(t *testing.T) {
+	synctest.Test(t, resumeResolvesPendingIntentsWithoutDuplicates)
+}
+
+func resumeResolvesPendingIntentsWithoutDuplicates(t *testing.T) {
 	db := openStore(t)
 	cs := saveContacts(t, db, numberedContacts(8, "1415303%04d"))
 	fc := newFakeCRM()
@@ -144,9 +151,13 @@ func TestResumeResolvesPendingIntentsWithoutDuplicates(t *testing.T) {
 	}
 }
 
+// Nobody reads the events while the run makes three times what the buffer
+// holds (one per outcome): the run ends all the same, the buffer full.
 func TestEventsNeverBlockTheRun(t *testing.T) {
+	t.Parallel() // busy, but waits for nothing
+	const contacts = 3 * eventBuffer
 	db := openStore(t)
-	saveContacts(t, db, numberedContacts(1500, "1415304%04d"))
+	saveContacts(t, db, numberedContacts(contacts, "1415304%04d"))
 	fc := newFakeCRM()
 	fc.limits.CreateBatch = 100
 	e := &Engine{Store: db, CRM: fc}
@@ -155,17 +166,18 @@ func TestEventsNeverBlockTheRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := job.Wait() // nobody reads the events meanwhile
-	if sum.Created != 1500 {
+	if sum.Created != contacts {
 		t.Fatalf("summary %+v", sum)
 	}
 	var evs []Event
 	for ev := range job.Events() {
 		evs = append(evs, ev)
 	}
-	if len(evs) > eventBuffer {
-		t.Errorf("%d events buffered", len(evs))
+	if len(evs) != eventBuffer {
+		// Fewer: the buffer never filled, and nothing was shown.
+		t.Errorf("%d events buffered, want the buffer full (%d)", len(evs), eventBuffer)
 	}
-	if d, ok := evs[len(evs)-1].(Done); !ok || d.Summary.Created != 1500 {
+	if d, ok := evs[len(evs)-1].(Done); !ok || d.Summary.Created != contacts {
 		t.Errorf("last event %#v", evs[len(evs)-1])
 	}
 }
@@ -195,12 +207,15 @@ func TestCRMNoticesBecomeEvents(t *testing.T) {
 	}
 }
 
-func TestProgressIsCoalesced(t *testing.T) {
+// In a synctest bubble: the run lasts exactly its creates' waits.
+func TestProgressIsCoalesced(t *testing.T) { synctest.Test(t, progressIsCoalesced) }
+
+func progressIsCoalesced(t *testing.T) {
 	db := openStore(t)
 	saveContacts(t, db, numberedContacts(400, "1415306%04d"))
 	fc := newFakeCRM()
 	fc.onCreate = func(context.Context, int) (bool, error) {
-		time.Sleep(5 * time.Millisecond) // a run long enough for several ticks
+		time.Sleep(50 * time.Millisecond) // 40 creates: ten ticks
 		return false, nil
 	}
 	e := &Engine{Store: db, CRM: fc, Concurrency: 1}
@@ -213,8 +228,8 @@ func TestProgressIsCoalesced(t *testing.T) {
 			progress++
 		}
 	}
-	if limit := int(elapsed/progressEvery) + 2; progress > limit {
-		t.Errorf("%d Progress events in %s (at most %d)", progress, elapsed, limit)
+	if limit := int(elapsed/progressEvery) + 2; progress > limit || elapsed < 5*progressEvery {
+		t.Errorf("%d Progress events in %s (at most %d, over at least five ticks)", progress, elapsed, limit)
 	}
 	if last := evs[len(evs)-2].(Progress); last.Done != 400 || last.Created != 400 {
 		t.Errorf("final progress %+v", last)
