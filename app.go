@@ -143,14 +143,12 @@ func (c *config) openBackend(ctx context.Context, notes io.Writer) (*backend.Bac
 		return nil, nil, err
 	}
 	if c.sandbox {
-		sb, err := sandbox.StartWith(ctx, db, sandbox.Options{Seed: c.seed, Contacts: max(c.sandboxContacts, 0)})
+		b, sb, err := c.startSandbox(ctx, db)
 		if err != nil {
 			db.Close()
 			return nil, nil, err
 		}
-		bc := sb.Config()
-		bc.CRMRegion, bc.Lookup = c.crmRegion, engine.Lookup(c.lookup)
-		return backend.New(bc), func() { sb.Close(); db.Close() }, nil
+		return b, func() { sb.Close(); db.Close() }, nil
 	}
 	cfg, err := c.liveConfig(db)
 	if err != nil {
@@ -159,6 +157,18 @@ func (c *config) openBackend(ctx context.Context, notes io.Writer) (*backend.Bac
 	}
 	cfg.CRMRegion, cfg.Lookup, cfg.AppID = c.crmRegion, engine.Lookup(c.lookup), c.appID
 	return backend.New(cfg), func() { db.Close() }, nil
+}
+
+// startSandbox starts the sandbox over db with the flags' dataset and
+// returns the backend on it.
+func (c *config) startSandbox(ctx context.Context, db *store.DB) (*backend.Backend, *sandbox.Sandbox, error) {
+	sb, err := sandbox.StartWith(ctx, db, sandbox.Options{Seed: c.seed, Contacts: max(c.sandboxContacts, 0)})
+	if err != nil {
+		return nil, nil, err
+	}
+	bc := sb.Config()
+	bc.CRMRegion, bc.Lookup = c.crmRegion, engine.Lookup(c.lookup)
+	return backend.New(bc), sb, nil
 }
 
 // liveConfig builds the real clients from the credentials given.

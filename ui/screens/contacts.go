@@ -19,13 +19,14 @@ import (
 type contactsState int
 
 const (
-	contactsLoading  contactsState = iota
-	contactsRequest                // no contacts yet: explain the one-time request
-	contactsChecking               // doctor's Meta checks run before the request
-	contactsConfirm                // the request is about to be sent: y/n (or force)
-	contactsWaiting                // requested: counting contacts as webhooks arrive
-	contactsPlanning               // the engine is building the plan
-	contactsTable                  // the plan preview
+	contactsLoading   contactsState = iota
+	contactsRequest                 // no contacts yet: explain the one-time request
+	contactsChecking                // doctor's Meta checks run before the request
+	contactsConfirm                 // the request is about to be sent: y/n (or force)
+	contactsWaiting                 // requested: counting contacts as webhooks arrive
+	contactsPlanning                // the engine is building the plan
+	contactsPreparing               // a command is indexing the plan for the preview
+	contactsTable                   // the plan preview
 )
 
 type (
@@ -40,6 +41,12 @@ type (
 		gen  int
 		plan *engine.Plan
 		err  error
+	}
+	// previewReadyMsg is the preview of plan, indexed off the UI goroutine.
+	previewReadyMsg struct {
+		gen  int
+		plan *engine.Plan
+		view *planView
 	}
 )
 
@@ -78,6 +85,9 @@ func (s *Contacts) Init() tea.Cmd { return nil }
 func (s *Contacts) Activate() tea.Cmd {
 	sess := s.c.Session
 	if s.plan != nil && s.planFor == [2]string{sess.Number.ID, sess.CRM} {
+		if s.state == contactsPreparing {
+			return s.prepareCmd() // the screen was left before its preview was ready
+		}
 		return nil // back from a confirmation that was declined: the preview holds
 	}
 	s.gen++
@@ -120,6 +130,14 @@ func (s *Contacts) planCmd() tea.Cmd {
 		return planBuiltMsg{gen: gen, plan: p, err: err}
 	}
 	return tea.Batch(build, readIndexProgress(gen, progress))
+}
+
+// prepareCmd indexes the plan for the preview in a command: at 100k rows
+// that is longer than a frame.
+func (s *Contacts) prepareCmd() tea.Cmd {
+	s.state = contactsPreparing
+	gen, plan := s.gen, s.plan
+	return func() tea.Msg { return previewReadyMsg{gen: gen, plan: plan, view: newPlanView(plan.Rows)} }
 }
 
 func (s *Contacts) SetSize(w, h int) {
@@ -166,9 +184,19 @@ func (s *Contacts) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			s.state = contactsWaiting
 			return s, common.Fail("building the plan", msg.err)
 		}
-		s.plan, s.view, s.state = msg.plan, newPlanView(msg.plan.Rows), contactsTable
-		s.view.styles = s.c.Styles
-		s.table.SetSource(s.view)
+		s.plan, s.view, s.filter = msg.plan, nil, components.Filter{} // a new view filters nothing
+		s.table.SetSource(&planView{})
+		return s, s.prepareCmd()
+	case previewReadyMsg:
+		if msg.gen == s.gen && msg.plan == s.plan && s.state == contactsPreparing {
+			s.view, s.state = msg.view, contactsTable
+			s.view.styles = s.c.Styles
+			s.table.SetSource(s.view)
+		}
+	case planSortedMsg:
+		if msg.view == s.view && s.view.sorted(msg.sort, msg.order) {
+			s.table.SetSource(s.view)
+		}
 	case doctorMsg:
 		if msg.gen == s.gen && s.state == contactsChecking {
 			s.checks, s.state = metaChecks(msg.checks), contactsConfirm
@@ -273,7 +301,11 @@ func (s *Contacts) tableKeys(back common.Binding) common.Bindings {
 		}),
 		common.Bind(k.Filter, func() tea.Cmd { s.filter.Active = true; return nil }),
 		common.Bind(k.StatusFilter, refresh(s.view.cycleStatus)),
-		common.Bind(k.Sort, refresh(s.view.cycleSort)),
+		common.Bind(k.Sort, func() tea.Cmd {
+			cmd := s.view.cycleSort()
+			s.table.SetSource(s.view)
+			return cmd
+		}),
 		common.Bind(k.SortDir, refresh(s.view.reverse)),
 		common.Bind(k.Export, s.askExport).When(s.view.Len() > 0),
 	)
@@ -311,6 +343,9 @@ func (s *Contacts) View() string {
 			text += "\n\n" + components.Fit(indexLine(s.index), s.width)
 		}
 		return text
+	case contactsPreparing:
+		return components.Fit(countsLine(s.plan), s.width) + "\n\n" +
+			components.Wrap(fmt.Sprintf("Preparing the preview of %s rows…", thousands(len(s.plan.Rows))), s.width)
 	}
 	if s.export != nil {
 		return s.export.view(s.c, fmt.Sprintf("the %d rows in view", s.view.Len()), s.width)

@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,5 +41,104 @@ func TestContactsStopPollingWhenLeft(t *testing.T) {
 	}
 	if _, next := s.Update(tick); next != nil {
 		t.Fatal("still polling after the operator left the screen")
+	}
+}
+
+// planning is the contacts screen of a number with contacts, its plan
+// built, and the message bringing it not yet sent.
+func planning(t *testing.T) (*Contacts, tea.Msg) {
+	t.Helper()
+	b := uitest.NewBackend()
+	c := screenCommon(b)
+	c.Keys.Sort = key.NewBinding(key.WithKeys("o"))
+	c.Session.Number, c.Session.CRM = b.NumberList[0], "hubspot"
+	s := NewContacts(c)
+	s.SetSize(c.Width, c.Height)
+	_, plan := s.Update(s.Activate()())
+	if plan == nil || s.state != contactsPlanning {
+		t.Fatal("the plan is not being built")
+	}
+	msg := plan().(tea.BatchMsg)[0]() // the build; the other reads its progress
+	if _, ok := msg.(planBuiltMsg); !ok {
+		t.Fatalf("the build returned %T", msg)
+	}
+	return s, msg
+}
+
+// prepare sends the plan and then what its command returns.
+func prepare(t *testing.T, s *Contacts, plan tea.Msg) {
+	t.Helper()
+	_, cmd := s.Update(plan)
+	if cmd == nil {
+		t.Fatal("the preview was not left to a command")
+	}
+	s.Update(cmd())
+	if s.state != contactsTable {
+		t.Fatalf("state %d once the preview is ready", s.state)
+	}
+}
+
+func TestContactsPreparesPreviewInACommand(t *testing.T) {
+	s, plan := planning(t)
+	_, cmd := s.Update(plan)
+	if cmd == nil || s.state != contactsPreparing {
+		t.Fatal("the plan's arrival did not hand the preview to a command")
+	}
+	if v := s.View(); !strings.Contains(v, "Preparing the preview of 12 rows") || !strings.Contains(v, "create 4") {
+		t.Fatalf("screen while preparing:\n%s", v)
+	}
+	if ks := s.Keys(); len(ks) != 1 {
+		t.Fatalf("%d keys while preparing, want only back", len(ks))
+	}
+	s.Update(tea.KeyPressMsg{Code: 'a', Text: "a"}) // typed meanwhile: nothing to filter yet
+	ready := cmd().(previewReadyMsg)
+	stale := ready
+	stale.gen--
+	if s.Update(stale); s.state != contactsPreparing {
+		t.Fatal("a preview of an earlier visit was shown")
+	}
+	if s.Update(ready); s.state != contactsTable || !strings.Contains(s.View(), "showing 12/12 · status: all · sort: plan ↑") {
+		t.Fatalf("screen once ready:\n%s", s.View())
+	}
+}
+
+// The order of a preview that was replaced meanwhile (a new plan, or a
+// run started) is dropped.
+func TestContactsDropsSortOfReplacedPreview(t *testing.T) {
+	s, plan := planning(t)
+	prepare(t, s, plan)
+	sortCmd, used := s.Keys().Handle(tea.KeyPressMsg{Code: 'o', Text: "o"})
+	if !used || sortCmd == nil || !strings.Contains(s.View(), "sorting by name…") {
+		t.Fatalf("first press of o: used %v, command %v:\n%s", used, sortCmd != nil, s.View())
+	}
+	old := sortCmd()
+	prepare(t, s, plan) // the same plan again, so a new view
+	if s.Update(old); !strings.Contains(s.View(), "sort: plan ↑") || s.view.orders[1] != nil {
+		t.Fatalf("the old view's order reached the new one:\n%s", s.View())
+	}
+	s.Update(jobStartedMsg{})
+	s.Update(old) // no preview at all now
+	if s.state != contactsLoading {
+		t.Fatalf("state %d after a run started", s.state)
+	}
+}
+
+// Leaving while the preview is prepared, then coming back, prepares it
+// again: the first one's result belongs to the earlier visit.
+func TestContactsPreparesAgainWhenComingBack(t *testing.T) {
+	s, plan := planning(t)
+	_, first := s.Update(plan)
+	if _, used := s.Keys().Handle(tea.KeyPressMsg{Code: tea.KeyEscape}); !used {
+		t.Fatal("esc did not go back")
+	}
+	again := s.Activate()
+	if again == nil {
+		t.Fatal("coming back did not prepare the preview")
+	}
+	if s.Update(first()); s.state != contactsPreparing {
+		t.Fatal("the earlier visit's preview was shown")
+	}
+	if s.Update(again()); s.state != contactsTable {
+		t.Fatalf("state %d after preparing again", s.state)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -11,6 +12,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	engine "coexsync/sync"
@@ -26,49 +28,151 @@ var rowStatuses = []engine.RowStatus{"", engine.StatusCreate, engine.StatusExist
 // planSorts are the sort orders the sort key cycles through.
 var planSorts = []string{"plan", "name", "status", "E.164"}
 
-// planView is the filtered, sorted window over a plan's rows. The search
-// text of all rows is built once into one string, so a text filter is a
-// few fast substring scans rather than one per row; a key press only
-// rebuilds the index slice, reusing its memory.
-type planView struct {
+// planIndex is what the preview reads of a plan, made once off the UI
+// goroutine and never changed after, so a command can sort it while the
+// UI goroutine filters it. The search text of all rows is built into one
+// string, so a text filter is a few fast substring scans rather than one
+// per row.
+type planIndex struct {
 	rows   []engine.PlanRow
 	blob   string          // lower-case search text of every row, one per line
 	starts []int           // offset of each row's line in blob, plus the end
 	codes  []uint8         // each row's index in rowStatuses
-	match  []bool          // scratch: rows matching the text filter
-	orders [][]int32       // per sort, built on first use
-	idx    []int32         // visible rows, in display order
-	byID   map[int64]int32 // row of each contact id: duplicates name theirs
-	status int             // index into rowStatuses
-	sort   int             // index into planSorts
-	desc   bool            // the sort reversed
-	text   string          // lower-case filter
+	names  string          // the name sort's keys: each row's folded name
+	nameAt []int           // offset of each row's key in names, plus the end
+	byID   map[int64]int32 // row of each contact id, when rows are not by id
+}
+
+// planView is the filtered, sorted window over a plan's rows. A key press
+// only rebuilds the index slice, reusing its memory; a sort order is
+// computed once, by a command (see cycleSort), and kept.
+type planView struct {
+	*planIndex
+	match   []bool    // scratch: rows matching the text filter
+	orders  [][]int32 // per sort, nil until computed
+	sorting []bool    // per sort, its order is being computed
+	idx     []int32   // visible rows, in display order
+	status  int       // index into rowStatuses
+	sort    int       // index into planSorts: the sort chosen
+	shown   int       // the sort idx follows: sort, once its order is in
+	desc    bool      // the sort reversed
+	text    string    // lower-case filter
 	// styles colour the match column by status; without colour
 	// (styles.Plain or nil) the column starts with the status's symbol.
 	styles *common.Styles
 }
 
+// newPlanView indexes rows: O(rows), so run it in a command.
 func newPlanView(rows []engine.PlanRow) *planView {
-	v := &planView{rows: rows, starts: make([]int, 0, len(rows)+1), codes: make([]uint8, len(rows)),
-		match: make([]bool, len(rows)), orders: make([][]int32, len(planSorts)),
-		byID: make(map[int64]int32, len(rows))}
-	for i := range rows {
-		v.byID[rows[i].Contact.ID] = int32(i)
-	}
-	var b strings.Builder
+	x := &planIndex{rows: rows, starts: make([]int, 0, len(rows)+1), codes: make([]uint8, len(rows)),
+		nameAt: make([]int, 0, len(rows)+1)}
+	// Plans list contacts by id, so a contact is found by binary search;
+	// only a plan that does not needs a map.
+	size, nameSize := 0, 0
 	for i := range rows {
 		r := &rows[i]
-		v.starts = append(v.starts, b.Len())
-		// safe.Text drops line breaks, so a row never spans two lines.
-		b.WriteString(searchText(rowName(r) + "\t" + rowRaw(r) + "\t" + r.Number.E164 + "\t" + v.matchStatus(r)))
-		b.WriteByte('\n')
-		v.codes[i] = uint8(slices.Index(rowStatuses, r.Status))
+		if i > 0 && r.Contact.ID <= rows[i-1].Contact.ID && x.byID == nil {
+			x.byID = make(map[int64]int32, len(rows))
+			for j := range rows {
+				x.byID[rows[j].Contact.ID] = int32(j)
+			}
+		}
+		n := len(rowName(r))
+		size += n + len(rowRaw(r)) + len(r.Number.E164) + 24 // status words, separators
+		nameSize += n
 	}
-	v.starts = append(v.starts, b.Len())
-	v.blob = b.String()
+	// Lines are written into buffers sized from the rows' text (folding
+	// accents only shortens it), then copied to their exact size.
+	b, nb := make([]byte, 0, size), make([]byte, 0, nameSize)
+	for i := range rows {
+		r := &rows[i]
+		x.starts = append(x.starts, len(b))
+		x.nameAt = append(x.nameAt, len(nb))
+		b, nb = x.appendRow(b, nb, r)
+		b = append(b, '\n')
+		x.codes[i] = uint8(slices.Index(rowStatuses, r.Status))
+	}
+	x.starts = append(x.starts, len(b))
+	x.nameAt = append(x.nameAt, len(nb))
+	x.blob, x.names = string(b), string(nb)
+	v := &planView{planIndex: x, match: make([]bool, len(rows)),
+		orders: make([][]int32, len(planSorts)), sorting: make([]bool, len(planSorts))}
+	v.orders[0] = x.order(0)
 	v.refilter()
 	return v
 }
+
+// appendRow appends the row's line to b: the search text of its name, raw
+// number, E.164 and status, tab-separated (safe.Text makes the tabs
+// spaces, and drops line breaks, so a row never spans two lines); and the
+// search text of its name, the name sort's key, to names (any case, any
+// accent: Íris after Hugo).
+func (x *planIndex) appendRow(b, names []byte, r *engine.PlanRow) ([]byte, []byte) {
+	parts := [...]string{rowName(r), rowRaw(r), r.Number.E164, x.matchStatus(r)}
+	for _, p := range parts {
+		if !plainText(p) {
+			b = append(b, searchText(parts[0]+"\t"+parts[1]+"\t"+parts[2]+"\t"+parts[3])...)
+			return b, append(names, searchText(parts[0])...)
+		}
+	}
+	// Parts safe.Text leaves alone come out of the line as they would
+	// alone: each part's search text, joined by spaces. The common case
+	// then makes no string per row.
+	for i, p := range parts {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		at := len(b)
+		b = appendSearchText(b, p)
+		if i == 0 {
+			names = append(names, b[at:]...)
+		}
+	}
+	return b, names
+}
+
+// plainText reports whether safe.Text leaves s as it is and no part of a
+// URL could reach into the next part of a row.
+func plainText(s string) bool {
+	return safe.Text(s) == s && !strings.Contains(s, "://")
+}
+
+// appendSearchText appends searchText(s) of a plainText s to b: ASCII
+// and accented Latin letters from a table, anything else the long way.
+func appendSearchText(b []byte, s string) []byte {
+	at := len(b)
+	for _, r := range s {
+		switch {
+		case 'A' <= r && r <= 'Z':
+			b = append(b, byte(r)+'a'-'A')
+		case r < utf8.RuneSelf:
+			b = append(b, byte(r))
+		case r < latinEnd && latinFold[r] != "":
+			b = append(b, latinFold[r]...)
+		default:
+			return append(b[:at], searchText(s)...)
+		}
+	}
+	return b
+}
+
+// latinEnd bounds the runes latinFold covers: Latin-1 and Latin
+// Extended-A and -B, the letters of most contact names.
+const latinEnd = 0x250
+
+// latinFold is searchText of each non-ASCII rune below latinEnd that
+// decomposes to a starter ("" for the others): as combining marks are
+// dropped and starters never reorder, a text of such runes and ASCII folds
+// rune by rune, without decomposing the whole text.
+var latinFold = func() (t [latinEnd]string) {
+	for r := rune(utf8.RuneSelf); r < latinEnd; r++ {
+		lower := strings.ToLower(string(r))
+		if p := norm.NFD.PropertiesString(lower); unicode.IsLetter(r) && p.CCC() == 0 && p.LeadCCC() == 0 {
+			t[r] = searchText(string(r))
+		}
+	}
+	return t
+}()
 
 // searchText is how rows and queries are compared: as displayed, any
 // case, any accent ("maria" finds "María").
@@ -133,9 +237,41 @@ func (v *planView) cycleStatus() {
 	v.refilter()
 }
 
-func (v *planView) cycleSort() {
+// cycleSort moves to the next sort. Its order, the first time, is the
+// returned command's work: until it arrives (sorted) the rows keep the
+// order they had and the header says it is sorting.
+func (v *planView) cycleSort() tea.Cmd {
 	v.sort = (v.sort + 1) % len(planSorts)
+	if v.orders[v.sort] != nil {
+		v.shown = v.sort
+		v.refilter()
+		return nil
+	}
+	if v.sorting[v.sort] {
+		return nil // already on its way
+	}
+	v.sorting[v.sort] = true
+	x, k := v.planIndex, v.sort
+	return func() tea.Msg { return planSortedMsg{view: v, sort: k, order: x.order(k)} }
+}
+
+// planSortedMsg is a sort order computed for a view.
+type planSortedMsg struct {
+	view  *planView
+	sort  int
+	order []int32
+}
+
+// sorted keeps a computed order and shows it if its sort is still the one
+// chosen; it reports whether the rows in view changed.
+func (v *planView) sorted(k int, order []int32) bool {
+	v.orders[k], v.sorting[k] = order, false
+	if k != v.sort || k == v.shown {
+		return false
+	}
+	v.shown = k
 	v.refilter()
+	return true
 }
 
 // reverse flips the sort's direction.
@@ -150,7 +286,7 @@ func (v *planView) refilter() {
 	}
 	want := uint8(v.status)
 	v.idx = v.idx[:0]
-	order := v.order()
+	order := v.orders[v.shown]
 	for k := range order {
 		i := order[k]
 		if v.desc {
@@ -184,33 +320,79 @@ func (v *planView) matchText() {
 	}
 }
 
-// order is the row order of the current sort, computed once per sort.
-func (v *planView) order() []int32 {
-	if o := v.orders[v.sort]; o != nil {
+// order is the rows in sort k's order, ties in plan order. It reads only
+// the index, so it can run in a command while the view changes.
+func (x *planIndex) order(k int) []int32 {
+	o := make([]int32, len(x.rows))
+	switch planSorts[k] {
+	case "name":
+		sortByKey(o, func(i int) string { return x.names[x.nameAt[i]:x.nameAt[i+1]] })
+		return o
+	case "E.164":
+		sortByKey(o, func(i int) string { return x.rows[i].Number.E164 })
+		return o
+	case "status":
+		if x.byStatus(o) {
+			return o
+		}
+		sortByKey(o, func(i int) string { return string(x.rows[i].Status) })
 		return o
 	}
-	o := make([]int32, len(v.rows))
 	for i := range o {
 		o[i] = int32(i)
 	}
-	key := func(r *engine.PlanRow) string {
-		switch planSorts[v.sort] {
-		case "name":
-			return searchText(rowName(r)) // any case, any accent: Íris after Hugo
-		case "status":
-			return string(r.Status)
-		case "E.164":
-			return r.Number.E164
-		}
-		return ""
-	}
-	if v.sort != 0 {
-		slices.SortStableFunc(o, func(a, b int32) int {
-			return cmp.Compare(key(&v.rows[a]), key(&v.rows[b]))
-		})
-	}
-	v.orders[v.sort] = o
 	return o
+}
+
+// sortByKey fills o with the row indexes ordered by key, ties by index.
+// The keys are read once, beside their index, so the comparisons neither
+// allocate nor leave that array.
+func sortByKey(o []int32, key func(i int) string) {
+	type keyed struct {
+		key string
+		i   int32
+	}
+	ks := make([]keyed, len(o))
+	for i := range ks {
+		ks[i] = keyed{key(i), int32(i)}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.i, b.i)
+	})
+	for i := range ks {
+		o[i] = ks[i].i
+	}
+}
+
+// byStatus fills o with the rows by status name (as sortByKey would) in
+// one counting pass; false when a row's status is not one it knows.
+func (x *planIndex) byStatus(o []int32) bool {
+	var count [256]int
+	for _, c := range x.codes {
+		if int(c) >= len(rowStatuses) {
+			return false
+		}
+		count[c]++
+	}
+	byName := make([]int, len(rowStatuses))
+	for c := range byName {
+		byName[c] = c
+	}
+	slices.SortFunc(byName, func(a, b int) int { return cmp.Compare(rowStatuses[a], rowStatuses[b]) })
+	var next [256]int // where each status's next row goes
+	at := 0
+	for _, c := range byName {
+		next[c] = at
+		at += count[c]
+	}
+	for i, c := range x.codes {
+		o[next[c]] = int32(i)
+		next[c]++
+	}
+	return true
 }
 
 // describe is the filter state for the header.
@@ -223,7 +405,10 @@ func (v *planView) describe() string {
 	if v.desc {
 		dir = " ↓"
 	}
-	return fmt.Sprintf("showing %d/%d · status: %s · sort: %s%s", len(v.idx), len(v.rows), st, planSorts[v.sort], dir)
+	if v.sort != v.shown { // the rows keep the order shown until the new one is in
+		dir += " · sorting by " + planSorts[v.sort] + "…"
+	}
+	return fmt.Sprintf("showing %d/%d · status: %s · sort: %s%s", len(v.idx), len(v.rows), st, planSorts[v.shown], dir)
 }
 
 // rowName is the contact's name, "(no name)" when WhatsApp gave none.
@@ -239,7 +424,7 @@ func rowRaw(r *engine.PlanRow) string {
 }
 
 // matchStatus is the plan's decision for a row in words.
-func (v *planView) matchStatus(r *engine.PlanRow) string {
+func (x *planIndex) matchStatus(r *engine.PlanRow) string {
 	switch r.Status {
 	case engine.StatusExists:
 		s := "exists #" + r.RecordID
@@ -256,19 +441,29 @@ func (v *planView) matchStatus(r *engine.PlanRow) string {
 	case engine.StatusInvalid:
 		return "invalid: " + r.Reason
 	case engine.StatusDuplicate:
-		return "duplicate of " + v.contactLabel(r.DuplicateOf)
+		return "duplicate of " + x.contactLabel(r.DuplicateOf)
 	}
 	return string(r.Status)
 }
 
 // contactLabel is a contact of the plan as "name, number".
-func (v *planView) contactLabel(id int64) string {
-	i, ok := v.byID[id]
+func (x *planIndex) contactLabel(id int64) string {
+	i, ok := x.rowOf(id)
 	if !ok {
 		return "a contact not in this plan"
 	}
-	r := &v.rows[i]
+	r := &x.rows[i]
 	return rowName(r) + ", " + cmp.Or(r.Number.E164, rowRaw(r))
+}
+
+// rowOf is the row of contact id.
+func (x *planIndex) rowOf(id int64) (int, bool) {
+	if x.byID != nil {
+		i, ok := x.byID[id]
+		return int(i), ok
+	}
+	i := sort.Search(len(x.rows), func(i int) bool { return x.rows[i].Contact.ID >= id })
+	return i, i < len(x.rows) && x.rows[i].Contact.ID == id
 }
 
 // detail says why the selected row has its status.
