@@ -90,10 +90,10 @@ func bulkIndex(ctx context.Context, d *DB, target string, n int) error {
 			}
 		}
 		err := d.withTx(ctx, "bulk index", func(tx *sql.Tx) error {
-			if err := execRows(ctx, tx, upsertRecordsSQL, recordRow, records); err != nil {
+			if err := d.execRows(ctx, tx, upsertRecordsSQL, recordRow, records); err != nil {
 				return err
 			}
-			return execRows(ctx, tx, insertPhonesSQL, phoneRow, phones)
+			return d.execRows(ctx, tx, insertPhonesSQL, phoneRow, phones)
 		})
 		if err != nil {
 			return err

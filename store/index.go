@@ -73,10 +73,10 @@ func (d *DB) UpsertIndexPage(ctx context.Context, target, defaultRegion string, 
 		if err := deletePhones(ctx, tx, target, ids); err != nil {
 			return err
 		}
-		if err := execRows(ctx, tx, upsertRecordsSQL, recordRow, records); err != nil {
+		if err := d.execRows(ctx, tx, upsertRecordsSQL, recordRow, records); err != nil {
 			return err
 		}
-		return execRows(ctx, tx, insertPhonesSQL, phoneRow, phones)
+		return d.execRows(ctx, tx, insertPhonesSQL, phoneRow, phones)
 	})
 }
 

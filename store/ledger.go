@@ -22,7 +22,7 @@ func (d *DB) AddIntents(ctx context.Context, intents []Intent) error {
 		rows = append(rows, in.Target, in.E164, in.E164, in.RunID, in.ContactID, 0, now, now)
 	}
 	return d.withTx(ctx, "add intents", func(tx *sql.Tx) error {
-		return execRows(ctx, tx, addIntentsSQL, pendingRow, rows)
+		return d.execRows(ctx, tx, addIntentsSQL, pendingRow, rows)
 	})
 }
 

@@ -21,7 +21,7 @@ func (d *DB) UpsertNumbers(ctx context.Context, ns []Number) error {
 			n.QualityRating, n.PlatformType, boolInt(n.OnBizApp), toNanos(orNow(n.SeenAt)))
 	}
 	return d.withTx(ctx, "upsert numbers", func(tx *sql.Tx) error {
-		return execRows(ctx, tx, upsertNumbersSQL, numberRow, rows)
+		return d.execRows(ctx, tx, upsertNumbersSQL, numberRow, rows)
 	})
 }
 

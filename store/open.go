@@ -20,11 +20,14 @@ import (
 // writer holds a transaction; busy_timeout makes a second writer wait instead
 // of failing; _txlock=immediate takes the write lock at BEGIN so two writers
 // never deadlock upgrading read locks; synchronous=NORMAL is durable under WAL
-// except for the last commits on power loss, and much faster.
+// except for the last commits on power loss, and much faster; temp_store=
+// MEMORY keeps the statement journal a multi-row upsert opens in memory
+// instead of spilling it to a temporary file (nothing durable lives there).
 const connParams = "_pragma=busy_timeout(5000)" +
 	"&_pragma=journal_mode(WAL)" +
 	"&_pragma=foreign_keys(1)" +
 	"&_pragma=synchronous(NORMAL)" +
+	"&_pragma=temp_store(MEMORY)" +
 	"&_txlock=immediate"
 
 // DB is an open coexsync database. It is safe for concurrent use.
@@ -36,6 +39,7 @@ type DB struct {
 	writeMu sync.Mutex
 	// readOnly: opened with OpenReadOnly; every write fails.
 	readOnly bool
+	stmts    stmtCache
 }
 
 // DefaultPath is $XDG_DATA_HOME/coexsync/coexsync.db (~/.local/share when
@@ -143,7 +147,9 @@ func oneLine(err error) string {
 }
 
 // Close closes the database.
-func (d *DB) Close() error { return d.sql.Close() }
+func (d *DB) Close() error {
+	return errors.Join(d.closeStmts(), d.sql.Close())
+}
 
 // Path is the file the database lives in.
 func (d *DB) Path() string { return d.path }

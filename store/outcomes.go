@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // RecordOutcomes upserts outcomes by (run, contact) in one transaction and
@@ -13,141 +14,198 @@ import (
 // created with its CRMID; a failed one drops its own pending claim.
 // Attempts never goes down and is at least 1; UpdatedAt is now unless set.
 func (d *DB) RecordOutcomes(ctx context.Context, target string, outs []Outcome) error {
-	rows := make([]any, 0, len(outs)*strings.Count(outcomeRow, "?"))
-	var created []any
-	var siblings []Outcome
-	var failed []Outcome
+	var nCreated, nFailed int
 	for i, o := range outs {
 		if err := checkOutcome(o); err != nil {
 			return fmt.Errorf("store: record outcomes: outcome %d: %w", i, err)
 		}
-		updated := toNanos(orNow(o.UpdatedAt))
-		rows = append(rows, o.RunID, o.ContactID, o.Name, o.Raw, o.E164, o.Status, o.CRMID,
-			o.Reason, o.ReasonText, max(o.Attempts, 1), updated)
+		if target != "" && o.E164 != "" {
+			nCreated += boolInt(o.Status == OutcomeCreated)
+			nFailed += boolInt(o.Status == OutcomeFailed)
+		}
+	}
+	// Every bound value costs the driver a copy and a lock: a value the
+	// rows of a statement repeat (the target) is bound once, and values
+	// are boxed once where they repeat.
+	now := time.Now()
+	rows := make([]any, 0, len(outs)*bareMarks(outcomeRow))
+	created := make([]any, 0, nCreated*bareMarks(createdRow))
+	createdIdx := make([]int, 0, nCreated)
+	failedIdx := make([]int, 0, nFailed)
+	for i, o := range outs {
+		contact, e164 := any(o.ContactID), any(o.E164)
+		updated := any(outcomeTime(o, now))
+		rows = appendOutcomeRow(rows, o, contact, e164, updated)
 		if target == "" || o.E164 == "" {
 			continue
 		}
 		switch o.Status {
 		case OutcomeCreated:
-			created = append(created, target, o.E164, o.E164, o.CRMID, o.RunID, o.ContactID, updated, updated)
-			siblings = append(siblings, o)
+			created = append(created, e164, o.CRMID, o.RunID, contact, updated)
+			createdIdx = append(createdIdx, i)
 		case OutcomeFailed:
-			failed = append(failed, o)
+			failedIdx = append(failedIdx, i)
 		}
 	}
 	return d.withTx(ctx, "record outcomes", func(tx *sql.Tx) error {
-		if err := execRows(ctx, tx, upsertOutcomesSQL, outcomeRow, rows); err != nil {
+		if err := d.execRows(ctx, tx, upsertOutcomesSQL, outcomeRow, rows); err != nil {
 			return err
 		}
 		// Dropping before marking gives the same end state as applying the
 		// outcomes one by one: a failure never removes a created row.
-		if err := dropFailedClaims(ctx, tx, target, failed); err != nil {
+		if err := d.dropFailedClaims(ctx, tx, target, outs, failedIdx); err != nil {
 			return err
 		}
-		if err := execRows(ctx, tx, markCreatedSQL, createdRow, created); err != nil {
+		if err := d.execRowsLead(ctx, tx, markCreatedSQL, createdRow, []any{target}, created); err != nil {
 			return err
 		}
-		return markSiblingsCreated(ctx, tx, target, siblings)
+		return d.markSiblingsCreated(ctx, tx, target, outs, createdIdx, now)
 	})
 }
 
-// dropFailedClaims frees the pending claims of failed outcomes: only the
-// claim of that run and contact, never another writer's claim of the same
-// number (a contact that failed without being sent never held one). One
-// statement per chunk, on the ledger_number index: without statistics the
-// planner would scan the target's whole ledger for each outcome.
-func dropFailedClaims(ctx context.Context, tx *sql.Tx, target string, outs []Outcome) error {
+// appendOutcomeRow appends the arguments of outcomeRow for o. Status goes
+// as a plain string so database/sql need not convert it by reflection.
+func appendOutcomeRow(rows []any, o Outcome, contact, e164, updated any) []any {
+	return append(rows, o.RunID, contact, o.Name, o.Raw, e164, string(o.Status), o.CRMID,
+		o.Reason, o.ReasonText, int64(max(o.Attempts, 1)), o.NameFilled, updated)
+}
+
+// outcomeTime is o's UpdatedAt in nanoseconds, or now when it is unset.
+func outcomeTime(o Outcome, now time.Time) int64 {
+	if o.UpdatedAt.IsZero() {
+		return now.UnixNano()
+	}
+	return toNanos(o.UpdatedAt)
+}
+
+// dropFailedClaims frees the pending claims of the failed outcomes outs[i]
+// for i in idx:
+// only the claim of that run and contact, never another writer's claim of
+// the same number (a contact that failed without being sent never held
+// one). One statement per chunk, on the ledger_number index: without
+// statistics the planner would scan the target's whole ledger for each
+// outcome.
+func (d *DB) dropFailedClaims(ctx context.Context, tx *sql.Tx, target string, outs []Outcome, idx []int) error {
 	const perStmt = (maxVars - 1) / 4 // a number twice, run, contact
-	return forEachChunk(outs, perStmt, func(part []Outcome) error {
-		args := make([]any, 0, 1+4*len(part))
-		args = append(args, target)
-		for _, o := range part {
-			args = append(args, o.E164)
+	for len(idx) > 0 {
+		n := nextChunk(len(idx), perStmt)
+		part := idx[:n]
+		idx = idx[n:]
+		stmt, err := d.txStmt(ctx, tx, stmtKey{dropFailedSQL, n}, func() string {
+			return fmt.Sprintf(dropFailedSQL, marks(n, "?"), marks(n, "(?, ?, ?)"))
+		})
+		if err != nil {
+			return err
 		}
-		for _, o := range part {
-			args = append(args, o.E164, o.RunID, o.ContactID)
+		args := make([]any, 1+4*n)
+		args[0] = target
+		for j, i := range part {
+			o := outs[i]
+			e164 := any(o.E164)
+			args[1+j] = e164
+			args[1+n+3*j], args[2+n+3*j], args[3+n+3*j] = e164, o.RunID, o.ContactID
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM ledger INDEXED BY ledger_number
-			WHERE target = ? AND state = 'pending'
-			AND number IN (`+marks(len(part), "?")+`)
-			AND (number, run_id, contact_id) IN (VALUES `+marks(len(part), "(?, ?, ?)")+`)`, args...)
-		return err
-	})
-}
-
-// markSiblingsCreated marks created every other form a created number was
-// claimed under (its candidates), so none of them can be claimed again.
-// Few numbers have such forms: they are found with one indexed query per
-// chunk, and only they are written. Of two outcomes for one number, the
-// later wins, as when they are applied one by one.
-func markSiblingsCreated(ctx context.Context, tx *sql.Tx, target string, outs []Outcome) error {
-	last := make(map[string]int, len(outs))
-	for i, o := range outs {
-		last[o.E164] = i
-	}
-	numbers := make([]string, 0, len(last))
-	for i, o := range outs {
-		if last[o.E164] == i {
-			numbers = append(numbers, o.E164)
-		}
-	}
-	var forms [][2]string // e164 of the form, number it was claimed under
-	err := forEachChunk(numbers, inChunk, func(part []string) error {
-		q, args := inList([]any{target}, part)
-		got, err := queryAll(ctx, tx, scanPair, `SELECT e164, number FROM ledger INDEXED BY ledger_number
-			WHERE target = ? AND number IN (`+q+`) AND e164 <> number`, args...)
-		forms = append(forms, got...)
-		return err
-	})
-	if err != nil || len(forms) == 0 {
-		return err
-	}
-	stmt, err := tx.PrepareContext(ctx, `UPDATE ledger SET state = 'created',
-		crm_id = CASE WHEN ? <> '' THEN ? ELSE crm_id END, run_id = ?, contact_id = ?, updated_at = ?
-		WHERE target = ? AND e164 = ? AND number = ?`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, f := range forms {
-		o := outs[last[f[1]]]
-		if _, err := stmt.ExecContext(ctx, o.CRMID, o.CRMID, o.RunID, o.ContactID,
-			toNanos(orNow(o.UpdatedAt)), target, f[0], f[1]); err != nil {
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+const dropFailedSQL = `DELETE FROM ledger INDEXED BY ledger_number
+	WHERE target = ? AND state = 'pending' AND number IN (%s)
+	AND (number, run_id, contact_id) IN (VALUES %s)`
+
+// markSiblingsCreated marks created every other form the number of each
+// created outs[i] (i in idx) was claimed under (its candidates), so none
+// of them can be claimed again. Few numbers have such forms: they are
+// found with one query per chunk on ledger_forms, which holds only them,
+// and only they are written. Of two outcomes for one number, the later
+// wins, as when they are applied one by one.
+func (d *DB) markSiblingsCreated(ctx context.Context, tx *sql.Tx, target string, outs []Outcome, idx []int, now time.Time) error {
+	last := make(map[string]int, len(idx))
+	for _, i := range idx {
+		last[outs[i].E164] = i
+	}
+	numbers := make([]any, 0, len(last))
+	for _, i := range idx {
+		if e164 := outs[i].E164; last[e164] == i {
+			numbers = append(numbers, e164)
+		}
+	}
+	var forms [][2]string // e164 of the form, number it was claimed under
+	for len(numbers) > 0 {
+		n := nextChunk(len(numbers), inChunk)
+		part := numbers[:n]
+		numbers = numbers[n:]
+		stmt, err := d.txStmt(ctx, tx, stmtKey{siblingFormsSQL, n}, func() string {
+			return fmt.Sprintf(siblingFormsSQL, marks(n, "?"))
+		})
+		if err != nil {
+			return err
+		}
+		got, err := queryAll(ctx, stmtQuerier{stmt}, scanPair, "", append([]any{target}, part...)...)
+		if err != nil {
+			return err
+		}
+		forms = append(forms, got...)
+	}
+	if len(forms) == 0 {
+		return nil
+	}
+	stmt, err := d.txStmt(ctx, tx, stmtKey{markSiblingSQL, 1}, func() string { return markSiblingSQL })
+	if err != nil {
+		return err
+	}
+	for _, f := range forms {
+		o := outs[last[f[1]]]
+		if _, err := stmt.ExecContext(ctx, o.CRMID, o.CRMID, o.RunID, o.ContactID,
+			outcomeTime(o, now), target, f[0], f[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const markSiblingSQL = `UPDATE ledger SET state = 'created',
+	crm_id = CASE WHEN ? <> '' THEN ? ELSE crm_id END, run_id = ?, contact_id = ?, updated_at = ?
+	WHERE target = ? AND e164 = ? AND number = ?`
+
+const siblingFormsSQL = `SELECT e164, number FROM ledger INDEXED BY ledger_forms
+	WHERE target = ? AND number IN (%s) AND e164 <> number`
+
 // marks is n copies of mark, comma-separated.
 func marks(n int, mark string) string {
 	return strings.TrimSuffix(strings.Repeat(mark+", ", n), ", ")
 }
 
-// Value rows of the statements below; the state is a literal, not data.
+// Value rows of the statements below.
 const (
-	outcomeRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	createdRow = "(?, ?, ?, 'created', ?, ?, ?, ?, ?)"
+	outcomeRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	createdRow = "(?, ?, ?, ?, ?)"
 )
 
 // upsertOutcomesSQL replaces an outcome of the same run and contact;
 // attempts never goes down.
 const upsertOutcomesSQL = `
 	INSERT INTO outcomes (run_id, contact_id, name, raw, e164, status, crm_id,
-		reason, reason_text, attempts, updated_at)
+		reason, reason_text, attempts, name_filled, updated_at)
 	VALUES %s
 	ON CONFLICT (run_id, contact_id) DO UPDATE SET
 		name = excluded.name, raw = excluded.raw, e164 = excluded.e164,
 		status = excluded.status, crm_id = excluded.crm_id,
 		reason = excluded.reason, reason_text = excluded.reason_text,
 		attempts = max(outcomes.attempts, excluded.attempts),
-		updated_at = excluded.updated_at`
+		name_filled = excluded.name_filled, updated_at = excluded.updated_at`
 
-// markCreatedSQL records that E164 now exists in target; an empty CRM id
-// never erases one already known.
+// markCreatedSQL records that E164 now exists in target (?1); an empty CRM
+// id never erases one already known. Rows are (e164, crm id, run, contact,
+// time): the repeated values are bound once. WHERE true tells the parser
+// ON CONFLICT belongs to the INSERT.
 const markCreatedSQL = `
 	INSERT INTO ledger (target, e164, number, state, crm_id, run_id, contact_id, created_at, updated_at)
-	VALUES %s
+	SELECT ?1, column1, column1, 'created', column2, column3, column4, column5, column5
+	FROM (VALUES %s) WHERE true
 	ON CONFLICT (target, e164) DO UPDATE SET
 		state = 'created', number = excluded.number,
 		crm_id = CASE WHEN excluded.crm_id <> '' THEN excluded.crm_id ELSE ledger.crm_id END,
@@ -245,7 +303,7 @@ func (d *DB) outcomesAfter(ctx context.Context, f OutcomeFilter, key *outcomeKey
 	}
 	outs, err := queryAll(ctx, d.sql, scanOutcome, `
 		SELECT run_id, contact_id, name, raw, e164, status, crm_id, reason, reason_text,
-			attempts, updated_at
+			attempts, name_filled, updated_at
 		FROM outcomes`+where+` ORDER BY run_id, contact_id LIMIT ? OFFSET ?`,
 		append(args, sqlLimit(f.Limit), max(f.Offset, 0))...)
 	if err != nil {
@@ -283,7 +341,7 @@ func scanOutcome(rows *sql.Rows) (Outcome, error) {
 	var o Outcome
 	var at int64
 	err := rows.Scan(&o.RunID, &o.ContactID, &o.Name, &o.Raw, &o.E164, &o.Status,
-		&o.CRMID, &o.Reason, &o.ReasonText, &o.Attempts, &at)
+		&o.CRMID, &o.Reason, &o.ReasonText, &o.Attempts, &o.NameFilled, &at)
 	o.UpdatedAt = fromNanos(at)
 	return o, err
 }

@@ -20,7 +20,9 @@ var ErrNotFound = errors.New("not found")
 const inChunk = 500
 
 // withTx runs fn in one write transaction, committed only if fn succeeds.
+// Statements fn prepared for the first time are then kept for later ones.
 func (d *DB) withTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	defer d.prepareWanted(context.WithoutCancel(ctx))
 	d.writeMu.Lock()
 	defer d.writeMu.Unlock()
 	tx, err := d.sql.BeginTx(ctx, nil)
@@ -88,34 +90,6 @@ func queryAll[T any](ctx context.Context, db querier, scan func(*sql.Rows) (T, e
 		out = append(out, v)
 	}
 	return out, rows.Err()
-}
-
-// maxVars bounds the parameters of one statement, well under SQLite's
-// variable limit.
-const maxVars = 1000
-
-// execRows runs query, whose VALUES clause is the %s in it, over args: rows
-// of the placeholders in row, as many rows per statement as maxVars allows.
-// One multi-row statement costs far less than one call per row, and each
-// statement size is prepared once.
-func execRows(ctx context.Context, tx *sql.Tx, query, row string, args []any) error {
-	width := strings.Count(row, "?")
-	perStmt := maxVars / width
-	prepared := map[int]*sql.Stmt{}
-	return forEachChunk(args, perStmt*width, func(part []any) error {
-		n := len(part) / width
-		stmt, ok := prepared[n]
-		if !ok {
-			values := strings.TrimSuffix(strings.Repeat(row+",", n), ",")
-			var err error
-			if stmt, err = tx.PrepareContext(ctx, fmt.Sprintf(query, values)); err != nil {
-				return err
-			}
-			prepared[n] = stmt
-		}
-		_, err := stmt.ExecContext(ctx, part...)
-		return err
-	})
 }
 
 // forEachChunk calls fn with consecutive slices of items of at most size.

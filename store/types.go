@@ -143,6 +143,7 @@ type Outcome struct {
 	Reason     string // reason code (e.g. invalid_country_code, exists, duplicate, rate_limited)
 	ReasonText string // sentence an agent can act on
 	Attempts   int
+	NameFilled bool // the matched CRM record's empty name was filled from WhatsApp
 	UpdatedAt  time.Time
 }
 

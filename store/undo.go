@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
+	"time"
 )
 
 // UndoOutcome is one outcome of an undo run (ModeUndo). Release says the
@@ -26,21 +26,21 @@ type UndoOutcome struct {
 // drops anything else in the ledger: an undo's "created" is an archive,
 // and its failures leave the records where they are.
 func (d *DB) RecordUndoOutcomes(ctx context.Context, target string, outs []UndoOutcome) error {
-	rows := make([]any, 0, len(outs)*strings.Count(outcomeRow, "?"))
+	rows := make([]any, 0, len(outs)*bareMarks(outcomeRow))
 	var release []Outcome
+	now := time.Now()
 	for i, u := range outs {
 		o := u.Outcome
 		if err := checkOutcome(o); err != nil {
 			return fmt.Errorf("store: record undo outcomes: outcome %d: %w", i, err)
 		}
-		rows = append(rows, o.RunID, o.ContactID, o.Name, o.Raw, o.E164, o.Status, o.CRMID,
-			o.Reason, o.ReasonText, max(o.Attempts, 1), toNanos(orNow(o.UpdatedAt)))
+		rows = appendOutcomeRow(rows, o, o.ContactID, o.E164, outcomeTime(o, now))
 		if u.Release && target != "" && o.E164 != "" && o.CRMID != "" {
 			release = append(release, o)
 		}
 	}
 	return d.withTx(ctx, "record undo outcomes", func(tx *sql.Tx) error {
-		if err := execRows(ctx, tx, upsertOutcomesSQL, outcomeRow, rows); err != nil {
+		if err := d.execRows(ctx, tx, upsertOutcomesSQL, outcomeRow, rows); err != nil {
 			return err
 		}
 		if len(release) == 0 {

@@ -4,12 +4,14 @@ import (
 	"context"
 
 	"coexsync/crm"
+	"coexsync/store"
 )
 
-// Sentences appended to an exists outcome about its name backfill. A
-// failed fill keeps the contact skipped (it is in the CRM) and says so.
+// Sentences appended to an exists outcome about its name backfill, for
+// people to read; a fill is counted from Outcome.NameFilled. A failed
+// fill keeps the contact skipped (it is in the CRM) and says so.
 const (
-	nameFilledText     = " Its empty name was filled from WhatsApp."
+	nameFilledText     = store.NameFilledText
 	nameFillFailedText = " Filling its empty name failed: "
 )
 
@@ -34,6 +36,7 @@ func (r *runner) fillNames(ctx context.Context, rows []*PlanRow) error {
 				o.ReasonText += nameFillFailedText + failureText(ce)
 			} else {
 				o.ReasonText += nameFilledText
+				o.NameFilled = true
 			}
 			r.rec.add(o)
 		}

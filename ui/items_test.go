@@ -77,8 +77,10 @@ func TestNamesFilledInRunsAndSummary(t *testing.T) {
 	}
 	st := b.St.(*uitest.Store)
 	st.ByRun[7] = []store.Outcome{{RunID: 7, ContactID: 3, Status: store.OutcomeSkipped, Reason: "exists",
-		ReasonText: "In the CRM." + store.NameFilledText}, {RunID: 7, ContactID: 9, Status: store.OutcomeSkipped,
-		Reason: "exists", ReasonText: "In the CRM." + store.NameFilledText}}
+		ReasonText: "In the CRM." + store.NameFilledText, NameFilled: true}, {RunID: 7, ContactID: 9, Status: store.OutcomeSkipped,
+		Reason: "exists", ReasonText: "In the CRM." + store.NameFilledText, NameFilled: true},
+		// Only the flag counts, whatever the text says.
+		{RunID: 7, ContactID: 10, Status: store.OutcomeSkipped, Reason: "exists", ReasonText: "In the CRM." + store.NameFilledText}}
 	d := drive(t, newApp(t, b, common.NumbersScreen))
 	d.keys("enter", "enter", "S", "y")
 	b.Eng.Job.Finish(engine.RunSummary{RunID: 7, Status: store.RunFinished, Total: 12, Created: 4, Skipped: 6, Failed: 2})

@@ -3,7 +3,6 @@ package screens
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
@@ -216,7 +215,7 @@ func (s *Sync) onEvent(ev engine.Event) tea.Cmd {
 	if done, ok := ev.(engine.Done); ok {
 		return tea.Batch(s.finish(done.Summary), nextEvent(s.job)) // drain to the close
 	}
-	if o, ok := ev.(engine.OutcomeEvent); ok && strings.Contains(o.Outcome.ReasonText, "name was filled") {
+	if o, ok := ev.(engine.OutcomeEvent); ok && o.Outcome.NameFilled {
 		s.named++
 	}
 	if line := s.run.Apply(ev); line != "" {

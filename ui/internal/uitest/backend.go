@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
 
@@ -344,13 +343,13 @@ func (s *Store) ReasonCounts(_ context.Context, runID int64, st store.OutcomeSta
 	return m, nil
 }
 
-// NamesFilled counts the skipped outcomes whose reason text says the name
-// was filled, as the database does.
+// NamesFilled counts the skipped outcomes flagged as a name filled, as the
+// database does.
 func (s *Store) NamesFilled(_ context.Context, runIDs ...int64) (map[int64]int, error) {
 	m := map[int64]int{}
 	for _, id := range runIDs {
 		for _, o := range s.ByRun[id] {
-			if o.Status == store.OutcomeSkipped && strings.Contains(o.ReasonText, store.NameFilledText) {
+			if o.Status == store.OutcomeSkipped && o.NameFilled {
 				m[id]++
 			}
 		}

@@ -82,7 +82,7 @@ func NewStore() *Store {
 			failed(5, 23, "Ana Lima", "5511987654321", string(crm.ReasonRateLimited), crm.ReasonRateLimited.Sentence()),
 			{RunID: 5, ContactID: 24, Name: "Bruno", Raw: "5511912345678", E164: "+5511912345678", Status: store.OutcomeCreated, CRMID: "901"},
 			{RunID: 5, ContactID: 25, Name: "Carla", Raw: "5511955554444", E164: "+5511955554444", Status: store.OutcomeSkipped,
-				CRMID: "902", Reason: "exists", ReasonText: "The number is already in the CRM." + store.NameFilledText},
+				CRMID: "902", Reason: "exists", ReasonText: "The number is already in the CRM." + store.NameFilledText, NameFilled: true},
 		}},
 	}
 }
