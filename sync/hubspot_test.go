@@ -250,19 +250,6 @@ func TestHeavyFaultsEndEveryContactOnBothCRMs(t *testing.T) {
 	})
 	t.Run("intercom", func(t *testing.T) {
 		t.Parallel()
-		srv, client := bubbleIntercom(t, 11, mix.timeout)
-		synctest.Test(t, func(t *testing.T) {
-			db := openStore(t)
-			seedContacts(t, db, 0, 200, func(national, name string) {
-				srv.Seed(intercomtest.Contact{Role: "lead", Name: name, Phone: national})
-			})
-			srv.SetFaults(mix.intercom())
-			syncUnderFaults(t, &Engine{Store: db, CRM: client}, db)
-			var phones []string
-			for _, r := range srv.Records() {
-				phones = append(phones, r.Phone)
-			}
-			assertNoDuplicatePhones(t, phones)
-		})
+		intercomUnderFaults(t, 11, mix, 200)
 	})
 }
