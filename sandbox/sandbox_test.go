@@ -15,16 +15,7 @@ import (
 // duplicates, and CRM records in messy formats, some without names.
 func TestSandboxDatasetCoversEveryCase(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(t.TempDir(), "sandbox.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	sb, err := Start(ctx, db, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
+	db, sb := startOnNewDB(t, Options{Seed: 1})
 	b := backend.New(sb.Config())
 	numbers, err := b.Numbers(ctx)
 	if err != nil || len(numbers) != len(businesses) {
@@ -112,16 +103,7 @@ func TestSandboxDatasetCoversEveryCase(t *testing.T) {
 // the background: every address book has the asked size once Ready.
 func TestSandboxSizedLoadsInBackground(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(t.TempDir(), "sandbox.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	sb, err := StartWith(ctx, db, Options{Seed: 1, Contacts: 300})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
+	_, sb := startOnNewDB(t, Options{Seed: 1, Contacts: 300})
 	b := backend.New(sb.Config())
 	numbers, err := b.Numbers(ctx)
 	if err != nil || len(numbers) != len(businesses) {
@@ -145,4 +127,21 @@ func TestSandboxSizedLoadsInBackground(t *testing.T) {
 	if again, err := b.Numbers(ctx); err != nil || len(again) != len(businesses) {
 		t.Errorf("numbers after loading: %d, %v (added twice?)", len(again), err)
 	}
+}
+
+// startOnNewDB starts the sandbox with opts on a fresh database; both
+// close with the test.
+func startOnNewDB(t *testing.T, opts Options) (*store.DB, *Sandbox) {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "sandbox.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	sb, err := StartWith(context.Background(), db, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sb.Close)
+	return db, sb
 }

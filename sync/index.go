@@ -225,11 +225,7 @@ func (e *Engine) writeIndex(ctx context.Context, target, region string, recs []c
 // (read by id: an index can hold records deleted since), then decide.
 func (e *Engine) matchByIndex(ctx context.Context, p *Plan, rows []PlanRow, primaries []int) error {
 	subs := subjects(rows, primaries)
-	var keys []string
-	for _, s := range subs {
-		keys = append(keys, s.candidates...)
-	}
-	m, err := e.lookUpIndex(ctx, p.CRMRegion, keys)
+	m, err := e.lookUpIndex(ctx, p.CRMRegion, candidatesOf(subs))
 	if err != nil {
 		return err
 	}
@@ -448,4 +444,13 @@ func subjects(rows []PlanRow, primaries []int) []subject {
 		subs[k] = subject{candidates: cands}
 	}
 	return subs
+}
+
+// candidatesOf is every number the subjects may be held under, in order.
+func candidatesOf(subs []subject) []string {
+	var all []string
+	for _, s := range subs {
+		all = append(all, s.candidates...)
+	}
+	return all
 }

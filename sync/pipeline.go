@@ -95,10 +95,7 @@ func (e *Engine) preparePipeline(ctx context.Context, numberID, region string, c
 	rows := normalizeRows(contacts, region)
 	primaries := foldDuplicates(rows)
 	p := &pipeline{region: region, rows: rows, primaries: primaries, subs: subjects(rows, primaries)}
-	var numbers []string
-	for _, s := range p.subs {
-		numbers = append(numbers, s.candidates...)
-	}
+	numbers := candidatesOf(p.subs)
 	crmRegion := e.crmRegion(region)
 	if e.chooseLookup(ctx, len(primaries)) == LookupIndex {
 		return p, p.byIndex(ctx, e, crmRegion, numbers)

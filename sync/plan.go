@@ -122,18 +122,8 @@ func foldDuplicates(rows []PlanRow) []int {
 // from the CRM's search and the ledger of records coexsync created (which
 // search may not show yet).
 func (e *Engine) matchPrimaries(ctx context.Context, rows []PlanRow, primaries []int, crmRegion string) error {
-	subs := make([]subject, len(primaries))
-	var all []string
-	for k, i := range primaries {
-		n := rows[i].Number
-		cands := n.Candidates
-		if !slices.Contains(cands, n.E164) {
-			cands = append([]string{n.E164}, cands...)
-		}
-		subs[k] = subject{candidates: cands}
-		all = append(all, cands...)
-	}
-	all = uniqueStrings(all)
+	subs := subjects(rows, primaries)
+	all := uniqueStrings(candidatesOf(subs))
 	ledger, err := e.createdRecords(ctx, all)
 	if err != nil {
 		return err

@@ -76,15 +76,7 @@ func TestInjected429sAreWaitedOut(t *testing.T) {
 	srv, c := setup(t, intercomtest.Options{Seed: 1})
 	srv.SetFaults(intercomtest.Faults{RateLimited: 0.1})
 	var log notices
-	res, err := c.Create(log.ctx(), newContacts(30))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, r := range res {
-		if r.Err != nil {
-			t.Fatalf("item %d: %v", i, r.Err)
-		}
-	}
+	mustCreate(t, log.ctx(), c, newContacts(30))
 	if log.count(crm.NoticeRetry, crm.ReasonRateLimited) == 0 || srv.Calls()["create"] <= 30 {
 		t.Fatalf("no 429 retried (calls %v)", srv.Calls())
 	}
@@ -111,15 +103,7 @@ func TestServerRemainingPacesAnOptimisticClient(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var log notices
 		for i := 0; i < 2; i++ {
-			res, err := c.Create(log.ctx(), newContacts(intercom.CreateBatch))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, r := range res {
-				if r.Err != nil {
-					t.Fatalf("%s: %v", r.Ref, r.Err)
-				}
-			}
+			mustCreate(t, log.ctx(), c, newContacts(intercom.CreateBatch))
 		}
 		noRateLimits(t, srv)
 		if log.count(crm.NoticeWait, crm.ReasonRateLimited) == 0 {
@@ -140,15 +124,7 @@ func TestServerErrorsThenSuccess(t *testing.T) {
 			t.Fatalf("search %d: %v %v", i, got, err)
 		}
 	}
-	res, err := c.Create(log.ctx(), newContacts(10))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range res {
-		if r.Err != nil {
-			t.Fatalf("%s: %v", r.Ref, r.Err)
-		}
-	}
+	mustCreate(t, log.ctx(), c, newContacts(10))
 	if log.count(crm.NoticeRetry, crm.ReasonServerError) == 0 {
 		t.Fatal("no server error was retried")
 	}

@@ -121,6 +121,21 @@ func newContacts(n int) []crm.NewContact {
 }
 
 // wantReason checks err is a *crm.Error with the reason.
+// mustCreate creates in and fails the test on an error of the call or of
+// any item.
+func mustCreate(t testing.TB, ctx context.Context, c *intercom.Client, in []crm.NewContact) {
+	t.Helper()
+	res, err := c.Create(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Err != nil {
+			t.Fatalf("%s: %v", r.Ref, r.Err)
+		}
+	}
+}
+
 func wantReason(t *testing.T, err error, want crm.Reason) *crm.Error {
 	t.Helper()
 	ce, ok := err.(*crm.Error)

@@ -26,15 +26,7 @@ func TestServerRemainingWithCallsInFlight(t *testing.T) {
 		var log notices
 		all := newContacts(4 * intercom.CreateBatch)
 		for i := 0; i < len(all); i += intercom.CreateBatch {
-			res, err := c.Create(log.ctx(), all[i:i+intercom.CreateBatch])
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, r := range res {
-				if r.Err != nil {
-					t.Fatalf("%s: %v", r.Ref, r.Err)
-				}
-			}
+			mustCreate(t, log.ctx(), c, all[i:i+intercom.CreateBatch])
 		}
 		noRateLimits(t, srv)
 		if log.count(crm.NoticeWait, crm.ReasonRateLimited) == 0 {

@@ -201,7 +201,7 @@ func (s *Contacts) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if msg.gen == s.gen && s.state == contactsChecking {
 			s.checks, s.state = metaChecks(msg.checks), contactsConfirm
 		}
-	case tea.KeyPressMsg: // only text reaches here: a filter, a path or a word typed
+	case tea.KeyPressMsg, tea.PasteMsg: // only text reaches here: a filter, a path or a word typed
 		if s.state == contactsConfirm {
 			s.typedForce(msg)
 		} else if s.export != nil {
@@ -211,14 +211,6 @@ func (s *Contacts) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 	case tea.MouseWheelMsg:
 		s.table.Update(msg)
-	case tea.PasteMsg:
-		if s.state == contactsConfirm {
-			s.typedForce(msg)
-		} else if s.export != nil {
-			s.export.typed(msg)
-		} else {
-			s.applyFilter(msg)
-		}
 	case planExportedMsg:
 		return s, s.onExported(msg)
 	case indexProgressMsg:
