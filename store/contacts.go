@@ -166,12 +166,49 @@ func (a *eventApplier) apply(ctx context.Context, e ContactEvent, res *SaveResul
 
 // Contacts lists the current (not removed) contacts of a number, by id.
 func (d *DB) Contacts(ctx context.Context, numberID string) ([]Contact, error) {
-	cs, err := queryAll(ctx, d.sql, scanContact, `SELECT `+contactColumns+` FROM contacts
-		WHERE number_id = ? AND removed = 0 ORDER BY id`, numberID)
+	var cs []Contact
+	err := d.EachContact(ctx, numberID, func(n int) { cs = make([]Contact, 0, n) },
+		func(c Contact) { cs = append(cs, c) })
 	if err != nil {
-		return nil, fmt.Errorf("store: contacts: %w", err)
+		return nil, err
 	}
 	return cs, nil
+}
+
+// EachContact calls fn with the current contacts of a number, by id, after
+// telling size about how many there are. One read transaction holds the
+// count and the rows, so a caller sized by it never grows its slice: at
+// 100k contacts a growing slice and its discarded copies weigh several
+// times the contacts themselves.
+func (d *DB) EachContact(ctx context.Context, numberID string, size func(n int), fn func(Contact)) error {
+	tx, err := d.sql.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("store: contacts: %w", err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM contacts
+		WHERE number_id = ? AND removed = 0`, numberID).Scan(&n); err != nil {
+		return fmt.Errorf("store: contacts: %w", err)
+	}
+	size(n)
+	rows, err := tx.QueryContext(ctx, `SELECT `+contactColumns+` FROM contacts
+		WHERE number_id = ? AND removed = 0 ORDER BY id`, numberID)
+	if err != nil {
+		return fmt.Errorf("store: contacts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanContact(rows)
+		if err != nil {
+			return fmt.Errorf("store: contacts: %w", err)
+		}
+		fn(c)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: contacts: %w", err)
+	}
+	return nil
 }
 
 // ContactsByID returns the given contacts (removed ones included), by id.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -194,5 +195,28 @@ func TestContactsByIDAcrossChunks(t *testing.T) {
 	}
 	if none, err := db.ContactsByID(context.Background(), nil); err != nil || len(none) != 0 {
 		t.Errorf("no ids = %v, %v", none, err)
+	}
+}
+
+// EachContact says how many contacts come before the first one, so a
+// caller can size its list once; removed contacts and other numbers' are
+// neither counted nor listed.
+func TestEachContactSizesThenListsInIDOrder(t *testing.T) {
+	db := openTemp(t)
+	save(t, db, addEvent("n1", "+5511911110001", "Ana", 1), addEvent("n1", "+5511911110002", "Bia", 2),
+		addEvent("n1", "+5511911110003", "Caio", 3), addEvent("n2", "+5511911110004", "Duda", 4),
+		removeEvent("n1", "+5511911110002", 5))
+	size, names := -1, []string{}
+	err := db.EachContact(context.Background(), "n1", func(n int) {
+		if len(names) > 0 {
+			t.Error("size told after the first contact")
+		}
+		size = n
+	}, func(c Contact) { names = append(names, c.FullName) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size != 2 || !slices.Equal(names, []string{"Ana", "Caio"}) {
+		t.Fatalf("size %d, contacts %v; want 2, [Ana Caio]", size, names)
 	}
 }

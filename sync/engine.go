@@ -18,6 +18,7 @@ import (
 // implements it.
 type Store interface {
 	Contacts(ctx context.Context, numberID string) ([]store.Contact, error)
+	EachContact(ctx context.Context, numberID string, size func(n int), fn func(store.Contact)) error
 	ContactsByID(ctx context.Context, ids []int64) ([]store.Contact, error)
 	CreateRun(ctx context.Context, r store.Run) (int64, error)
 	FinishRun(ctx context.Context, runID int64, status store.RunStatus, errText string) error
@@ -82,7 +83,7 @@ const (
 
 // PlanRow is one contact of the preview.
 type PlanRow struct {
-	Contact    store.Contact
+	Contact    RowContact
 	Number     normalize.Result
 	Status     RowStatus
 	RecordID   string       // exists: the matched record
@@ -99,6 +100,25 @@ type PlanRow struct {
 	DuplicateOf int64  // duplicate: contact id of the row that syncs it
 	Reason      string // invalid: reason code
 	ReasonText  string // invalid: sentence for the agent
+}
+
+// RowContact is what a plan row keeps of its contact: what the preview
+// shows and a run writes. The store's bookkeeping (payload, event times)
+// stays out, so 100k rows weigh 8 MB less.
+type RowContact struct {
+	ID        int64
+	Key       string
+	Phone     string
+	UserID    string
+	Username  string
+	FullName  string
+	FirstName string
+}
+
+// rowContact keeps of c what a plan row needs.
+func rowContact(c store.Contact) RowContact {
+	return RowContact{ID: c.ID, Key: c.Key, Phone: c.Phone, UserID: c.UserID, Username: c.Username,
+		FullName: c.FullName, FirstName: c.FirstName}
 }
 
 // Plan is the preview of a sync: exactly what Start will do.

@@ -448,7 +448,11 @@ func subjects(rows []PlanRow, primaries []int) []subject {
 
 // candidatesOf is every number the subjects may be held under, in order.
 func candidatesOf(subs []subject) []string {
-	var all []string
+	n := 0
+	for _, s := range subs {
+		n += len(s.candidates)
+	}
+	all := make([]string, 0, n)
 	for _, s := range subs {
 		all = append(all, s.candidates...)
 	}

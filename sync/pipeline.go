@@ -92,7 +92,8 @@ type found struct {
 // for index lookups, refreshes the index and looks every number up in it.
 func (e *Engine) preparePipeline(ctx context.Context, numberID, region string, contacts []store.Contact) (*pipeline, error) {
 	region = e.regionFor(ctx, numberID, region)
-	rows := normalizeRows(contacts, region)
+	rows := contactRows(contacts)
+	normalizeRows(rows, region)
 	primaries := foldDuplicates(rows)
 	p := &pipeline{region: region, rows: rows, primaries: primaries, subs: subjects(rows, primaries)}
 	numbers := candidatesOf(p.subs)

@@ -397,7 +397,26 @@ func TestPipelineRefusedTokenFailsTheRest(t *testing.T) {
 	refused := &crm.Error{Reason: crm.ReasonUnauthorized, Status: 401, Message: "expired"}
 	run := func(start func(*Engine) (*Job, error), release func(context.Context) error) (*fakeCRM, *Job) {
 		db, fc, _ := heldLookups(t, 40, release)
-		fc.onCreate = func(context.Context, int) (bool, error) { return false, refused }
+		// The refusal comes once the fifth search is out (held by release
+		// in the pipelined run): without the wait, a refusal known before
+		// that search is sent would stop the lookups at four.
+		fifth := make(chan struct{})
+		var once gosync.Once
+		find := fc.onFind
+		fc.onFind = func(ctx context.Context, n int) error {
+			if n == 5 {
+				once.Do(func() { close(fifth) })
+			}
+			return find(ctx, n)
+		}
+		fc.onCreate = func(ctx context.Context, _ int) (bool, error) {
+			select {
+			case <-fifth:
+				return false, refused
+			case <-ctx.Done():
+				return false, ctx.Err()
+			}
+		}
 		// One call at a time: the first create is refused before another goes.
 		job, err := start(&Engine{Store: db, CRM: fc, Concurrency: 1})
 		if err != nil {

@@ -19,19 +19,28 @@ const ledgerChunk = 500
 
 // Plan builds the preview of syncing the stored contacts of numberID,
 // with region as the hint for numbers written without a country code.
+// Contacts are read straight into the plan's rows: a list of them held
+// beside the rows would double the plan's peak memory.
 func (e *Engine) Plan(ctx context.Context, numberID, region string) (*Plan, error) {
-	contacts, err := e.Store.Contacts(ctx, numberID)
+	var rows []PlanRow
+	err := e.Store.EachContact(ctx, numberID, func(n int) { rows = make([]PlanRow, 0, n) },
+		func(c store.Contact) { rows = append(rows, PlanRow{Contact: rowContact(c)}) })
 	if err != nil {
 		return nil, fmt.Errorf("plan: load contacts: %w", err)
 	}
-	return e.PlanContacts(ctx, numberID, region, contacts)
+	return e.planRows(ctx, numberID, region, rows)
 }
 
 // PlanContacts builds the plan for the given contacts: normalize, fold
 // duplicates, then match against the CRM and the local ledger.
 func (e *Engine) PlanContacts(ctx context.Context, numberID, region string, contacts []store.Contact) (*Plan, error) {
+	return e.planRows(ctx, numberID, region, contactRows(contacts))
+}
+
+// planRows plans rows that hold only their contacts.
+func (e *Engine) planRows(ctx context.Context, numberID, region string, rows []PlanRow) (*Plan, error) {
 	region = e.regionFor(ctx, numberID, region)
-	rows := normalizeRows(contacts, region)
+	normalizeRows(rows, region)
 	primaries := foldDuplicates(rows)
 	p := &Plan{
 		NumberID: numberID, Region: region, CRM: e.CRM.Name(), Target: e.CRM.Target(),
@@ -58,24 +67,28 @@ func (e *Engine) PlanContacts(ctx context.Context, numberID, region string, cont
 	return p, nil
 }
 
-// normalizeRows normalizes every phone on all cores; a contact without a
-// phone is invalid with ReasonNoPhoneNumber.
-func normalizeRows(contacts []store.Contact, region string) []PlanRow {
+// contactRows is one plan row per contact.
+func contactRows(contacts []store.Contact) []PlanRow {
 	rows := make([]PlanRow, len(contacts))
-	var raws []string
-	var at []int
 	for i, c := range contacts {
-		rows[i].Contact = c
-		if c.Phone == "" {
-			rows[i].Number = normalize.NoPhone(c.Key)
+		rows[i].Contact = rowContact(c)
+	}
+	return rows
+}
+
+// normalizeRows normalizes every phone on all cores, in place; a contact
+// without a phone is invalid with its own reason.
+func normalizeRows(rows []PlanRow, region string) {
+	var at []int
+	for i := range rows {
+		if rows[i].Contact.Phone == "" {
+			rows[i].Number = normalize.NoPhone(rows[i].Contact.Key)
 			continue
 		}
-		raws = append(raws, c.Phone)
 		at = append(at, i)
 	}
-	for j, res := range normalize.Batch(raws, region) {
-		rows[at[j]].Number = res
-	}
+	normalize.Each(len(at), region, func(j int) string { return rows[at[j]].Contact.Phone },
+		func(j int, res normalize.Result) { rows[at[j]].Number = res })
 	for i := range rows {
 		if n := rows[i].Number; !n.Valid {
 			rows[i].Status = StatusInvalid
@@ -83,7 +96,6 @@ func normalizeRows(contacts []store.Contact, region string) []PlanRow {
 			rows[i].ReasonText = n.Message
 		}
 	}
-	return rows
 }
 
 // foldDuplicates marks every valid row whose E.164 an earlier contact (by

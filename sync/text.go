@@ -72,7 +72,7 @@ func outcomeFor(runID int64, row *PlanRow) store.Outcome {
 }
 
 // contactName is the WhatsApp display name of c.
-func contactName(c store.Contact) string {
+func contactName(c RowContact) string {
 	if c.FullName != "" {
 		return c.FullName
 	}
@@ -84,7 +84,7 @@ const maxNameRunes = 200
 
 // crmNames are the WhatsApp names of c as the CRM gets them: display name
 // and first/last split, cleaned and capped.
-func crmNames(c store.Contact) (name, first, last string) {
+func crmNames(c RowContact) (name, first, last string) {
 	first, last = crm.SplitName(c.FullName, c.FirstName)
 	return nameText(contactName(c), maxNameRunes), nameText(first, maxNameRunes), nameText(last, maxNameRunes)
 }

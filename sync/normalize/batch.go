@@ -14,7 +14,16 @@ const batchChunk = 512
 // is in input order.
 func Batch(raws []string, region string) []Result {
 	out := make([]Result, len(raws))
-	chunks := (len(raws) + batchChunk - 1) / batchChunk
+	Each(len(raws), region, func(i int) string { return raws[i] }, func(i int, r Result) { out[i] = r })
+	return out
+}
+
+// Each normalizes n numbers with one region hint, using all cores: raw(i)
+// gives the i-th and put(i, result) takes its result, so a caller can
+// normalize in place without a list of results beside its own. put is
+// called from several goroutines, each i once.
+func Each(n int, region string, raw func(i int) string, put func(i int, r Result)) {
+	chunks := (n + batchChunk - 1) / batchChunk
 	workers := min(runtime.GOMAXPROCS(0), chunks)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -22,16 +31,14 @@ func Batch(raws []string, region string) []Result {
 		wg.Go(func() {
 			for {
 				start := int(next.Add(1)-1) * batchChunk
-				if start >= len(raws) {
+				if start >= n {
 					return
 				}
-				end := min(start+batchChunk, len(raws))
-				for i := start; i < end; i++ {
-					out[i] = Number(raws[i], region)
+				for i := start; i < min(start+batchChunk, n); i++ {
+					put(i, Number(raw(i), region))
 				}
 			}
 		})
 	}
 	wg.Wait()
-	return out
 }

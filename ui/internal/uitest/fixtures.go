@@ -101,7 +101,7 @@ func MakePlan(numberID, region string, n int) *engine.Plan {
 	for i := range n {
 		raw := fmt.Sprintf("55119%08d", i)
 		r := engine.PlanRow{
-			Contact: store.Contact{ID: int64(i + 1), NumberID: numberID, Key: raw, Phone: raw,
+			Contact: engine.RowContact{ID: int64(i + 1), Key: raw, Phone: raw,
 				FullName: fmt.Sprintf("%s %d", firstNames[i%len(firstNames)], i)},
 			Number: normalize.Result{Raw: raw, E164: "+" + raw, Valid: true},
 		}
