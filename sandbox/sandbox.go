@@ -6,10 +6,8 @@ package sandbox
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"time"
@@ -21,7 +19,6 @@ import (
 	"coexsync/crm/intercom"
 	"coexsync/crm/intercom/intercomtest"
 	"coexsync/store"
-	"coexsync/sync/normalize"
 	"coexsync/whatsapp"
 	"coexsync/whatsapp/whatsapptest"
 )
@@ -123,72 +120,40 @@ func (s *Sandbox) Wait(ctx context.Context) error {
 // load fills the fakes: numbers and their Business App contacts on Meta's
 // side, and the records the CRMs already hold.
 func (s *Sandbox) load() error {
-	ds, err := buildDataset(s.opts.Seed, s.opts.Contacts)
+	books, err := layout(s.opts.Seed, s.opts.Contacts)
 	if err != nil {
 		return err
 	}
 	// A sized dataset's numbers are already there (StartWith).
-	ds.fill(s.Graph, s.HubSpot, s.Intercom, s.opts.Contacts <= 0)
+	fill(s.opts.Seed, books, s.Graph, s.HubSpot, s.Intercom, s.opts.Contacts <= 0)
 	return nil
 }
 
-// dataset is what the fakes start with.
-type dataset struct {
-	numbers  []whatsapp.PhoneNumber
-	contacts map[string][]whatsapptest.Contact // by number id
-	hubspot  []hubspottest.Record
-	intercom []intercomtest.Contact
-}
-
-// buildDataset generates the dataset of seed; perNumber > 0 replaces the
-// size of every Business App address book.
-func buildDataset(seed int64, perNumber int) (*dataset, error) {
-	r := rand.New(rand.NewPCG(uint64(seed), 0xc0e))
-	ds := &dataset{contacts: map[string][]whatsapptest.Contact{}}
-	for i, b := range businesses {
-		ds.numbers = append(ds.numbers, b.number)
-		size := b.contacts
-		if size > 0 && perNumber > 0 {
-			size = perNumber
-		}
-		if size == 0 {
-			continue
-		}
-		region := normalize.RegionOf(b.number.DisplayPhoneNumber)
-		if region == "" {
-			return nil, fmt.Errorf("sandbox: no region for %s", b.number.DisplayPhoneNumber)
-		}
-		contacts := whatsapptest.SampleContacts(seed+int64(i), size, region)
-		ds.contacts[b.number.ID] = contacts
-		phones := make([]string, len(contacts))
-		for j, c := range contacts {
-			phones[j] = c.Phone
-		}
-		norm := normalize.Batch(phones, region)
-		for _, e := range existingRecords(r, contacts, norm, region, true) {
-			ds.hubspot = append(ds.hubspot, hubspotRecord(e))
-		}
-		for _, e := range existingRecords(r, contacts, norm, region, false) {
-			ds.intercom = append(ds.intercom, intercomtest.Contact{Role: "lead", Name: joinName(e.first, e.last),
-				Phone: e.value.raw, Country: e.value.country})
-		}
-	}
-	return ds, nil
-}
-
-// fill loads the dataset into the fakes.
-func (ds *dataset) fill(graph *whatsapptest.Server, hub *hubspottest.Server, icom *intercomtest.Server, addNumbers bool) {
-	// CRM records first: contacts never show up before what they match.
-	hub.SeedRecords(ds.hubspot...)
-	icom.Seed(ds.intercom...)
-	for _, n := range ds.numbers {
-		if addNumbers {
-			graph.AddNumber(n)
-		}
-		if cs, ok := ds.contacts[n.ID]; ok {
-			graph.SetContacts(n.ID, cs)
-		}
-	}
+// fill loads the dataset into the fakes one number at a time, so loading
+// holds one number's data at most. A number's CRM records go in before
+// its contacts, which never show up before what they match; the contacts
+// are left for the fake Meta to generate when a sync delivers them.
+func fill(seed int64, books []numberBook, graph *whatsapptest.Server, hub *hubspottest.Server, icom *intercomtest.Server, addNumbers bool) {
+	// Every HubSpot record is created and modified at one time, as when
+	// the dataset went in at once, however many chunks it takes.
+	seeded := time.Now()
+	generate(seed, books, loader{
+		hubspot: func(recs []hubspottest.Record) {
+			for i := range recs {
+				recs[i].Created, recs[i].Modified = seeded, seeded
+			}
+			hub.SeedRecords(recs...)
+		},
+		intercom: func(recs []intercomtest.Contact) { icom.Seed(recs...) },
+		number: func(nb numberBook) {
+			if addNumbers {
+				graph.AddNumber(nb.number)
+			}
+			if nb.book.size > 0 {
+				graph.SetContactSource(nb.number.ID, nb.book.contacts)
+			}
+		},
+	})
 }
 
 func joinName(first, last string) string {

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"coexsync/backend"
+	"coexsync/crm/hubspot/hubspottest"
+	"coexsync/crm/intercom/intercomtest"
 	"coexsync/store"
 	"coexsync/sync/normalize"
 )
@@ -112,16 +114,21 @@ func TestSandboxSizedLoadsInBackground(t *testing.T) {
 	if err := sb.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
-	ds, err := buildDataset(1, 300)
+	books, err := layout(1, 300)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for id, cs := range ds.contacts {
-		if len(cs) != 300 {
-			t.Errorf("number %s: %d contacts, want 300", id, len(cs))
-		}
-	}
-	if got, want := len(sb.HubSpot.Records()), len(ds.hubspot); got != want || want == 0 {
+	want := 0
+	generate(1, books, loader{
+		hubspot:  func(recs []hubspottest.Record) { want += len(recs) },
+		intercom: func([]intercomtest.Contact) {},
+		number: func(nb numberBook) {
+			if cs := nb.book.contacts(); nb.book.size > 0 && len(cs) != 300 {
+				t.Errorf("number %s: %d contacts, want 300", nb.number.ID, len(cs))
+			}
+		},
+	})
+	if got := len(sb.HubSpot.Records()); got != want || want == 0 {
 		t.Errorf("HubSpot holds %d records, want %d", got, want)
 	}
 	if again, err := b.Numbers(ctx); err != nil || len(again) != len(businesses) {

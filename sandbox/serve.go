@@ -54,7 +54,7 @@ type Served struct {
 
 	opts     ServeOptions
 	creds    servedCreds
-	ds       *dataset
+	books    []numberBook
 	services map[string]*service
 	holds    map[string]*createHold
 	closed   chan struct{}
@@ -79,12 +79,12 @@ func Serve(opts ServeOptions) (*Served, error) {
 	if err := opts.Faults.check(); err != nil {
 		return nil, err
 	}
-	ds, err := buildDataset(opts.Seed, opts.Contacts)
+	books, err := layout(opts.Seed, opts.Contacts)
 	if err != nil {
 		return nil, err
 	}
 	s := &Served{
-		opts: opts, ds: ds, closed: make(chan struct{}),
+		opts: opts, books: books, closed: make(chan struct{}),
 		creds: servedCreds{
 			graph: secret("graph"), appSecret: secret("appsecret"), verify: secret("verify"),
 			hubspot: secret("hubspot"), intercom: secret("intercom"), account: "sandbox-serve-" + secret("")[:8],
@@ -95,7 +95,7 @@ func Serve(opts ServeOptions) (*Served, error) {
 	s.HubSpot = hubspottest.New(hubspottest.Options{Token: s.creds.hubspot, SearchLag: opts.SearchLag, Seed: opts.Seed, Window: opts.Window})
 	s.Intercom = intercomtest.New(intercomtest.Options{Token: s.creds.intercom, SearchLag: opts.SearchLag, Seed: opts.Seed,
 		Window: opts.Window, PerMinute: intercom.DefaultPerMinute})
-	ds.fill(s.Graph, s.HubSpot, s.Intercom, true)
+	fill(opts.Seed, books, s.Graph, s.HubSpot, s.Intercom, true)
 	if opts.Webhook != "" {
 		s.Graph.SetWebhook(opts.Webhook)
 	}
@@ -159,9 +159,9 @@ func (s *Served) Env() [][2]string {
 
 // Numbers are the WABA's numbers and the size of each address book.
 func (s *Served) Numbers() []NumberInfo {
-	out := make([]NumberInfo, len(s.ds.numbers))
-	for i, n := range s.ds.numbers {
-		out[i] = NumberInfo{Number: n, Contacts: len(s.ds.contacts[n.ID])}
+	out := make([]NumberInfo, len(s.books))
+	for i, nb := range s.books {
+		out[i] = NumberInfo{Number: nb.number, Contacts: nb.book.size}
 	}
 	return out
 }
@@ -177,14 +177,14 @@ type NumberInfo struct {
 var payloadStart = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 
 // WriteContacts writes every number's contacts as smb_app_state_sync
-// webhook bodies, one per line: the file `coexsync import` takes.
+// webhook bodies, one per line: the file `coexsync import` takes. Each
+// number's contacts are generated again here rather than kept all along.
 func (s *Served) WriteContacts(w io.Writer) error {
-	for _, n := range s.ds.numbers {
-		cs := s.ds.contacts[n.ID]
-		if len(cs) == 0 {
+	for _, nb := range s.books {
+		if nb.book.size == 0 {
 			continue
 		}
-		for _, body := range whatsapptest.WebhookBodies(wabaID, n, cs, 100, payloadStart) {
+		for _, body := range whatsapptest.WebhookBodies(wabaID, nb.number, nb.book.contacts(), 100, payloadStart) {
 			if _, err := w.Write(append(body, '\n')); err != nil {
 				return err
 			}

@@ -50,37 +50,44 @@ type (
 func WebhookBodies(wabaID string, n whatsapp.PhoneNumber, contacts []Contact, perPost int, start time.Time) [][]byte {
 	var bodies [][]byte
 	for from := 0; from < len(contacts); from += perPost {
-		to := min(from+perPost, len(contacts))
-		items := make([]hookItem, 0, to-from)
-		for i, c := range contacts[from:to] {
-			action := c.Action
-			if action == "" {
-				action = "add"
-			}
-			ts := start.Add(time.Duration(from+i) * time.Second).Unix()
-			items = append(items, hookItem{Type: "contact", Action: action,
-				Contact:  hookContact{c.FullName, c.FirstName, c.Phone, c.UserID, c.Username},
-				Metadata: map[string]string{"timestamp": strconv.FormatInt(ts, 10)}})
-		}
-		body, _ := json.Marshal(hookBody{Object: whatsapp.ObjectWABA, Entry: []hookEntry{{
-			ID: wabaID, Changes: []hookChange{{Field: whatsapp.FieldStateSync, Value: hookValue{
-				MessagingProduct: "whatsapp",
-				Metadata:         map[string]string{"display_phone_number": n.DisplayPhoneNumber, "phone_number_id": n.ID},
-				StateSync:        items,
-			}}},
-		}}})
-		bodies = append(bodies, body)
+		bodies = append(bodies, webhookBody(wabaID, n, contacts, from, min(from+perPost, len(contacts)), start))
 	}
 	return bodies
 }
 
+// webhookBody renders contacts[from:to] as one body of WebhookBodies.
+func webhookBody(wabaID string, n whatsapp.PhoneNumber, contacts []Contact, from, to int, start time.Time) []byte {
+	items := make([]hookItem, 0, to-from)
+	for i, c := range contacts[from:to] {
+		action := c.Action
+		if action == "" {
+			action = "add"
+		}
+		ts := start.Add(time.Duration(from+i) * time.Second).Unix()
+		items = append(items, hookItem{Type: "contact", Action: action,
+			Contact:  hookContact{c.FullName, c.FirstName, c.Phone, c.UserID, c.Username},
+			Metadata: map[string]string{"timestamp": strconv.FormatInt(ts, 10)}})
+	}
+	body, _ := json.Marshal(hookBody{Object: whatsapp.ObjectWABA, Entry: []hookEntry{{
+		ID: wabaID, Changes: []hookChange{{Field: whatsapp.FieldStateSync, Value: hookValue{
+			MessagingProduct: "whatsapp",
+			Metadata:         map[string]string{"display_phone_number": n.DisplayPhoneNumber, "phone_number_id": n.ID},
+			StateSync:        items,
+		}}},
+	}}})
+	return body
+}
+
 // startDelivery sends the number's contacts to the webhook in the
-// background, one body after another so their order holds.
+// background, one body after another so their order holds. The contacts
+// are fetched from their source and rendered body by body as they go out,
+// so a large address book is held only while it is delivered.
 func (s *Server) startDelivery(numberID string) {
 	s.mu.Lock()
 	n, _ := s.number(numberID)
 	url := s.webhookURL
-	bodies := WebhookBodies(s.opts.WABAID, n, s.contacts[numberID], s.opts.ContactsPerPost, s.opts.Now())
+	source := s.contacts[numberID]
+	start := s.opts.Now()
 	// Add under the lock Close takes, so Close never waits on a group
 	// that can still grow.
 	if url == "" || s.closed {
@@ -91,7 +98,13 @@ func (s *Server) startDelivery(numberID string) {
 	s.mu.Unlock()
 	go func() {
 		defer s.wg.Done()
-		for _, body := range bodies {
+		var contacts []Contact
+		if source != nil {
+			contacts = source()
+		}
+		per := s.opts.ContactsPerPost
+		for from := 0; from < len(contacts); from += per {
+			body := webhookBody(s.opts.WABAID, n, contacts, from, min(from+per, len(contacts)), start)
 			ok := s.deliver(url, body)
 			s.mu.Lock()
 			if ok {

@@ -61,8 +61,8 @@ type Server struct {
 
 	mu         sync.Mutex
 	numbers    []whatsapp.PhoneNumber
-	contacts   map[string][]Contact
-	syncState  map[string]string // number id → "requested" | "expired"
+	contacts   map[string]func() []Contact // number id → its address book
+	syncState  map[string]string           // number id → "requested" | "expired"
 	webhookURL string
 	faults     Faults
 	rng        *rand.Rand
@@ -99,7 +99,7 @@ func New(opts Options) *Server {
 	}
 	s := &Server{
 		opts:      opts,
-		contacts:  map[string][]Contact{},
+		contacts:  map[string]func() []Contact{},
 		syncState: map[string]string{},
 		calls:     map[string]int{},
 		rng:       rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
@@ -135,9 +135,18 @@ func (s *Server) AddNumber(n whatsapp.PhoneNumber) {
 
 // SetContacts sets the Business App contacts a sync of the number delivers.
 func (s *Server) SetContacts(phoneNumberID string, contacts []Contact) {
+	kept := append([]Contact(nil), contacts...)
+	s.SetContactSource(phoneNumberID, func() []Contact { return kept })
+}
+
+// SetContactSource makes a sync of the number deliver what source returns,
+// called once the sync starts delivering. A large address book then costs
+// nothing until it is delivered, and nothing once it has been: source can
+// generate it (SampleContacts is deterministic) instead of holding it.
+func (s *Server) SetContactSource(phoneNumberID string, source func() []Contact) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.contacts[phoneNumberID] = append([]Contact(nil), contacts...)
+	s.contacts[phoneNumberID] = source
 }
 
 // SetWebhook sets where signed webhooks are POSTed.

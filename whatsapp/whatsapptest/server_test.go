@@ -1,12 +1,15 @@
 package whatsapptest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -157,5 +160,43 @@ func TestWebhookBodiesParseBack(t *testing.T) {
 	}
 	if events != len(contacts) {
 		t.Errorf("%d events from %d contacts", events, len(contacts))
+	}
+}
+
+// A contact source is called only once a sync delivers, and what it
+// returns goes out exactly as WebhookBodies renders it, in order.
+func TestContactSourceDeliversOnRequest(t *testing.T) {
+	start := time.Unix(1_800_000_000, 0)
+	s := newServer(t, Options{Now: func() time.Time { return start }}, 1)
+	var mu sync.Mutex
+	var got [][]byte
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, body)
+		mu.Unlock()
+	}))
+	t.Cleanup(hook.Close)
+	s.SetWebhook(hook.URL)
+	calls := 0
+	contacts := SampleContacts(5, 250, "BR")
+	s.SetContactSource("500", func() []Contact { calls++; return contacts })
+	if calls != 0 {
+		t.Fatal("source called before any sync")
+	}
+	if status, body := do(t, "POST", s.URL()+"/v23.0/500/smb_app_data", `{"messaging_product":"whatsapp","sync_type":"smb_app_state_sync"}`); status != 200 {
+		t.Fatalf("sync request answered %d %v", status, body)
+	}
+	if err := s.WaitDelivered(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	want := WebhookBodies(s.WABAID(), whatsapp.PhoneNumber{ID: "500", IsOnBizApp: true}, contacts, 100, start)
+	if calls != 1 || len(got) != len(want) || s.Delivered() != len(want) {
+		t.Fatalf("source called %d times, %d bodies delivered (%d counted), want 1 and %d", calls, len(got), s.Delivered(), len(want))
+	}
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Errorf("body %d differs from WebhookBodies'", i)
+		}
 	}
 }

@@ -79,6 +79,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, _ *http.Request, body []byt
 		}
 	}
 	created := []hubspot.Object{}
+	st := &stamps{created: now, updated: now, visibleAt: now.Add(s.opts.SearchLag)}
 	for i, in := range req.Inputs {
 		if skip[i] {
 			continue
@@ -87,9 +88,8 @@ func (s *Server) handleCreate(w http.ResponseWriter, _ *http.Request, body []byt
 		for k, v := range in.Properties {
 			props[k] = v
 		}
-		c := s.add(props, now)
+		c := s.add(props, st)
 		c.byAPI = true
-		c.visibleAt = now.Add(s.opts.SearchLag)
 		o := object(c, nil)
 		o.ObjectWriteTraceID = in.ObjectWriteTraceID
 		created = append(created, o)
@@ -120,7 +120,7 @@ func (s *Server) holderOf(phone string) string {
 	}
 	e164 := phonenumbers.Format(num, phonenumbers.E164)
 	for _, c := range s.contacts {
-		if c.archived.IsZero() && (c.props[hubspot.PropCalculatedPhone] == e164 || c.props[hubspot.PropCalculatedMobile] == e164) {
+		if c != nil && !c.archived() && (c.props.value(hubspot.PropCalculatedPhone) == e164 || c.props.value(hubspot.PropCalculatedMobile) == e164) {
 			return strconv.FormatInt(c.id, 10)
 		}
 	}
@@ -147,16 +147,13 @@ func (s *Server) handleUpdate(w http.ResponseWriter, _ *http.Request, body []byt
 	var missing []string
 	for _, in := range req.Inputs {
 		id, _ := strconv.ParseInt(in.ID, 10, 64)
-		c, ok := s.contacts[id]
-		if !ok || !c.archived.IsZero() {
+		c := s.contact(id)
+		if c == nil || c.archived() {
 			missing = append(missing, in.ID)
 			continue
 		}
-		for k, v := range in.Properties {
-			c.props[k] = v
-		}
-		s.calculate(c.props)
-		c.updated = now
+		s.write(c, in.Properties)
+		c.restamp(func(st *stamps) { st.updated = now })
 		o := object(c, nil)
 		o.ObjectWriteTraceID = in.ObjectWriteTraceID
 		updated = append(updated, o)

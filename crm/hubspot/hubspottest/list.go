@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -40,8 +39,6 @@ const (
 
 // listing is the fake's state for the list endpoints. The caller holds mu.
 type listing struct {
-	order       []int64 // ids in ascending order, rebuilt when stale
-	dirty       bool    // a contact was purged since order was built
 	readMissing ReadMissing
 	arrivals    map[string][]time.Time
 }
@@ -119,6 +116,7 @@ func (s *Server) SeedRecords(records ...Record) []string {
 	defer s.mu.Unlock()
 	now := time.Now()
 	ids := make([]string, len(records))
+	var st *stamps
 	for i, rec := range records {
 		props := maps.Clone(rec.Properties)
 		if props == nil {
@@ -130,20 +128,31 @@ func (s *Server) SeedRecords(records ...Record) []string {
 		setNonEmpty(props, hubspot.PropMobile, rec.Mobile)
 		setNonEmpty(props, hubspot.PropWhatsAppPhone, rec.WhatsApp)
 		setNonEmpty(props, hubspot.PropCountry, rec.Country)
-		c := s.add(props, now)
-		c.visibleAt = now
-		if !rec.Created.IsZero() {
-			c.created = rec.Created
-		}
-		if !rec.Modified.IsZero() {
-			c.updated = rec.Modified
-		}
-		if rec.Archived {
-			c.archived = now
-		}
+		st = recordStamps(rec, st, now)
+		c := s.add(props, st)
 		ids[i] = strconv.FormatInt(c.id, 10)
 	}
 	return ids
+}
+
+// recordStamps are the times of a record seeded now: now, unless the
+// record brings its own. They are last's when equal, so records seeded
+// together share them.
+func recordStamps(rec Record, last *stamps, now time.Time) *stamps {
+	st := stamps{created: now, updated: now, visibleAt: now}
+	if !rec.Created.IsZero() {
+		st.created = rec.Created
+	}
+	if !rec.Modified.IsZero() {
+		st.updated = rec.Modified
+	}
+	if rec.Archived {
+		st.archived = now
+	}
+	if last != nil && *last == st {
+		return last
+	}
+	return &st
 }
 
 // Modify sets properties of a record as an edit in HubSpot would, at the
@@ -151,16 +160,15 @@ func (s *Server) SeedRecords(records ...Record) []string {
 func (s *Server) Modify(id string, props map[string]string, at time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.contacts[parseID(id)]
+	c := s.contact(parseID(id))
 	if c == nil {
 		return false
 	}
-	maps.Copy(c.props, props)
-	s.calculate(c.props)
+	s.write(c, props)
 	if at.IsZero() {
 		at = time.Now()
 	}
-	c.updated = at
+	c.restamp(func(st *stamps) { st.updated = at })
 	return true
 }
 
@@ -176,24 +184,25 @@ func (s *Server) Purge(ids ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, id := range ids {
-		delete(s.contacts, parseID(id))
+		if n := parseID(id); s.contact(n) != nil {
+			s.contacts[n-firstID] = nil // ids are never given again
+		}
 	}
-	s.listing.dirty = true
 }
 
 // IsArchived reports whether a record exists and is archived.
 func (s *Server) IsArchived(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.contacts[parseID(id)]
-	return c != nil && !c.archived.IsZero()
+	c := s.contact(parseID(id))
+	return c != nil && c.archived()
 }
 
 // archive marks the records archived; the caller holds mu.
 func (s *Server) archive(ids []string, now time.Time) {
 	for _, id := range ids {
-		if c := s.contacts[parseID(id)]; c != nil && c.archived.IsZero() {
-			c.archived = now
+		if c := s.contact(parseID(id)); c != nil && !c.archived() {
+			c.restamp(func(st *stamps) { st.archived = now })
 		}
 	}
 }
@@ -204,17 +213,6 @@ func parseID(id string) int64 {
 		return -1
 	}
 	return n
-}
-
-// sortedIDs returns every id in ascending order; the caller holds mu.
-// Ids only grow, so the order is rebuilt only after a create or purge.
-func (s *Server) sortedIDs() []int64 {
-	l := &s.listing
-	if l.dirty || len(l.order) != len(s.contacts) {
-		l.order = slices.Sorted(maps.Keys(s.contacts))
-		l.dirty = false
-	}
-	return l.order
 }
 
 // handleList serves GET /crm/v3/objects/contacts: records of one archived
@@ -248,18 +246,16 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request, _ []byte) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ids := s.sortedIDs()
 	resp := struct {
 		Results []hubspot.Object `json:"results"`
 		Paging  *hubspot.Paging  `json:"paging,omitempty"`
 	}{Results: make([]hubspot.Object, 0, limit)}
-	for _, id := range ids[sort.Search(len(ids), func(i int) bool { return ids[i] >= from }):] {
-		c := s.contacts[id]
-		if c.archived.IsZero() == archived {
+	for _, c := range s.contacts[min(max(from-firstID, 0), int64(len(s.contacts))):] {
+		if c == nil || c.archived() != archived {
 			continue
 		}
 		if len(resp.Results) == limit {
-			next := strconv.FormatInt(id, 10)
+			next := strconv.FormatInt(c.id, 10)
 			resp.Paging = &hubspot.Paging{Next: &hubspot.NextPage{After: next}}
 			break
 		}
@@ -295,8 +291,8 @@ func boolParam(q url.Values, name string) (value, ok bool) {
 // renderObject is object plus the archived state.
 func renderObject(c *contact, props []string) hubspot.Object {
 	o := object(c, props)
-	if !c.archived.IsZero() {
-		o.Archived, o.ArchivedAt = true, stamp(c.archived)
+	if c.archived() {
+		o.Archived, o.ArchivedAt = true, stamp(c.times.archived)
 	}
 	return o
 }
@@ -321,8 +317,8 @@ func (s *Server) handleRead(w http.ResponseWriter, r *http.Request, body []byte)
 	results := []hubspot.Object{}
 	var missing []string
 	for _, in := range req.Inputs {
-		c := s.contacts[parseID(in.ID)]
-		if c == nil || c.archived.IsZero() == archived {
+		c := s.contact(parseID(in.ID))
+		if c == nil || c.archived() != archived {
 			missing = append(missing, in.ID)
 			continue
 		}
@@ -357,13 +353,13 @@ func (s *Server) handleArchive(w http.ResponseWriter, _ *http.Request, body []by
 func propValue(c *contact, name string) string {
 	switch name {
 	case hubspot.PropLastModifiedDate:
-		return stamp(c.updated)
+		return stamp(c.times.updated)
 	case "createdate":
-		return stamp(c.created)
+		return stamp(c.times.created)
 	case "hs_object_id":
 		return strconv.FormatInt(c.id, 10)
 	}
-	return c.props[name]
+	return c.props.value(name)
 }
 
 // orderValue reads a value for range filters and sorts: a number, an
@@ -404,17 +400,17 @@ func rangeMatches(f hubspot.Filter, value string) bool {
 
 // sortMatches orders search results by the first sort (HubSpot takes
 // one), ties by id; without a sort they stay in id order.
-func sortMatches(cs []*contact, sorts []hubspot.Sort) []*contact {
+func sortMatches(cs []contact, sorts []hubspot.Sort) []contact {
 	if len(sorts) == 0 || sorts[0].PropertyName == "" {
 		return cs
 	}
 	srt := sorts[0]
 	desc := strings.EqualFold(srt.Direction, hubspot.SortDescending)
-	compare := func(a, b *contact) int {
+	compare := func(a, b contact) int {
 		if srt.PropertyName == hubspot.PropLastModifiedDate {
-			return a.updated.Compare(b.updated)
+			return a.times.updated.Compare(b.times.updated)
 		}
-		x, y := propValue(a, srt.PropertyName), propValue(b, srt.PropertyName)
+		x, y := propValue(&a, srt.PropertyName), propValue(&b, srt.PropertyName)
 		xn, okx := orderValue(x)
 		yn, oky := orderValue(y)
 		if okx && oky {
@@ -428,7 +424,7 @@ func sortMatches(cs []*contact, sorts []hubspot.Sort) []*contact {
 		}
 		return strings.Compare(strings.ToLower(x), strings.ToLower(y))
 	}
-	slices.SortStableFunc(cs, func(a, b *contact) int {
+	slices.SortStableFunc(cs, func(a, b contact) int {
 		n := compare(a, b)
 		if desc {
 			n = -n

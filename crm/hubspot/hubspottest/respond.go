@@ -3,6 +3,7 @@ package hubspottest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 	"time"
@@ -49,24 +50,22 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func object(c *contact, props []string) hubspot.Object {
 	out := map[string]string{
 		"hs_object_id":     strconv.FormatInt(c.id, 10),
-		"createdate":       stamp(c.created),
-		"lastmodifieddate": stamp(c.updated),
+		"createdate":       stamp(c.times.created),
+		"lastmodifieddate": stamp(c.times.updated),
 	}
 	if props == nil {
-		for k, v := range c.props {
-			out[k] = v
-		}
+		maps.Insert(out, c.props.all())
 	}
 	for _, p := range props {
-		if v, ok := c.props[p]; ok {
+		if v, ok := c.props.get(p); ok {
 			out[p] = v
 		}
 	}
 	return hubspot.Object{
 		ID:         strconv.FormatInt(c.id, 10),
 		Properties: out,
-		CreatedAt:  stamp(c.created),
-		UpdatedAt:  stamp(c.updated),
+		CreatedAt:  stamp(c.times.created),
+		UpdatedAt:  stamp(c.times.updated),
 	}
 }
 

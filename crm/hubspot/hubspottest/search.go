@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -29,8 +28,8 @@ func (s *Server) handleSearch(w http.ResponseWriter, _ *http.Request, body []byt
 	matches := sortMatches(s.match(req.FilterGroups, time.Now()), req.Sorts)
 	resp := hubspot.SearchResponse{Total: len(matches), Results: []hubspot.Object{}}
 	end := min(offset+req.Limit, len(matches))
-	for _, c := range matches[min(offset, end):end] {
-		resp.Results = append(resp.Results, object(c, req.Properties))
+	for i := min(offset, end); i < end; i++ {
+		resp.Results = append(resp.Results, object(&matches[i], req.Properties))
 	}
 	if end < len(matches) && end < hubspot.MaxSearchResults {
 		next := strconv.Itoa(end)
@@ -96,19 +95,20 @@ func checkFilter(f hubspot.Filter) string {
 }
 
 // match returns the searchable contacts matching any group, in id order.
-func (s *Server) match(groups []hubspot.FilterGroup, now time.Time) []*contact {
+// They are copies: the answer is rendered after mu is released, and a
+// write meanwhile replaces a record's props and times, never changes them.
+func (s *Server) match(groups []hubspot.FilterGroup, now time.Time) []contact {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []*contact
+	var out []contact
 	for _, c := range s.contacts {
-		if now.Before(c.visibleAt) || !c.archived.IsZero() {
+		if c == nil || now.Before(c.times.visibleAt) || c.archived() {
 			continue
 		}
 		if len(groups) == 0 || anyGroup(groups, c) {
-			out = append(out, c)
+			out = append(out, *c)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
 	return out
 }
 

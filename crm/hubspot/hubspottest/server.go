@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -59,8 +58,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	rng       *rand.Rand
-	contacts  map[int64]*contact
-	nextID    int64
+	contacts  []*contact // by id - firstID; nil once purged
 	calls     map[string]int
 	throttled int
 	faults    Faults
@@ -72,14 +70,42 @@ type Server struct {
 	listing   listing // state of the list endpoints (list.go)
 }
 
+// firstID is the id of the first record; ids rise by one from there.
+const firstID = 1001
+
 type contact struct {
-	id        int64
-	props     map[string]string
+	id    int64
+	props props
+	times *stamps
+	byAPI bool // created through batch/create, not Seed
+}
+
+// stamps are a record's times. Records written together share one, and a
+// change gives the record a changed copy: a seeded account's records cost
+// one pointer for their times instead of four times each.
+type stamps struct {
 	created   time.Time
 	updated   time.Time
 	visibleAt time.Time // search sees it from then on
-	byAPI     bool      // created through batch/create, not Seed
 	archived  time.Time // when archived; zero while active (see list.go)
+}
+
+// restamp gives c a copy of its stamps changed by change.
+func (c *contact) restamp(change func(*stamps)) {
+	st := *c.times
+	change(&st)
+	c.times = &st
+}
+
+func (c *contact) archived() bool { return !c.times.archived.IsZero() }
+
+// contact returns the record of id, nil when there is none; the caller
+// holds mu.
+func (s *Server) contact(id int64) *contact {
+	if i := id - firstID; i >= 0 && i < int64(len(s.contacts)) {
+		return s.contacts[i]
+	}
+	return nil
 }
 
 // New starts a fake on a loopback port. Close it when done.
@@ -100,12 +126,10 @@ func New(opts Options) *Server {
 		opts.DefaultRegion = "US"
 	}
 	s := &Server{
-		opts:     opts,
-		rng:      rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eed)),
-		contacts: map[int64]*contact{},
-		nextID:   1001,
-		calls:    map[string]int{},
-		done:     make(chan struct{}),
+		opts:  opts,
+		rng:   rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eed)),
+		calls: map[string]int{},
+		done:  make(chan struct{}),
 	}
 	s.http = httptest.NewServer(s)
 	s.URL = s.http.URL
@@ -186,6 +210,7 @@ func (s *Server) Seed(records ...SeedContact) []string {
 	defer s.mu.Unlock()
 	ids := make([]string, len(records))
 	now := time.Now()
+	st := &stamps{created: now, updated: now, visibleAt: now}
 	for i, rec := range records {
 		props := map[string]string{}
 		setNonEmpty(props, hubspot.PropFirstName, rec.FirstName)
@@ -193,8 +218,7 @@ func (s *Server) Seed(records ...SeedContact) []string {
 		setNonEmpty(props, hubspot.PropPhone, rec.Phone)
 		setNonEmpty(props, hubspot.PropMobile, rec.Mobile)
 		setNonEmpty(props, hubspot.PropWhatsAppPhone, rec.WhatsApp)
-		c := s.add(props, now)
-		c.visibleAt = now
+		c := s.add(props, st)
 		ids[i] = strconv.FormatInt(c.id, 10)
 	}
 	return ids
@@ -213,24 +237,19 @@ func (s *Server) Records() []Contact {
 	defer s.mu.Unlock()
 	out := make([]Contact, 0, len(s.contacts))
 	for _, c := range s.contacts {
-		out = append(out, Contact{ID: strconv.FormatInt(c.id, 10), Properties: maps.Clone(c.props), CreatedByAPI: c.byAPI})
+		if c != nil {
+			out = append(out, Contact{ID: strconv.FormatInt(c.id, 10), Properties: c.props.toMap(), CreatedByAPI: c.byAPI})
+		}
 	}
-	sort.Slice(out, func(i, j int) bool { return idLess(out[i].ID, out[j].ID) })
 	return out
 }
 
-func idLess(a, b string) bool {
-	x, _ := strconv.ParseInt(a, 10, 64)
-	y, _ := strconv.ParseInt(b, 10, 64)
-	return x < y
-}
-
-// add stores a contact; the caller holds mu.
-func (s *Server) add(props map[string]string, now time.Time) *contact {
-	c := &contact{id: s.nextID, props: props, created: now, updated: now}
-	s.nextID++
-	s.calculate(c.props)
-	s.contacts[c.id] = c
+// add stores a contact under the next id with HubSpot's calculated
+// phones; the caller holds mu.
+func (s *Server) add(props map[string]string, st *stamps) *contact {
+	s.calculate(props)
+	c := &contact{id: firstID + int64(len(s.contacts)), props: packProps(props), times: st}
+	s.contacts = append(s.contacts, c)
 	return c
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -57,30 +58,32 @@ func (s *Server) search(r *http.Request) answer {
 // through the API is not indexed until the search lag has passed.
 func (s *Server) page(q *node, perPage int, after string) answer {
 	now := time.Now()
-	return s.pageWhere(perPage, after, func(c *Contact) bool {
-		return !c.Archived && !(c.ViaAPI && now.Sub(c.CreatedAt) < s.lag) && q.match(c)
+	return s.pageWhere(perPage, after, func(c *record) bool {
+		return !c.archived && !(c.viaAPI && now.Sub(c.times.created) < s.lag) && q.match(c)
 	})
 }
 
 // pageWhere lists the contacts keep accepts after the cursor id, the way
 // Intercom pages lists: contacts come in id order, so a cursor stays valid
 // while contacts are added.
-func (s *Server) pageWhere(perPage int, after string, keep func(*Contact) bool) answer {
+func (s *Server) pageWhere(perPage int, after string, keep func(*record) bool) answer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	data := []any{}
 	total, before, last, more := 0, 0, "", false
-	for _, c := range s.contacts {
+	// Contacts are in id order: those before from have an id <= after.
+	from := sort.Search(len(s.contacts), func(i int) bool { return s.contacts[i].compareID(after) > 0 })
+	for i, c := range s.contacts {
 		if !keep(c) {
 			continue
 		}
 		total++
 		switch {
-		case c.ID <= after:
+		case i < from:
 			before++
 		case len(data) < perPage:
 			data = append(data, contactJSON(c))
-			last = c.ID
+			last = c.ID()
 		default:
 			more = true
 		}
@@ -139,7 +142,7 @@ func (s *Server) create(r *http.Request) answer {
 	now := time.Now()
 	c := Contact{Role: "lead", CreatedAt: now, UpdatedAt: now, ViaAPI: true}
 	apply(&c, body)
-	return answer{http.StatusOK, contactJSON(s.insert(c))}
+	return answer{http.StatusOK, contactJSON(s.insert(c, nil))}
 }
 
 func (s *Server) update(r *http.Request, id string) answer {
@@ -152,15 +155,17 @@ func (s *Server) update(r *http.Request, id string) answer {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, found := s.byID[id]
-	if !found {
+	c := s.byID(id)
+	if c == nil {
 		return errorAnswer(http.StatusNotFound, "not_found", "User Not Found", "")
 	}
 	if other := s.collision(body, id); other != "" {
 		return errorAnswer(http.StatusConflict, "conflict", "A contact matching those details already exists with id="+other, "")
 	}
-	apply(c, body)
-	c.UpdatedAt = time.Now()
+	fields := c.contact()
+	apply(&fields, body)
+	c.repack(fields)
+	c.touch(time.Now())
 	return answer{http.StatusOK, contactJSON(c)}
 }
 
@@ -195,12 +200,10 @@ func plausiblePhone(p string) bool {
 // external_id (phones may repeat). Callers hold s.mu.
 func (s *Server) collision(b contactBody, self string) string {
 	for _, c := range s.contacts {
-		if c.ID == self {
-			continue
-		}
-		if b.Email != nil && *b.Email != "" && strings.EqualFold(c.Email, *b.Email) ||
-			b.ExternalID != nil && *b.ExternalID != "" && c.ExternalID == *b.ExternalID {
-			return c.ID
+		if (b.Email != nil && *b.Email != "" && strings.EqualFold(c.field(fieldEmail), *b.Email) ||
+			b.ExternalID != nil && *b.ExternalID != "" && c.field(fieldExternalID) == *b.ExternalID) &&
+			c.compareID(self) != 0 {
+			return c.ID()
 		}
 	}
 	return ""
@@ -228,18 +231,18 @@ func decodeBody(r *http.Request, v any) (answer, bool) {
 
 // contactJSON renders a contact the way Intercom does (the fields the
 // spec lists that the fake knows; unknown values are null).
-func contactJSON(c *Contact) map[string]any {
+func contactJSON(c *record) map[string]any {
 	return map[string]any{
 		"type":              "contact",
-		"id":                c.ID,
+		"id":                c.ID(),
 		"workspace_id":      "fakews01",
-		"external_id":       nullable(c.ExternalID),
-		"role":              c.Role,
-		"email":             c.Email,
-		"phone":             nullable(c.Phone),
-		"name":              nullable(c.Name),
-		"created_at":        c.CreatedAt.Unix(),
-		"updated_at":        c.UpdatedAt.Unix(),
+		"external_id":       nullable(c.field(fieldExternalID)),
+		"role":              c.field(fieldRole),
+		"email":             c.field(fieldEmail),
+		"phone":             nullable(c.field(fieldPhone)),
+		"name":              nullable(c.field(fieldName)),
+		"created_at":        c.times.created.Unix(),
+		"updated_at":        c.times.updated.Unix(),
 		"custom_attributes": map[string]any{},
 		"location":          locationJSON(c),
 	}

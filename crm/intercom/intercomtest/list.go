@@ -40,11 +40,11 @@ func (s *Server) SetTimezone(tz *time.Location) {
 func (s *Server) Touch(id string, at time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, ok := s.byID[id]
-	if ok {
-		c.UpdatedAt = at
+	c := s.byID(id)
+	if c != nil {
+		c.touch(at)
 	}
-	return ok
+	return c != nil
 }
 
 // Archive archives contacts, as POST /contacts/{id}/archive does.
@@ -52,8 +52,8 @@ func (s *Server) Archive(ids ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, id := range ids {
-		if c, ok := s.byID[id]; ok {
-			c.Archived = true
+		if c := s.byID(id); c != nil {
+			c.archived = true
 		}
 	}
 }
@@ -69,12 +69,11 @@ func (s *Server) Delete(ids ...string) {
 
 // remove drops a contact; callers hold mu.
 func (s *Server) remove(id string) bool {
-	if _, ok := s.byID[id]; !ok {
-		return false
+	at, ok := s.find(id)
+	if ok {
+		s.contacts = slices.Delete(s.contacts, at, at+1)
 	}
-	delete(s.byID, id)
-	s.contacts = slices.DeleteFunc(s.contacts, func(c *Contact) bool { return c.ID == id })
-	return true
+	return ok
 }
 
 // listRoute names the listing endpoints: "list", "read", "archive",
@@ -137,14 +136,14 @@ func (s *Server) list(r *http.Request) answer {
 			return errorAnswer(http.StatusBadRequest, "parameter_invalid", "starting_after is not a valid cursor", "starting_after")
 		}
 	}
-	return s.pageWhere(perPage, after, func(c *Contact) bool { return !c.Archived })
+	return s.pageWhere(perPage, after, func(c *record) bool { return !c.archived })
 }
 
 func (s *Server) read(id string) answer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, ok := s.byID[id]
-	if !ok || c.Archived && !s.listing.archivedReadable {
+	c := s.byID(id)
+	if c == nil || c.archived && !s.listing.archivedReadable {
 		return errorAnswer(http.StatusNotFound, "not_found", "User Not Found", "")
 	}
 	return answer{http.StatusOK, contactJSON(c)}
@@ -153,13 +152,13 @@ func (s *Server) read(id string) answer {
 func (s *Server) archiveOrDelete(endpoint, id string) answer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, ok := s.byID[id]
-	if !ok {
+	c := s.byID(id)
+	if c == nil {
 		return errorAnswer(http.StatusNotFound, "not_found", "User Not Found", "")
 	}
-	ref := map[string]any{"type": "contact", "id": c.ID, "external_id": nullable(c.ExternalID)}
+	ref := map[string]any{"type": "contact", "id": c.ID(), "external_id": nullable(c.field(fieldExternalID))}
 	if endpoint == "archive" {
-		c.Archived = true
+		c.archived = true
 		ref["archived"] = true
 	} else {
 		s.remove(id)
@@ -168,14 +167,14 @@ func (s *Server) archiveOrDelete(endpoint, id string) answer {
 	return answer{http.StatusOK, ref}
 }
 
-func locationJSON(c *Contact) map[string]any {
-	return map[string]any{"type": "location", "country": nullable(c.Country), "region": nil, "city": nil}
+func locationJSON(c *record) map[string]any {
+	return map[string]any{"type": "location", "country": nullable(c.field(fieldCountry)), "region": nil, "city": nil}
 }
 
 // dateFields are the timestamp fields the fake can search.
-var dateFields = map[string]func(*Contact) time.Time{
-	"created_at": func(c *Contact) time.Time { return c.CreatedAt },
-	"updated_at": func(c *Contact) time.Time { return c.UpdatedAt },
+var dateFields = map[string]func(*record) time.Time{
+	"created_at": func(c *record) time.Time { return c.times.created },
+	"updated_at": func(c *record) time.Time { return c.times.updated },
 }
 
 // parseDateFilter compiles a date filter as Intercom's search reads one:
@@ -193,7 +192,7 @@ func parseDateFilter(field, op string, raw json.RawMessage) (*node, error) {
 	}
 	at := dateFields[field]
 	n := &node{op: op, field: field, filter: true}
-	n.date = func(c *Contact, tz *time.Location) bool {
+	n.date = func(c *record, tz *time.Location) bool {
 		d := time.Unix(secs, 0).In(tz)
 		start := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, tz)
 		next := start.AddDate(0, 0, 1)

@@ -19,8 +19,8 @@ type node struct {
 	set    map[string]bool // lower-cased operands of IN/NIN
 	kids   []*node
 	filter bool
-	date   func(*Contact, *time.Location) bool // a date filter (list.go)
-	tz     *time.Location                      // the workspace's, for date
+	date   func(*record, *time.Location) bool // a date filter (list.go)
+	tz     *time.Location                     // the workspace's, for date
 }
 
 // queryError is a query Intercom would refuse with a 400.
@@ -29,13 +29,13 @@ type queryError string
 func (e queryError) Error() string { return string(e) }
 
 // searchable are the string fields the fake can search.
-var searchable = map[string]func(*Contact) string{
-	"id":          func(c *Contact) string { return c.ID },
-	"name":        func(c *Contact) string { return c.Name },
-	"phone":       func(c *Contact) string { return c.Phone },
-	"email":       func(c *Contact) string { return c.Email },
-	"external_id": func(c *Contact) string { return c.ExternalID },
-	"role":        func(c *Contact) string { return c.Role },
+var searchable = map[string]func(*record) string{
+	"id":          (*record).ID,
+	"name":        func(c *record) string { return c.field(fieldName) },
+	"phone":       func(c *record) string { return c.field(fieldPhone) },
+	"email":       func(c *record) string { return c.field(fieldEmail) },
+	"external_id": func(c *record) string { return c.field(fieldExternalID) },
+	"role":        func(c *record) string { return c.field(fieldRole) },
 }
 
 // stringOperators are the operators Intercom accepts on string fields.
@@ -152,7 +152,7 @@ func scalar(raw json.RawMessage) (string, bool) {
 
 // match reports whether c satisfies the query. Text compares without
 // regard to case, on the stored value as is.
-func (n *node) match(c *Contact) bool {
+func (n *node) match(c *record) bool {
 	if !n.filter {
 		for _, k := range n.kids {
 			if k.match(c) != (n.op == "AND") {

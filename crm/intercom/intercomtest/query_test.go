@@ -67,7 +67,7 @@ func TestParseQueryAcceptsLimitsExactly(t *testing.T) {
 }
 
 func TestMatch(t *testing.T) {
-	c := &Contact{ID: "a1", Name: "Ana Lima", Phone: "+5511987654321", Email: "Ana@Example.com", Role: "lead"}
+	c := newRecord(Contact{ID: "a1", Name: "Ana Lima", Phone: "+5511987654321", Email: "Ana@Example.com", Role: "lead"}, 0, nil)
 	tests := []struct {
 		query string
 		want  bool
@@ -111,7 +111,7 @@ func FuzzParseQuery(f *testing.F) {
 			return
 		}
 		checkLimits(t, q, 0)
-		q.match(&Contact{ID: "1", Phone: s, Name: s})
+		q.match(newRecord(Contact{ID: "1", Phone: s, Name: s}, 0, nil))
 	})
 }
 

@@ -15,7 +15,6 @@
 package intercomtest
 
 import (
-	"fmt"
 	"maps"
 	"math/rand/v2"
 	"net/http"
@@ -63,9 +62,9 @@ type Server struct {
 	closed chan struct{} // releases handlers that hang on purpose
 
 	mu       sync.Mutex
-	contacts []*Contact // ascending id, which is creation order
-	byID     map[string]*Contact
+	contacts []*record // ascending id, which is creation order
 	nextID   uint64
+	seeded   *times // the times of seeded contacts that bring none
 	calls    map[string]int
 	limited  int // 429s from the budget itself (not injected)
 	window   int64
@@ -88,7 +87,6 @@ func New(opts Options) *Server {
 	s := &Server{
 		opts:    opts,
 		closed:  make(chan struct{}),
-		byID:    map[string]*Contact{},
 		calls:   map[string]int{},
 		lag:     opts.SearchLag,
 		rng:     rand.New(rand.NewPCG(uint64(opts.Seed), 0x1c)),
@@ -128,30 +126,56 @@ func (s *Server) Seed(contacts ...Contact) []string {
 		if c.Role == "" {
 			c.Role = "lead"
 		}
+		var st *times // from c
 		if c.CreatedAt.IsZero() {
-			c.CreatedAt = s.started.Add(-24 * time.Hour)
-			c.UpdatedAt = c.CreatedAt
+			st = s.seededTimes()
 		}
-		ids[i] = s.insert(c).ID
+		ids[i] = s.insert(c, st).ID()
 	}
 	return ids
 }
 
-// insert stores c under a new id unless it has one. Callers hold mu.
-func (s *Server) insert(c Contact) *Contact {
+// seededTimes are the times of a seeded contact that brings none, a day
+// before the fake started; every such contact shares them. Callers hold mu.
+func (s *Server) seededTimes() *times {
+	if s.seeded == nil {
+		at := s.started.Add(-24 * time.Hour)
+		s.seeded = &times{at, at}
+	}
+	return s.seeded
+}
+
+// insert stores c under a new id unless it has one; st are its times,
+// nil to take c's. Callers hold mu.
+func (s *Server) insert(c Contact, st *times) *record {
+	var seq uint64
 	if c.ID == "" {
 		s.nextID++
-		c.ID = fmt.Sprintf("6762f0dd%016x", s.nextID)
+		seq = s.nextID
 	}
-	if old, ok := s.byID[c.ID]; ok { // re-seeding an id replaces it
-		*old = c
-		return old
+	r := newRecord(c, seq, st)
+	id := r.ID()
+	at, found := s.find(id)
+	if found { // re-seeding an id replaces it
+		*s.contacts[at] = *r
+		return s.contacts[at]
 	}
-	stored := &c
-	s.byID[c.ID] = stored
-	at := sort.Search(len(s.contacts), func(i int) bool { return s.contacts[i].ID >= c.ID })
-	s.contacts = slices.Insert(s.contacts, at, stored)
-	return stored
+	s.contacts = slices.Insert(s.contacts, at, r)
+	return r
+}
+
+// find is where id is or would be in s.contacts. Callers hold mu.
+func (s *Server) find(id string) (int, bool) {
+	at := sort.Search(len(s.contacts), func(i int) bool { return s.contacts[i].compareID(id) >= 0 })
+	return at, at < len(s.contacts) && s.contacts[at].compareID(id) == 0
+}
+
+// byID is the contact of id, nil when there is none. Callers hold mu.
+func (s *Server) byID(id string) *record {
+	if at, ok := s.find(id); ok {
+		return s.contacts[at]
+	}
+	return nil
 }
 
 // Records is a snapshot of every contact, in id order.
@@ -160,7 +184,7 @@ func (s *Server) Records() []Contact {
 	defer s.mu.Unlock()
 	out := make([]Contact, len(s.contacts))
 	for i, c := range s.contacts {
-		out[i] = *c
+		out[i] = c.contact()
 	}
 	return out
 }
