@@ -63,18 +63,19 @@ func (c *config) openSizedSandbox(ctx context.Context, notes io.Writer) (*backen
 }
 
 // limitMemory sets a soft memory limit a little above what a sandbox of
-// perNumber contacts per number keeps live at its peak: the fakes hold
-// every number's contacts and the CRM records they match, and building one
-// number's plan and preview adds about as much again (about 2.1 KB per
-// contact in all, measured at 100,000). Without it the Go runtime lets the
-// heap grow to twice what is live before collecting, nearly doubling the
-// process's peak; with it the collector works harder near the peak
-// instead. An explicit GOMEMLIMIT is left alone.
+// perNumber contacts per number keeps in use at its peak: the fakes hold
+// every number's CRM records (about 200 bytes per contact of each number),
+// and one number's plan and preview hold about 550 bytes per contact, on
+// top of about 45 MB the console and the phone metadata keep (measured at
+// 100,000: 120 MiB). Without it the Go runtime lets the heap grow to
+// twice what is live before collecting, nearly doubling the process's
+// peak; with it the collector works harder near the peak instead. An
+// explicit GOMEMLIMIT is left alone.
 func limitMemory(perNumber int) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	debug.SetMemoryLimit(32<<20 + int64(perNumber)*2100)
+	debug.SetMemoryLimit(48<<20 + int64(perNumber)*750)
 }
 
 // thousands is n with comma separators: 100,000.

@@ -115,9 +115,14 @@ type RowContact struct {
 	FirstName string
 }
 
-// rowContact keeps of c what a plan row needs.
+// rowContact keeps of c what a plan row needs. The key is most often the
+// phone, read from its own column: the row keeps one copy of the text.
 func rowContact(c store.Contact) RowContact {
-	return RowContact{ID: c.ID, Key: c.Key, Phone: c.Phone, UserID: c.UserID, Username: c.Username,
+	key := c.Key
+	if key == c.Phone {
+		key = c.Phone
+	}
+	return RowContact{ID: c.ID, Key: key, Phone: c.Phone, UserID: c.UserID, Username: c.Username,
 		FullName: c.FullName, FirstName: c.FirstName}
 }
 

@@ -36,10 +36,15 @@ func (d *desc) matches(nsn string) bool {
 }
 
 // regionMeta is the compiled metadata of one region ("001" for the
-// non-geographic entity of a calling code).
+// non-geographic entity of a calling code). Its number types compile on
+// the first number validated there: a calling code can span dozens of
+// regions (+1 has 25) of which a sync meets a few, and each region's
+// patterns take about 100 KB compiled.
 type regionMeta struct {
 	id      string
-	leading *regexp.Regexp // the region's leading digits, nil when none
+	leading *regexp.Regexp              // the region's leading digits, nil when none
+	md      *phonenumbers.PhoneMetadata // nil: nothing is valid here
+	once    sync.Once
 	general *desc
 	// types are the descs that make a number valid once general matches:
 	// every specific type, and mobile only when it differs from fixed line.
@@ -48,6 +53,7 @@ type regionMeta struct {
 
 // valid is getNumberTypeHelper(nsn) != UNKNOWN.
 func (r *regionMeta) valid(nsn string) bool {
+	r.once.Do(r.compile)
 	if !r.general.matches(nsn) {
 		return false
 	}
@@ -142,34 +148,46 @@ func buildCallingMeta(cc int32) *callingMeta {
 		}
 		if md != nil && id != phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY && md.GetCountryCode() != cc {
 			// IsValidNumberForRegion refuses a region of another code.
-			r := compileRegion(id, md)
-			m.regions = append(m.regions, &regionMeta{id: id, leading: r.leading})
+			r := newRegion(id, md)
+			r.md = nil
+			m.regions = append(m.regions, r)
 			continue
 		}
-		m.regions = append(m.regions, compileRegion(id, md))
+		m.regions = append(m.regions, newRegion(id, md))
 	}
 	return m
 }
 
-// compileRegion compiles md, or gives a region where nothing is valid when
-// md is missing or a pattern does not compile (the library would panic).
-func compileRegion(id string, md *phonenumbers.PhoneMetadata) *regionMeta {
-	r := &regionMeta{id: id}
+// newRegion is the region of md, its leading digits compiled; md nil, or
+// leading digits that do not compile (the library would panic), make a
+// region where nothing is valid.
+func newRegion(id string, md *phonenumbers.PhoneMetadata) *regionMeta {
+	r := &regionMeta{id: id, md: md}
 	if md == nil {
 		return r
 	}
 	if ld := md.GetLeadingDigits(); ld != "" {
 		re, err := regexp.Compile("^(?:" + ld + ")")
 		if err != nil {
-			return &regionMeta{id: id}
+			r.md = nil
+			return r
 		}
 		r.leading = re
 	}
+	return r
+}
+
+// compile compiles the region's number types; a pattern that does not
+// compile leaves nothing valid.
+func (r *regionMeta) compile() {
+	md := r.md
+	if md == nil {
+		return
+	}
 	general, ok := compileDesc(md.GetGeneralDesc())
 	if !ok {
-		return &regionMeta{id: id, leading: r.leading}
+		return
 	}
-	r.general = general
 	specific := []*phonenumbers.PhoneNumberDesc{
 		md.GetPremiumRate(), md.GetTollFree(), md.GetSharedCost(), md.GetVoip(),
 		md.GetPersonalNumber(), md.GetPager(), md.GetUan(), md.GetVoicemail(), md.GetFixedLine(),
@@ -177,16 +195,17 @@ func compileRegion(id string, md *phonenumbers.PhoneMetadata) *regionMeta {
 	if !md.GetSameMobileAndFixedLinePattern() {
 		specific = append(specific, md.GetMobile())
 	}
+	var types []*desc
 	for _, pd := range specific {
 		d, ok := compileDesc(pd)
 		if !ok {
-			return &regionMeta{id: id, leading: r.leading}
+			return
 		}
 		if d != nil {
-			r.types = append(r.types, d)
+			types = append(types, d)
 		}
 	}
-	return r
+	r.general, r.types = general, types
 }
 
 // compileDesc compiles pd as the library matches it; nil (with ok) when
