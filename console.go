@@ -55,7 +55,7 @@ func (c *config) openSizedSandbox(ctx context.Context, notes io.Writer) (*backen
 	}
 	limitMemory(c.sandboxContacts)
 	loading := &ui.Loading{
-		What: fmt.Sprintf("the sandbox: %s Business App contacts per number, and the CRM records they match",
+		What: fmt.Sprintf("the sandbox: %s Business App contacts per number",
 			thousands(c.sandboxContacts)),
 		Wait: sb.Wait,
 	}
@@ -63,11 +63,13 @@ func (c *config) openSizedSandbox(ctx context.Context, notes io.Writer) (*backen
 }
 
 // limitMemory sets a soft memory limit a little above what a sandbox of
-// perNumber contacts per number keeps in use at its peak: the fakes hold
-// every number's CRM records (about 200 bytes per contact of each number),
-// and one number's plan and preview hold about 550 bytes per contact, on
-// top of about 45 MB the console and the phone metadata keep (measured at
-// 100,000: 120 MiB). Without it the Go runtime lets the heap grow to
+// perNumber contacts per number keeps in use at its peak: the CRM fakes
+// hold every number's records (about 200 bytes per contact of each
+// number, once the CRM picker has asked both for their size), and one
+// number's plan and preview hold about 550 bytes per contact, on top of
+// about 45 MB the console and the phone metadata keep (measured at
+// 100,000: 120 MiB; a lower limit only makes the collector run without
+// pause while the peak stays). Without it the Go runtime lets the heap grow to
 // twice what is live before collecting, nearly doubling the process's
 // peak; with it the collector works harder near the peak instead. An
 // explicit GOMEMLIMIT is left alone.

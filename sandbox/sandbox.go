@@ -84,14 +84,15 @@ func StartWith(_ context.Context, db *store.DB, opts Options) (*Sandbox, error) 
 	})
 	s.Graph.SetWebhook(s.hook.URL)
 	if opts.Contacts > 0 {
-		// The numbers are there at once; their contacts appear only after
-		// the CRM records they match, so no plan sees one without the other.
+		// The numbers are there at once; each CRM's records load when that
+		// CRM is first called, which every plan does before it decides, so
+		// no plan sees contacts without the records they match.
 		for _, b := range businesses {
 			s.Graph.AddNumber(b.number)
 		}
 		go func() {
 			defer close(s.ready)
-			s.loadErr = s.load()
+			s.loadErr = s.loadOnUse()
 		}()
 		return s, nil
 	}
@@ -103,8 +104,9 @@ func StartWith(_ context.Context, db *store.DB, opts Options) (*Sandbox, error) 
 	return s, nil
 }
 
-// Ready is closed once the fakes hold the whole dataset: at once for the
-// default dataset, later for one sized with Options.Contacts.
+// Ready is closed once the dataset is in place: at once for the default
+// dataset, a moment later for one sized with Options.Contacts (whose CRM
+// records then load on each CRM's first request).
 func (s *Sandbox) Ready() <-chan struct{} { return s.ready }
 
 // Wait blocks until the dataset is loaded and says whether it loaded.
@@ -129,22 +131,56 @@ func (s *Sandbox) load() error {
 	return nil
 }
 
+// loadOnUse is load for a sized dataset: the address books are set at
+// once (contacts are generated when a sync delivers them), and each CRM
+// fake generates its own records on its first request. Holding the
+// records of a CRM the agent does not use would cost the console about a
+// tenth of its memory at 100k contacts per number.
+func (s *Sandbox) loadOnUse() error {
+	books, err := layout(s.opts.Seed, s.opts.Contacts)
+	if err != nil {
+		return err
+	}
+	seed := s.opts.Seed
+	s.HubSpot.LoadOnFirstRequest(func() {
+		generate(seed, books, loader{hubspot: seedHubSpot(s.HubSpot), intercom: func([]intercomtest.Contact) {}, number: func(numberBook) {}})
+	})
+	s.Intercom.LoadOnFirstRequest(func() {
+		generate(seed, books, loader{hubspot: func([]hubspottest.Record) {}, intercom: seedIntercom(s.Intercom), number: func(numberBook) {}})
+	})
+	for _, nb := range books {
+		if nb.book.size > 0 {
+			s.Graph.SetContactSource(nb.number.ID, nb.book.contacts)
+		}
+	}
+	return nil
+}
+
+// seedHubSpot seeds chunks of records into hub, every one created and
+// modified at one time, as when the dataset went in at once, however many
+// chunks it takes.
+func seedHubSpot(hub *hubspottest.Server) func([]hubspottest.Record) {
+	seeded := time.Now()
+	return func(recs []hubspottest.Record) {
+		for i := range recs {
+			recs[i].Created, recs[i].Modified = seeded, seeded
+		}
+		hub.SeedRecords(recs...)
+	}
+}
+
+func seedIntercom(icom *intercomtest.Server) func([]intercomtest.Contact) {
+	return func(recs []intercomtest.Contact) { icom.Seed(recs...) }
+}
+
 // fill loads the dataset into the fakes one number at a time, so loading
 // holds one number's data at most. A number's CRM records go in before
 // its contacts, which never show up before what they match; the contacts
 // are left for the fake Meta to generate when a sync delivers them.
 func fill(seed int64, books []numberBook, graph *whatsapptest.Server, hub *hubspottest.Server, icom *intercomtest.Server, addNumbers bool) {
-	// Every HubSpot record is created and modified at one time, as when
-	// the dataset went in at once, however many chunks it takes.
-	seeded := time.Now()
 	generate(seed, books, loader{
-		hubspot: func(recs []hubspottest.Record) {
-			for i := range recs {
-				recs[i].Created, recs[i].Modified = seeded, seeded
-			}
-			hub.SeedRecords(recs...)
-		},
-		intercom: func(recs []intercomtest.Contact) { icom.Seed(recs...) },
+		hubspot:  seedHubSpot(hub),
+		intercom: seedIntercom(icom),
 		number: func(nb numberBook) {
 			if addNumbers {
 				graph.AddNumber(nb.number)

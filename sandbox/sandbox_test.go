@@ -3,13 +3,17 @@ package sandbox
 import (
 	"context"
 	"path/filepath"
+	"reflect"
 	"testing"
+	"time"
 
 	"coexsync/backend"
+	"coexsync/crm"
 	"coexsync/crm/hubspot/hubspottest"
 	"coexsync/crm/intercom/intercomtest"
 	"coexsync/store"
 	"coexsync/sync/normalize"
+	"coexsync/whatsapp/whatsapptest"
 )
 
 // The sandbox must show a newcomer every case the product handles: enough
@@ -151,4 +155,44 @@ func startOnNewDB(t *testing.T, opts Options) (*store.DB, *Sandbox) {
 	}
 	t.Cleanup(sb.Close)
 	return db, sb
+}
+
+// A sized sandbox loads each CRM's records on that CRM's first request:
+// the first page a client lists is already full, and the records are the
+// ones the dataset loaded at once would hold.
+func TestSizedSandboxLoadsEachCRMOnFirstRequest(t *testing.T) {
+	ctx := context.Background()
+	_, sb := startOnNewDB(t, Options{Seed: 3, Contacts: 200})
+	if err := sb.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for name, client := range sb.Config().CRMs {
+		page, err := client.(crm.Lister).ListPage(ctx, "")
+		if err != nil || len(page.Records) == 0 {
+			t.Fatalf("%s: first page %d records, %v; want the dataset's records", name, len(page.Records), err)
+		}
+	}
+
+	// The same dataset loaded at once, into fakes of its own.
+	graph := whatsapptest.New(whatsapptest.Options{Token: graphToken, AppSecret: appSecret, WABAID: wabaID})
+	hub := hubspottest.New(hubspottest.Options{Token: hubspotToken})
+	icom := intercomtest.New(intercomtest.Options{Token: intercomToken})
+	t.Cleanup(func() { graph.Close(); hub.Close(); icom.Close() })
+	books, err := layout(3, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(3, books, graph, hub, icom, true)
+	if got, want := sb.HubSpot.Records(), hub.Records(); !reflect.DeepEqual(got, want) || len(want) == 0 {
+		t.Errorf("HubSpot loaded on first request holds %d records, loaded at once %d, or they differ", len(got), len(want))
+	}
+	untimed := func(cs []intercomtest.Contact) []intercomtest.Contact {
+		for i := range cs { // seeded when each fake loaded
+			cs[i].CreatedAt, cs[i].UpdatedAt = time.Time{}, time.Time{}
+		}
+		return cs
+	}
+	if got, want := untimed(sb.Intercom.Records()), untimed(icom.Records()); !reflect.DeepEqual(got, want) || len(want) == 0 {
+		t.Errorf("Intercom loaded on first request holds %d records, loaded at once %d, or they differ", len(got), len(want))
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"coexsync/crm/hubspot"
@@ -53,8 +54,9 @@ type Options struct {
 type Server struct {
 	URL string
 
-	opts Options
-	http *httptest.Server
+	opts     Options
+	http     *httptest.Server
+	firstUse atomic.Pointer[func()] // see LoadOnFirstRequest
 
 	mu        sync.Mutex
 	rng       *rand.Rand
@@ -136,6 +138,21 @@ func New(opts Options) *Server {
 	return s
 }
 
+// LoadOnFirstRequest has load run once, before the first request the fake
+// serves (or the first look at its records): a sandbox sized for a demo
+// holds a CRM's records only once that CRM is used.
+func (s *Server) LoadOnFirstRequest(load func()) {
+	once := sync.OnceFunc(load)
+	s.firstUse.Store(&once)
+}
+
+// loaded runs the load LoadOnFirstRequest set, if any, once.
+func (s *Server) loaded() {
+	if load := s.firstUse.Load(); load != nil {
+		(*load)()
+	}
+}
+
 // Close stops the server.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.done) })
@@ -151,6 +168,7 @@ const (
 
 // ServeHTTP routes the three operations the client uses.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.loaded()
 	var endpoint string
 	var handle func(w http.ResponseWriter, r *http.Request, body []byte)
 	if endpoint, handle = s.listRoute(r); handle != nil {
@@ -233,6 +251,7 @@ type Contact struct {
 
 // Records returns every contact, in id order.
 func (s *Server) Records() []Contact {
+	s.loaded()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Contact, 0, len(s.contacts))

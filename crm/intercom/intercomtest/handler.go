@@ -25,6 +25,7 @@ type answer struct {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.loaded()
 	endpoint, id := route(r)
 	s.mu.Lock()
 	s.calls[endpoint]++

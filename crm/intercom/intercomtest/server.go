@@ -22,6 +22,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"coexsync/crm/intercom"
@@ -57,9 +58,10 @@ type Contact struct {
 
 // Server is the running fake.
 type Server struct {
-	opts   Options
-	ts     *httptest.Server
-	closed chan struct{} // releases handlers that hang on purpose
+	opts     Options
+	ts       *httptest.Server
+	closed   chan struct{}          // releases handlers that hang on purpose
+	firstUse atomic.Pointer[func()] // see LoadOnFirstRequest
 
 	mu       sync.Mutex
 	contacts []*record // ascending id, which is creation order
@@ -98,6 +100,21 @@ func New(opts Options) *Server {
 
 // URL is the base URL to give the client.
 func (s *Server) URL() string { return s.ts.URL }
+
+// LoadOnFirstRequest has load run once, before the first request the fake
+// serves (or the first look at its records): a sandbox sized for a demo
+// holds a CRM's records only once that CRM is used.
+func (s *Server) LoadOnFirstRequest(load func()) {
+	once := sync.OnceFunc(load)
+	s.firstUse.Store(&once)
+}
+
+// loaded runs the load LoadOnFirstRequest set, if any, once.
+func (s *Server) loaded() {
+	if load := s.firstUse.Load(); load != nil {
+		(*load)()
+	}
+}
 
 // Close releases hanging handlers and stops the server.
 func (s *Server) Close() {
@@ -180,6 +197,7 @@ func (s *Server) byID(id string) *record {
 
 // Records is a snapshot of every contact, in id order.
 func (s *Server) Records() []Contact {
+	s.loaded()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Contact, len(s.contacts))
