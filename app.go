@@ -53,7 +53,7 @@ func (c *config) chooseDB(use dbUse) (dbChoice, error) {
 	if c.dbPath != "" {
 		return dbChoice{path: c.dbPath, sandbox: c.sandbox}, nil
 	}
-	live, err := store.DefaultPath()
+	live, err := c.defaultDBPath()
 	if err != nil {
 		return dbChoice{}, err
 	}

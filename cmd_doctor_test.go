@@ -28,6 +28,7 @@ type doctorJSON struct {
 }
 
 func TestDoctorSandboxPassesAndWritesNothing(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"META_APP_ID": ""}
 	r := runCLI(t, env, "", "doctor", "--sandbox")
 	if r.code != 0 || strings.Contains(r.out, "FAIL") || !strings.Contains(r.out, "SANDBOX") {
@@ -112,6 +113,7 @@ func liveFakes(t *testing.T) (map[string]string, *whatsapptest.Server, *countMet
 }
 
 func TestDoctorFailuresExitOneAndOnlyRead(t *testing.T) {
+	t.Parallel()
 	env, graph, counts, db := liveFakes(t)
 	graph.SetAppSubscribed(false)
 	env["HUBSPOT_TOKEN"] = "wrong-hub-tok"
@@ -174,6 +176,7 @@ func TestDoctorFailuresExitOneAndOnlyRead(t *testing.T) {
 }
 
 func TestDoctorHealthyLiveExitsZero(t *testing.T) {
+	t.Parallel()
 	env, _, _, _ := liveFakes(t)
 	env["COEXSYNC_DB"] = filepath.Join(t.TempDir(), "none.db") // nothing spent
 	r := runCLI(t, env, "", "doctor", "--number", "100000000000004")
@@ -186,6 +189,7 @@ func TestDoctorHealthyLiveExitsZero(t *testing.T) {
 }
 
 func TestDoctorCannotRun(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		args []string
 		want string

@@ -29,8 +29,10 @@ type indexOut struct {
 }
 
 func TestIndexSandbox(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"hubspot", "intercom"} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			r := runCLI(t, nil, "", "index", "--sandbox", "--crm", name, "--json")
 			if r.code != 0 {
 				t.Fatalf("index: exit %d %s", r.code, r.err)
@@ -72,6 +74,7 @@ func TestIndexSandbox(t *testing.T) {
 }
 
 func TestIndexRegionFollowsNumber(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, nil, "", "index", "--sandbox", "--crm", "hubspot", "--number", "100000000000002", "--json")
 	var got indexOut
 	if err := json.Unmarshal([]byte(r.out), &got); err != nil || r.code != 0 || got.Region != "MX" {
@@ -84,6 +87,7 @@ func TestIndexRegionFollowsNumber(t *testing.T) {
 }
 
 func TestIndexCannotRun(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, nil, "", "index")
 	if r.code != 2 || !strings.Contains(r.err, "--sandbox") {
 		t.Errorf("index without credentials: exit %d %q", r.code, r.err)
@@ -91,6 +95,7 @@ func TestIndexCannotRun(t *testing.T) {
 }
 
 func TestLookupFlag(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, nil, "", "sync", "--sandbox", "--number", "100000000000004", "--lookup", "fuzzy")
 	if r.code != 2 || !strings.Contains(r.err, `--lookup "fuzzy": want index`) || !strings.Contains(r.err, "search") {
 		t.Fatalf("bad --lookup: exit %d %q", r.code, r.err)

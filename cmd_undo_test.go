@@ -38,8 +38,10 @@ func liveCreated(sv *sandbox.Served, crmName string) []string {
 // every record the sync created is archived and a second undo has
 // nothing left to do.
 func TestUndoCommandArchivesWhatTheSyncCreated(t *testing.T) {
+	t.Parallel()
 	for _, crmName := range []string{"hubspot", "intercom"} {
 		t.Run(crmName, func(t *testing.T) {
+			t.Parallel()
 			sv, env := servedEnv(t, 20)
 			number := "100000000000004"
 			r := runCLI(t, env, "", "sync", "--number", number, "--crm", crmName, "--json")
@@ -105,6 +107,7 @@ func TestUndoCommandArchivesWhatTheSyncCreated(t *testing.T) {
 // undo in a later process finds the records gone: it says so and archives
 // nothing. Flags that cannot work are refused before anything runs.
 func TestUndoCommandOnThePerProcessSandbox(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "s.db")
 	if r := runCLI(t, nil, "", "import", "--sandbox", "--db", db, smallPayload(t)); r.code != 0 {
 		t.Fatal(r.err)

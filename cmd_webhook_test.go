@@ -16,6 +16,7 @@ import (
 )
 
 func TestWebhookCommandNeedsItsSecrets(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "c.db")
 	if _, code := run(t, "", "webhook", "--db", db, "--listen", "127.0.0.1:0"); code != 2 {
 		t.Fatalf("exit %d without app secret and verify token, want 2", code)
@@ -25,6 +26,7 @@ func TestWebhookCommandNeedsItsSecrets(t *testing.T) {
 // serveWebhook answers Meta's handshake and a signed delivery on its path,
 // stores the contacts, and stops when the context ends.
 func TestServeWebhookHandshakeDeliveryAndShutdown(t *testing.T) {
+	t.Parallel()
 	db, err := store.Open(filepath.Join(t.TempDir(), "c.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -71,6 +73,7 @@ func TestServeWebhookHandshakeDeliveryAndShutdown(t *testing.T) {
 // The receiver the command serves logs a refused delivery on one line
 // with its status, and never the app secret or the signature.
 func TestWebhookCommandLogsRejections(t *testing.T) {
+	t.Parallel()
 	db, err := store.Open(filepath.Join(t.TempDir(), "c.db"))
 	if err != nil {
 		t.Fatal(err)

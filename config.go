@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -10,6 +9,8 @@ import (
 	"github.com/nyaruka/phonenumbers"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"coexsync/store"
 )
 
 // config is every setting, from flags first and the environment second.
@@ -51,6 +52,9 @@ type config struct {
 	// assumes a new record stays out of the CRM's search.
 	crmTimeout   time.Duration
 	crmSearchLag time.Duration
+	// getenv is the environment the command reads (os.LookupEnv in
+	// main); nil reads as an empty environment.
+	getenv func(string) (string, bool)
 }
 
 // envDefaults maps flag names to the environment variables that fill them.
@@ -112,7 +116,7 @@ func (c *config) fillFromEnv(flags *pflag.FlagSet) error {
 		if fl == nil || fl.Changed {
 			continue
 		}
-		if v, ok := os.LookupEnv(env); ok && v != "" {
+		if v, ok := c.lookupEnv(env); ok && v != "" {
 			if err := fl.Value.Set(v); err != nil {
 				return fmt.Errorf("%s: %w", env, err)
 			}
@@ -138,6 +142,17 @@ func (c *config) fillFromEnv(flags *pflag.FlagSet) error {
 	}
 	return c.checkRates()
 }
+
+// lookupEnv reads one variable of the command's environment.
+func (c *config) lookupEnv(name string) (string, bool) {
+	if c.getenv == nil {
+		return "", false
+	}
+	return c.getenv(name)
+}
+
+// defaultDBPath is store.DefaultPath read from the command's environment.
+func (c *config) defaultDBPath() (string, error) { return store.DefaultPathFrom(c.lookupEnv) }
 
 // hubspotTiers are HubSpot's general budgets per 10 s: Free/Starter,
 // Professional/Enterprise, and the API capacity pack.

@@ -35,7 +35,7 @@ func (e exitCode) Unwrap() error { return e.err }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := fang.Execute(ctx, newRootCommand(), fang.WithVersion(version),
+	err := fang.Execute(ctx, newRootCommand(os.LookupEnv), fang.WithVersion(version),
 		fang.WithErrorHandler(printError))
 	stop()
 	if err != nil {
@@ -53,8 +53,11 @@ func printError(w io.Writer, _ fang.Styles, err error) {
 	fmt.Fprintln(w, "coexsync: "+safe.Text(err.Error()))
 }
 
-func newRootCommand() *cobra.Command {
-	cfg := &config{}
+// newRootCommand builds the command tree; every environment variable it
+// reads comes from getenv (os.LookupEnv in main), so tests can give each
+// run its own environment and run side by side.
+func newRootCommand(getenv func(string) (string, bool)) *cobra.Command {
+	cfg := &config{getenv: getenv}
 	root := &cobra.Command{
 		Use:   "coexsync",
 		Short: "Sync WhatsApp Business App contacts into HubSpot or Intercom",

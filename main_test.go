@@ -8,11 +8,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
 
 	"coexsync/crm"
+	"coexsync/store"
 	"coexsync/sync/normalize"
 )
 
@@ -31,32 +33,14 @@ type cliResult struct {
 	err         string // the error main would print ("" on success)
 }
 
-// cliEnv lists every variable the CLI reads; runCLI clears them so the
-// developer's own credentials never leak into a test.
-var cliEnv = []string{"WHATSAPP_TOKEN", "WABA_ID", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "GRAPH_API_URL",
-	"GRAPH_API_VERSION", "HUBSPOT_TOKEN", "HUBSPOT_API_URL", "INTERCOM_TOKEN", "INTERCOM_API_URL",
-	"COEXSYNC_CRM", "COEXSYNC_CRM_ACCOUNT", "COEXSYNC_DB"}
-
 var dataHomes sync.Map // *testing.T → its XDG_DATA_HOME
 
-// runCLI runs the CLI with env set on top of a clean environment whose
-// default database lives in the test's own data directory.
+// runCLI runs the CLI in an environment of env alone, with the default
+// database in the test's own data directory: the developer's variables
+// never reach it, and tests run side by side.
 func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) cliResult {
 	t.Helper()
-	for _, name := range cliEnv {
-		t.Setenv(name, "")
-	}
-	home, ok := dataHomes.Load(t)
-	if !ok {
-		home = t.TempDir()
-		dataHomes.Store(t, home)
-		t.Cleanup(func() { dataHomes.Delete(t) })
-	}
-	t.Setenv("XDG_DATA_HOME", home.(string))
-	for k, v := range env {
-		t.Setenv(k, v)
-	}
-	root := newRootCommand()
+	root := newRootCommand(cliEnv(t, env))
 	var out, errOut bytes.Buffer
 	root.SetArgs(args)
 	root.SetOut(&out)
@@ -75,6 +59,31 @@ func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) c
 	return res
 }
 
+// cliEnv is the environment of one run: env, and XDG_DATA_HOME set to
+// the test's data directory.
+func cliEnv(t *testing.T, env map[string]string) func(string) (string, bool) {
+	t.Helper()
+	home, ok := dataHomes.Load(t)
+	if !ok {
+		home = t.TempDir()
+		dataHomes.Store(t, home)
+		t.Cleanup(func() { dataHomes.Delete(t) })
+	}
+	vars := map[string]string{"XDG_DATA_HOME": home.(string)}
+	for k, v := range env {
+		vars[k] = v
+	}
+	return lookupIn(vars)
+}
+
+// lookupIn is vars as an environment: the names it lacks are unset.
+func lookupIn(vars map[string]string) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		v, ok := vars[name]
+		return v, ok
+	}
+}
+
 // dataHome is the test's XDG_DATA_HOME (set by its first runCLI).
 func dataHome(t *testing.T) string {
 	t.Helper()
@@ -86,6 +95,7 @@ func dataHome(t *testing.T) string {
 }
 
 func TestNormalizeCommandPrintsOneObjectPerNumber(t *testing.T) {
+	t.Parallel()
 	out, code := run(t, "", "normalize", "--region", "MX", "5215512345678", "call me", "+55 11 8765-4321")
 	if code != 0 {
 		t.Fatalf("exit %d", code)
@@ -112,6 +122,7 @@ func TestNormalizeCommandPrintsOneObjectPerNumber(t *testing.T) {
 }
 
 func TestNormalizeCommandReadsStdinAndRejectsBadRegion(t *testing.T) {
+	t.Parallel()
 	out, code := run(t, "4155552671\n\n(415) 555-2672\n", "normalize", "--region", "us")
 	if code != 0 || strings.Count(out, "\n") != 2 || !strings.Contains(out, `"+14155552672"`) {
 		t.Fatalf("exit %d, out %q", code, out)
@@ -124,6 +135,7 @@ func TestNormalizeCommandReadsStdinAndRejectsBadRegion(t *testing.T) {
 // TestHeadlessSandboxSync runs the headless sync twice on the sandbox: the
 // first run accounts for every contact, the second creates nothing.
 func TestHeadlessSandboxSync(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "sandbox.db")
 	out, code := run(t, "", "sync", "--sandbox", "--db", db, "--number", "100000000000004", "--crm", "hubspot", "--request", "--json")
 	if code != 1 { // the sandbox holds invalid numbers: some contacts fail
@@ -178,6 +190,7 @@ func TestHeadlessSandboxSync(t *testing.T) {
 }
 
 func TestHeadlessSyncCannotRun(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "sandbox.db")
 	cases := [][]string{
 		{"sync", "--sandbox", "--db", db, "--crm", "hubspot"},                               // no number
@@ -194,6 +207,7 @@ func TestHeadlessSyncCannotRun(t *testing.T) {
 }
 
 func TestImportThenDryRun(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "c.db")
 	payload := `{"object":"whatsapp_business_account","entry":[{"id":"200000000000001","changes":[{"field":"smb_app_state_sync","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"442079460321","phone_number_id":"100000000000004"},"state_sync":[` +
@@ -225,6 +239,7 @@ func TestImportThenDryRun(t *testing.T) {
 // The ledger is keyed by CRM account: one database serves many customers,
 // and HubSpot's one base URL serves every portal.
 func TestLedgerAccountSeparatesCustomers(t *testing.T) {
+	t.Parallel()
 	a := &config{wabaID: "111"}
 	b := &config{wabaID: "222"}
 	if a.ledgerAccount() == b.ledgerAccount() {
@@ -237,5 +252,33 @@ func TestLedgerAccountSeparatesCustomers(t *testing.T) {
 	tb := crm.TargetOf("hubspot", b.ledgerAccount(), "https://api.hubapi.com")
 	if ta == tb || crm.TargetOf("hubspot", "", "https://x") != "hubspot https://x" {
 		t.Fatalf("targets: %q %q", ta, tb)
+	}
+}
+
+// The default database follows the command's environment, by the rule
+// the store uses for the process's own.
+func TestDefaultDBPathReadsTheCommandsEnvironment(t *testing.T) {
+	t.Parallel()
+	homeVar := map[bool]string{true: "USERPROFILE", false: "HOME"}[runtime.GOOS == "windows"]
+	for _, c := range []struct {
+		vars map[string]string
+		want string // "" : an error
+	}{
+		{map[string]string{"XDG_DATA_HOME": "/data", homeVar: "/home/ana"}, filepath.Join("/data", "coexsync", "coexsync.db")},
+		{map[string]string{"XDG_DATA_HOME": "rel", homeVar: "/home/ana"}, filepath.Join("/home/ana", ".local", "share", "coexsync", "coexsync.db")},
+		{map[string]string{homeVar: "/home/ana"}, filepath.Join("/home/ana", ".local", "share", "coexsync", "coexsync.db")},
+		{map[string]string{"XDG_DATA_HOME": "rel"}, ""},
+		{nil, ""},
+	} {
+		got, err := (&config{getenv: lookupIn(c.vars)}).defaultDBPath()
+		if c.want == "" && err == nil || c.want != "" && (err != nil || got != c.want) {
+			t.Errorf("%v: %q %v, want %q", c.vars, got, err, c.want)
+		}
+	}
+	// Given the process's environment, it is the store's own default.
+	got, err := (&config{getenv: os.LookupEnv}).defaultDBPath()
+	want, wantErr := store.DefaultPath()
+	if got != want || (err == nil) != (wantErr == nil) {
+		t.Errorf("process environment: %q %v, store %q %v", got, err, want, wantErr)
 	}
 }

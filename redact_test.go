@@ -71,8 +71,10 @@ func echoingIntercom(t *testing.T, echo string) *intercom.Client {
 // path: the reason text stored in SQLite, the CSV export (file and
 // terminal), the printed summary and the JSON summary.
 func TestEchoedTokenNeverLeaks(t *testing.T) {
+	t.Parallel()
 	for name, echo := range echoVariants() {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			ctx := context.Background()
 			db, err := store.Open(filepath.Join(t.TempDir(), "c.db"))
 			if err != nil {
@@ -145,6 +147,7 @@ func TestEchoedTokenNeverLeaks(t *testing.T) {
 // without passing a CRM client (an error quoting a URL with credentials,
 // a bearer header, an escape sequence) is still shown safely.
 func TestPrintersRedactWhatTheyCannotKnow(t *testing.T) {
+	t.Parallel()
 	sum := engine.RunSummary{
 		RunID: 7, Status: store.RunFailed,
 		Err: fmt.Errorf(`Post "https://agent:hunter2secret@proxy.example/contacts": Authorization: Bearer %s`, echoToken),

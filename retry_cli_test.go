@@ -12,6 +12,7 @@ import (
 // numbers sends nothing, says how many were left out and why, records no
 // run and exits 1: the failures stand.
 func TestHeadlessRetryLeavesOutUnreadableNumbers(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "sandbox.db")
 	r := runCLI(t, nil, "", "sync", "--sandbox", "--db", db, "--number", "100000000000004", "--crm", "hubspot", "--request", "--json")
 	var first runJSON

@@ -56,6 +56,7 @@ func servedEnv(t *testing.T, perNumber int) (*sandbox.Served, map[string]string)
 // contact sync) and --resume (which writes) are refused before any call,
 // and a plain dry run reads but never creates or updates a CRM record.
 func TestDryRunSendsNothing(t *testing.T) {
+	t.Parallel()
 	sv, env := servedEnv(t, 20)
 	number := "100000000000004"
 	for _, args := range [][]string{
@@ -111,6 +112,7 @@ func runs(t *testing.T, env map[string]string, args ...string) (cliResult, strin
 // A headless sync never falls back to the fakes by itself: without
 // credentials it needs --sandbox, and then every output says SANDBOX.
 func TestHeadlessSyncNeedsSandboxFlagAndSaysSandbox(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, nil, "", "sync", "--number", "100000000000004", "--crm", "hubspot")
 	if r.code != 2 || !strings.Contains(r.err, "--sandbox") {
 		t.Fatalf("no credentials: exit %d %q, want 2 and a sentence naming --sandbox", r.code, r.err)
@@ -163,6 +165,7 @@ func smallPayload(t *testing.T) string {
 // sandbox's database: import and webhook with real secrets, or with none,
 // write the real one.
 func TestWritingCommandsUseSandboxDBOnlyWithSandbox(t *testing.T) {
+	t.Parallel()
 	payload := smallPayload(t)
 	r := runCLI(t, map[string]string{"WHATSAPP_APP_SECRET": "real-secret", "WHATSAPP_VERIFY_TOKEN": "real-vt"}, "", "import", payload)
 	if r.code != 0 {
@@ -179,7 +182,7 @@ func TestWritingCommandsUseSandboxDBOnlyWithSandbox(t *testing.T) {
 		t.Fatalf("import --sandbox: exit %d, sandbox.db made: %t", r.code, fileExists(filepath.Join(dir, "sandbox.db")))
 	}
 
-	webhook := &config{appSecret: "s", verifyToken: "v"}
+	webhook := &config{appSecret: "s", verifyToken: "v", getenv: cliEnv(t, nil)}
 	ch, err := webhook.chooseDB(dbWrite)
 	if err != nil || filepath.Base(ch.path) != "coexsync.db" || ch.sandbox {
 		t.Fatalf("webhook with real secrets: %+v %v", ch, err)
@@ -204,6 +207,7 @@ func TestWritingCommandsUseSandboxDBOnlyWithSandbox(t *testing.T) {
 // Browsing without --sandbox opens the database the last session wrote
 // and says so, naming the flag that opens the other one.
 func TestBrowsingFollowsTheLastSession(t *testing.T) {
+	t.Parallel()
 	payload := smallPayload(t)
 	if r := runCLI(t, nil, "", "import", "--sandbox", payload); r.code != 0 {
 		t.Fatal(r.err)
@@ -226,7 +230,7 @@ func TestBrowsingFollowsTheLastSession(t *testing.T) {
 	if !strings.Contains(out, "no runs yet") || !strings.Contains(r.errOut, "add --sandbox") {
 		t.Fatalf("after a real session: runs %q, note %q", out, r.errOut)
 	}
-	cfg := &config{offline: true}
+	cfg := &config{offline: true, getenv: cliEnv(t, nil)}
 	b, closeAll, err := cfg.openBackend(context.Background(), io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -240,6 +244,7 @@ func TestBrowsingFollowsTheLastSession(t *testing.T) {
 // A database the user may only read can still be browsed: it is opened
 // read-only, and its mode is never widened.
 func TestReadOnlyDatabaseCanBeBrowsed(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "s.db")
 	if r := runCLI(t, nil, "", "import", "--db", db, smallPayload(t)); r.code != 0 {
 		t.Fatal(r.err)
@@ -273,6 +278,7 @@ func TestReadOnlyDatabaseCanBeBrowsed(t *testing.T) {
 }
 
 func TestRateFlagsAreChecked(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "c.db")
 	for _, c := range []struct {
 		args []string
@@ -296,6 +302,7 @@ func TestRateFlagsAreChecked(t *testing.T) {
 
 // --force reaches the engine, which then takes over a stale write lease.
 func TestForceFlagSetsEngineForce(t *testing.T) {
+	t.Parallel()
 	b := backend.New(backend.Config{Mode: backend.ModeLive, CRMs: map[string]crm.Client{"hubspot": hubspot.New(hubspot.Config{Token: "x"})}})
 	cfg := &config{crm: "hubspot"}
 	for _, force := range []bool{false, true} {
@@ -313,6 +320,7 @@ func TestForceFlagSetsEngineForce(t *testing.T) {
 // With both CRMs configured, --resume writes into the CRM the run used,
 // not the default one.
 func TestResumeUsesTheRunsCRM(t *testing.T) {
+	t.Parallel()
 	db, err := store.Open(filepath.Join(t.TempDir(), "c.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -338,6 +346,7 @@ func TestResumeUsesTheRunsCRM(t *testing.T) {
 // An undo's count is of records archived, and the runs list says so; a
 // run shows its number as agents know it, not the Graph id.
 func TestRunLineSaysArchivedForUndo(t *testing.T) {
+	t.Parallel()
 	undo := listedRun{ID: 9, Mode: string(store.ModeUndo), Status: "finished", Created: 179, CRM: "hubspot",
 		NumberID: "100000000000004", Number: "+44 20 7946 0321", Business: "Camden Bikes"}.line()
 	live := listedRun{ID: 8, Mode: string(store.ModeLive), Status: "finished", Created: 179, CRM: "hubspot", NumberID: "42"}.line()
@@ -351,6 +360,7 @@ func TestRunLineSaysArchivedForUndo(t *testing.T) {
 // `runs --json` lists runs with the number as agents know it and the names
 // filled.
 func TestRunsJSON(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "s.db")
 	if r := runCLI(t, nil, "", "sync", "--sandbox", "--db", db, "--number", "100000000000004", "--crm", "hubspot", "--request"); r.code > 1 {
 		t.Fatalf("sync: exit %d %s", r.code, r.err)
@@ -371,9 +381,11 @@ func TestRunsJSON(t *testing.T) {
 // end: the same JSON summary, so the same printed one, and the same
 // outcome for every contact. Both lookups: the index and search.
 func TestHeadlessSyncMatchesPlanThenRun(t *testing.T) {
+	t.Parallel()
 	const number = "100000000000004"
 	for _, lookup := range []string{"", "search"} {
 		t.Run("lookup="+lookup, func(t *testing.T) {
+			t.Parallel()
 			ctx := context.Background()
 			piped := filepath.Join(t.TempDir(), "piped.db")
 			args := []string{"sync", "--sandbox", "--db", piped, "--number", number, "--crm", "hubspot", "--request", "--json"}

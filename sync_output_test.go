@@ -12,6 +12,7 @@ import (
 // A run that stopped early says how many contacts it did not reach and
 // how to continue; a finished run and a dry run do not.
 func TestSummarySaysWhatIsLeft(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		s    engine.RunSummary
 		want string

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -44,13 +45,23 @@ type DB struct {
 
 // DefaultPath is $XDG_DATA_HOME/coexsync/coexsync.db (~/.local/share when
 // unset or, as the XDG spec says, when not an absolute path).
-func DefaultPath() (string, error) {
-	if dir := os.Getenv("XDG_DATA_HOME"); filepath.IsAbs(dir) {
+func DefaultPath() (string, error) { return DefaultPathFrom(os.LookupEnv) }
+
+// DefaultPathFrom is DefaultPath read from the environment getenv gives
+// (a command's own, in tests): under $XDG_DATA_HOME when it is an
+// absolute path, as the XDG spec says, else under the home directory
+// (where os.UserHomeDir looks).
+func DefaultPathFrom(getenv func(string) (string, bool)) (string, error) {
+	if dir, _ := getenv("XDG_DATA_HOME"); filepath.IsAbs(dir) {
 		return filepath.Join(dir, "coexsync", "coexsync.db"), nil
 	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("store: no data directory: %w", err)
+	homeVar := "HOME"
+	if runtime.GOOS == "windows" {
+		homeVar = "USERPROFILE"
+	}
+	home, _ := getenv(homeVar)
+	if home == "" {
+		return "", fmt.Errorf("store: no data directory: $%s is not defined", homeVar)
 	}
 	return filepath.Join(home, ".local", "share", "coexsync", "coexsync.db"), nil
 }

@@ -3,10 +3,13 @@ package ui
 import (
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"coexsync/ui/internal/uitest"
 )
 
 // driver runs the console without a terminal: each message goes through
@@ -21,8 +24,26 @@ type driver struct {
 	quit    bool           // a command asked the program to quit
 }
 
+// inBubble runs a driver test in a synctest bubble, beside the other
+// parallel tests: time there is fake and moves only once every goroutine
+// of the test is blocked, so the driver's waits for blocked commands take
+// no time, and a command still working is never taken for a blocked one
+// however loaded the machine.
+func inBubble(t *testing.T, f func(t *testing.T)) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		// Last of all, let the timers of abandoned commands (polls, ticks)
+		// fire, so their goroutines end with the test.
+		t.Cleanup(func() { time.Sleep(time.Hour) })
+		f(t)
+	})
+}
+
 func drive(t *testing.T, a *App) *driver {
 	d := &driver{t: t, a: a}
+	if b, ok := a.c.Backend.(*uitest.Backend); ok {
+		t.Cleanup(func() { endJobs(b) })
+	}
 	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	d.run(a.Init())
 	return d
@@ -105,6 +126,25 @@ func (d *driver) finished() (tea.Msg, bool) {
 			return nil, false
 		case <-time.After(time.Millisecond):
 		}
+	}
+}
+
+// endJobs ends the fake runs, so the commands still reading their events
+// or waiting for their end return: a test in a bubble ends only once
+// every goroutine it started has.
+func endJobs(b *uitest.Backend) {
+	if b.Eng == nil {
+		return
+	}
+	for _, j := range []*uitest.Job{b.Eng.Job, b.Eng.ResumeJob, b.Eng.UndoJob} {
+		if j == nil {
+			continue
+		}
+		go func() {
+			for range j.Ch { // room for Finish's last event
+			}
+		}()
+		j.Finish(j.CancelledSummary())
 	}
 }
 

@@ -12,16 +12,19 @@ import (
 )
 
 // Each case drives the console from its first screen to one state and
-// compares the frame with its golden file at 80×24 and 120×40.
+// compares the frame with its golden file at 80×24 and 120×40. A case
+// waits for the last thing its golden shows (the numbers' resume offer
+// comes from a query of its own), as the cases run side by side.
 func TestGoldenScreens(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		start common.ScreenID
 		drive func(*session)
 	}{
-		{"numbers", common.NumbersScreen, func(s *session) { s.waitFor("Bay Bikes") }},
+		{"numbers", common.NumbersScreen, func(s *session) { s.waitFor("Bay Bikes").shows(resumeOffer) }},
 		{"numbers_crm_picker", common.NumbersScreen, func(s *session) {
-			s.waitFor("Bay Bikes").keys("enter").waitFor("intercom")
+			s.waitFor("Bay Bikes").keys("enter").waitFor("intercom").shows(resumeOffer)
 		}},
 		{"contacts_plan", common.NumbersScreen, func(s *session) {
 			s.waitFor("Bay Bikes").keys("enter", "enter").waitFor("sort: plan")
@@ -42,7 +45,7 @@ func TestGoldenScreens(t *testing.T) {
 				waitFor("type force").keys("f", "o").shows("fo▏")
 		}},
 		{"numbers_doctor", common.NumbersScreen, func(s *session) {
-			s.waitFor("Bay Bikes").keys("down", "d").waitFor("with a warning")
+			s.waitFor("Bay Bikes").keys("down", "d").waitFor("with a warning").shows(resumeOffer)
 		}},
 		{"sync_confirm", common.NumbersScreen, func(s *session) {
 			s.waitFor("Bay Bikes").keys("enter", "enter").waitFor("sort: plan").keys("S").waitFor("(y/n)")
@@ -50,7 +53,7 @@ func TestGoldenScreens(t *testing.T) {
 		{"sync_live", common.NumbersScreen, func(s *session) {
 			sendLiveEvents(s)
 			s.waitFor("Bay Bikes").keys("enter", "enter").waitFor("sort: plan").keys("S").waitFor("(y/n)").
-				keys("y").waitFor("search 1.5s")
+				keys("y").waitFor("search 1.5s").shows("5/12") // the last event drawn
 		}},
 		{"sync_summary", common.NumbersScreen, func(s *session) {
 			sendLiveEvents(s)
@@ -82,7 +85,7 @@ func TestGoldenScreens(t *testing.T) {
 		{"failure_detail", common.RunsScreen, func(s *session) {
 			s.waitFor("interrupted").keys("enter").waitFor("no_phone_number").keys("enter").waitFor("Attempts")
 		}},
-		{"help", common.NumbersScreen, func(s *session) { s.waitFor("Bay Bikes").keys("?").waitFor("refresh") }},
+		{"help", common.NumbersScreen, func(s *session) { s.waitFor("Bay Bikes").keys("?").waitFor("refresh").shows(resumeOffer) }},
 	}
 	// The harness's default is NO_COLOR (symbols, no colour); the colour
 	// goldens keep the escape sequences, so a lost colour shows too.
@@ -94,6 +97,7 @@ func TestGoldenScreens(t *testing.T) {
 					name = c.name + "/colour_" + size.name
 				}
 				t.Run(name, func(t *testing.T) {
+					t.Parallel()
 					b := uitest.NewBackend()
 					a := newApp(t, b, c.start)
 					if colour {

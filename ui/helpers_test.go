@@ -154,6 +154,18 @@ func (s *session) shows(texts ...string) *session {
 	}
 }
 
+// until waits for cond, which a command of the console makes true.
+func (s *session) until(what string, cond func() bool) {
+	s.t.Helper()
+	deadline := time.Now().Add(s.timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("waiting for %s: not after %s; screen:\n%s", what, s.timeout, s.frames.get())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func (s *session) keys(keys ...string) *session {
 	for _, k := range keys {
 		s.tm.Send(press(k))

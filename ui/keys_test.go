@@ -101,48 +101,54 @@ func stateDriver(t *testing.T, i int) *driver {
 
 // Every key the help lists does something; no key it leaves out does.
 func TestHelpListsExactlyTheLiveKeys(t *testing.T) {
+	t.Parallel()
 	for i, st := range keyStates {
 		t.Run(st.name, func(t *testing.T) {
-			t.Parallel() // each state waits on its own blocked commands
-			d := stateDriver(t, i)
-			live := d.a.Keys().Live()
-			if len(live) == 0 {
-				t.Fatal("no live keys: the agent would be stuck")
-			}
-			d.a.help.ShowAll = true
-			full := d.a.helpView()
-			for _, b := range live {
-				if !strings.Contains(full, b.Help().Desc) {
-					t.Errorf("help lacks live key %s (%s):\n%s", b.Help().Key, b.Help().Desc, full)
-				}
-			}
-			for _, b := range live {
-				k := b.Keys()[0]
-				d := stateDriver(t, i)
-				before := d.frame()
-				_, cmd := d.a.Update(press(k))
-				after := d.frame()
-				d.run(cmd)
-				if cmd == nil && after == before && !d.quit {
-					t.Errorf("listed key %q (%s) did nothing", k, b.Help().Desc)
-				}
-			}
-			typing := strings.Contains(d.frame(), "▏")
-			for _, k := range universe(d.a) {
-				if listed(live, k) {
-					continue
-				}
-				if typing && len([]rune(k)) == 1 {
-					continue // text typed into the filter or path
-				}
-				d := stateDriver(t, i)
-				before := d.frame()
-				_, cmd := d.a.Update(press(k))
-				if cmd != nil || d.frame() != before {
-					t.Errorf("unlisted key %q acted:\n%s", k, d.frame())
-				}
-			}
+			inBubble(t, func(t *testing.T) { checkLiveKeys(t, i) })
 		})
+	}
+}
+
+// checkLiveKeys checks the help of one key state against what each key
+// does there; every key is pressed on a fresh console in that state.
+func checkLiveKeys(t *testing.T, i int) {
+	d := stateDriver(t, i)
+	live := d.a.Keys().Live()
+	if len(live) == 0 {
+		t.Fatal("no live keys: the agent would be stuck")
+	}
+	d.a.help.ShowAll = true
+	full := d.a.helpView()
+	for _, b := range live {
+		if !strings.Contains(full, b.Help().Desc) {
+			t.Errorf("help lacks live key %s (%s):\n%s", b.Help().Key, b.Help().Desc, full)
+		}
+	}
+	for _, b := range live {
+		k := b.Keys()[0]
+		d := stateDriver(t, i)
+		before := d.frame()
+		_, cmd := d.a.Update(press(k))
+		after := d.frame()
+		d.run(cmd)
+		if cmd == nil && after == before && !d.quit {
+			t.Errorf("listed key %q (%s) did nothing", k, b.Help().Desc)
+		}
+	}
+	typing := strings.Contains(d.frame(), "▏")
+	for _, k := range universe(d.a) {
+		if listed(live, k) {
+			continue
+		}
+		if typing && len([]rune(k)) == 1 {
+			continue // text typed into the filter or path
+		}
+		d := stateDriver(t, i)
+		before := d.frame()
+		_, cmd := d.a.Update(press(k))
+		if cmd != nil || d.frame() != before {
+			t.Errorf("unlisted key %q acted:\n%s", k, d.frame())
+		}
 	}
 }
 

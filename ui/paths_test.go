@@ -39,6 +39,7 @@ const (
 // numbers → CRM picker → preview → back → another number: the header
 // names only the number (and CRM) of the screen in front.
 func TestWalkNumbersPickerBackAnotherNumber(t *testing.T) {
+	t.Parallel()
 	s := start(t, newApp(t, uitest.NewBackend(), common.NumbersScreen), 80, 24)
 	s.shows("Bay Bikes").at(plainHeader, resumeOffer)
 	s.keys("enter").shows("Sync into which CRM?").at(limaHeader, resumeOffer)
@@ -53,6 +54,7 @@ func TestWalkNumbersPickerBackAnotherNumber(t *testing.T) {
 // Retry and resume from the runs browser, each declined: the header
 // follows the run asked about, then goes back to the list's.
 func TestWalkRetryAndResumeFromRuns(t *testing.T) {
+	t.Parallel()
 	b := uitest.NewBackend()
 	s := start(t, newApp(t, b, common.RunsScreen), 80, 24)
 	s.shows("interrupted*").at(plainHeader, "")
@@ -72,6 +74,7 @@ func TestWalkRetryAndResumeFromRuns(t *testing.T) {
 // e writes the rows of the current filter only; over an existing file it
 // asks first: n keeps the file, y replaces it.
 func TestPreviewExportWritesFilteredRowsAndAsksBeforeOverwrite(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	a := New(uitest.NewBackend(), Options{Start: common.NumbersScreen, Now: func() time.Time { return uitest.Clock },
 		PollEvery: 5 * time.Millisecond, ExportDir: dir, Styles: NewStyles(true), Keys: DefaultKeyMap()})
@@ -121,6 +124,7 @@ func readCSV(t *testing.T, path string) []string {
 
 // While a plan builds, the index build the engine reports is shown.
 func TestIndexBuildProgressWhilePlanning(t *testing.T) {
+	t.Parallel()
 	b := uitest.NewBackend()
 	gate := make(chan struct{})
 	b.Eng.PlanGate = gate

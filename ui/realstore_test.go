@@ -54,19 +54,21 @@ func offlineDB(t *testing.T) *store.DB {
 }
 
 func TestOfflineRunsOverRealDatabase(t *testing.T) {
-	b := uitest.NewBackend()
-	b.ModeName, b.CRMList, b.EngineErr = common.ModeOffline, nil, errors.New("offline")
-	b.St = offlineDB(t)
-	a := newApp(t, b, common.RunsScreen)
-	d := drive(t, a)
-	d.mustShow("[OFFLINE]", "finished", "Newest first.")
-	d.keys("enter").mustShow("Run #1 failures: 2 of 2", "=HYPERLINK", "Ana Lima")
-	d.keys("e", "enter").mustShow("failures to")
-	data, err := os.ReadFile(filepath.Join(a.c.ExportDir, "coexsync-run-1-failures.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(data), `'=HYPERLINK`) || !strings.Contains(string(data), "Ana Lima") {
-		t.Fatalf("export lacks the failures or runs a formula:\n%s", data)
-	}
+	inBubble(t, func(t *testing.T) {
+		b := uitest.NewBackend()
+		b.ModeName, b.CRMList, b.EngineErr = common.ModeOffline, nil, errors.New("offline")
+		b.St = offlineDB(t)
+		a := newApp(t, b, common.RunsScreen)
+		d := drive(t, a)
+		d.mustShow("[OFFLINE]", "finished", "Newest first.")
+		d.keys("enter").mustShow("Run #1 failures: 2 of 2", "=HYPERLINK", "Ana Lima")
+		d.keys("e", "enter").mustShow("failures to")
+		data, err := os.ReadFile(filepath.Join(a.c.ExportDir, "coexsync-run-1-failures.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), `'=HYPERLINK`) || !strings.Contains(string(data), "Ana Lima") {
+			t.Fatalf("export lacks the failures or runs a formula:\n%s", data)
+		}
+	})
 }

@@ -31,6 +31,7 @@ func startSync(s *session) *session {
 // The duplicate-creating walk: after a run, r → esc → esc used to land on
 // the old "Start writing?" and y ran the same plan again.
 func TestPlanIsUsedOnce(t *testing.T) {
+	t.Parallel()
 	b := uitest.NewBackend()
 	sum := engine.RunSummary{RunID: 7, Status: store.RunFinished, Total: 12, Created: 4, Skipped: 6, Failed: 2}
 	recordRun(b, store.Run{ID: 7, NumberID: "1001", CRM: "hubspot", Mode: store.ModeLive, Status: store.RunFinished,
@@ -66,6 +67,7 @@ func TestPlanIsUsedOnce(t *testing.T) {
 // A second y while the first start is on its way must not start twice,
 // and a failed start keeps the same plan on offer.
 func TestPlanStartedOnceOnDoubleYes(t *testing.T) {
+	t.Parallel()
 	b := uitest.NewBackend()
 	s := start(t, newApp(t, b, common.NumbersScreen), 80, 24)
 	s.shows("Bay Bikes").keys("enter", "enter").shows("sort: plan").keys("S").shows("(y/n)")
@@ -77,6 +79,7 @@ func TestPlanStartedOnceOnDoubleYes(t *testing.T) {
 }
 
 func TestQuitDuringRunAsksThenWaitsForTheRun(t *testing.T) {
+	t.Parallel()
 	b := uitest.NewBackend()
 	job := b.Eng.Job
 	job.SlowCancel = true // the run records its calls in flight until Finish
@@ -95,9 +98,7 @@ func TestQuitDuringRunAsksThenWaitsForTheRun(t *testing.T) {
 
 	s.keys("ctrl+c").shows("Quit? The running sync is cancelled")
 	s.keys("y").shows("Quitting: recording")
-	if !job.Cancelled() {
-		t.Fatal("quit confirmed but the run was not cancelled")
-	}
+	s.until("quit confirmed: the run cancelled", job.Cancelled) // the cancel is a command
 	// Still running while the job records its end: it draws new events.
 	job.Ch <- engine.Phase{Name: "recording the calls in flight"}
 	s.shows("phase: recording the calls in flight")
@@ -109,6 +110,7 @@ func TestQuitDuringRunAsksThenWaitsForTheRun(t *testing.T) {
 }
 
 func TestQuitWithoutRunQuitsAtOnce(t *testing.T) {
+	t.Parallel()
 	s := start(t, newApp(t, uitest.NewBackend(), common.NumbersScreen), 80, 24)
 	s.shows("Bay Bikes").keys("q")
 	s.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
@@ -120,6 +122,7 @@ func cancelRun(s *session) *session {
 }
 
 func TestResumeCancelledRunFromSummary(t *testing.T) {
+	t.Parallel()
 	b := uitest.NewBackend()
 	b.Eng.ResumeJob = uitest.NewJob(7, 8)
 	recordRun(b, store.Run{ID: 7, NumberID: "1001", CRM: "hubspot", Target: "hubspot https://api.hubapi.com",
@@ -154,6 +157,7 @@ func cancelledWithContactsLeft(b *uitest.Backend) {
 }
 
 func TestResumeCancelledRunFromRunsBrowser(t *testing.T) {
+	t.Parallel()
 	b := uitest.NewBackend()
 	cancelledWithContactsLeft(b)
 	s := start(t, newApp(t, b, common.RunsScreen), 80, 24)
@@ -171,6 +175,7 @@ func TestResumeCancelledRunFromRunsBrowser(t *testing.T) {
 }
 
 func TestNumbersOfferCancelledRunForResume(t *testing.T) {
+	t.Parallel()
 	b := uitest.NewBackend()
 	cancelledWithContactsLeft(b)
 	s := start(t, newApp(t, b, common.NumbersScreen), 120, 24)

@@ -17,14 +17,23 @@ import (
 // TestSandboxFlowEndToEnd drives the real console over the real sandbox —
 // fake Graph API, signed webhooks into SQLite, the engine and the HubSpot
 // fake — with keys in and screens out: pick a number, request the
-// contacts, preview, sync, browse the failures. Then it checks what landed.
+// contacts, preview, sync, browse the failures. Then it checks what
+// landed, and on the same console retries and undoes the run
+// (retryThenUndo): one sandbox and one sync serve both.
 func TestSandboxFlowEndToEnd(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, sb := startSandbox(t, ctx)
 	s, stored := syncInSandbox(t, ctx, db, sb)
 	s.keys("r").waitFor("reason: all").keys("esc").waitFor("Started")
-	s.final()
+	run := checkLanded(t, ctx, db, sb, stored)
+	retryThenUndo(t, ctx, s, db, sb, run)
+}
 
+// checkLanded checks the one run the sync made and what it created in
+// HubSpot, and returns the run.
+func checkLanded(t *testing.T, ctx context.Context, db *store.DB, sb *sandbox.Sandbox, stored int) store.Run {
+	t.Helper()
 	runs, err := db.Runs(ctx, 10, 0)
 	if err != nil || len(runs) != 1 {
 		t.Fatalf("runs: %v %v", runs, err)
@@ -49,6 +58,7 @@ func TestSandboxFlowEndToEnd(t *testing.T) {
 	if created != run.Created {
 		t.Fatalf("HubSpot holds %d created records, the run says %d", created, run.Created)
 	}
+	return run
 }
 
 // syncInSandbox drives the console over the sandbox from the numbers list
@@ -73,10 +83,16 @@ func syncInSandbox(t *testing.T, ctx context.Context, db *store.DB, sb *sandbox.
 	if err != nil || stored == 0 {
 		t.Fatalf("contacts stored from the webhook: %d, %v", stored, err)
 	}
-	s.waitFor(strconv.Itoa(stored)).keys("p").waitFor("ambiguous")
+	// The counts show while the preview is prepared, before S works: wait
+	// for the table.
+	s.waitFor(strconv.Itoa(stored)).keys("p").waitFor("ambiguous").shows("sort: plan")
 	s.keys("S").waitFor("Start writing to hubspot?").keys("y")
 	return s.waitFor("finished"), stored
 }
+
+// sandboxOptions are the sandbox of these tests: a fixed dataset and a
+// short search lag.
+var sandboxOptions = sandbox.Options{Seed: 7, SearchLag: 50 * time.Millisecond}
 
 // startSandbox opens a fresh database and starts the sandbox on it with a
 // fixed dataset and a short search lag; both close with the test.
@@ -87,7 +103,7 @@ func startSandbox(t *testing.T, ctx context.Context) (*store.DB, *sandbox.Sandbo
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	sb, err := sandbox.StartWith(ctx, db, sandbox.Options{Seed: 7, SearchLag: 50 * time.Millisecond})
+	sb, err := sandbox.StartWith(ctx, db, sandboxOptions)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -10,6 +12,7 @@ import (
 	"coexsync/backend"
 	"coexsync/crm"
 	"coexsync/crm/hubspot/hubspottest"
+	"coexsync/sandbox"
 	"coexsync/store"
 	engine "coexsync/sync"
 	"coexsync/sync/normalize"
@@ -44,36 +47,75 @@ func duplicates(recs []hubspottest.Contact) (twice, overExisting map[string]bool
 	return twice, overExisting, created
 }
 
-// uninterruptedRun syncs the same sandbox data with the engine alone, in
-// one go: what a run that was never cancelled leaves in HubSpot.
-func uninterruptedRun(t *testing.T, ctx context.Context) []hubspottest.Contact {
-	_, sb := startSandbox(t, ctx)
+// baseline is what a run that was never cancelled leaves in HubSpot: the
+// engine alone syncs the same sandbox data in one go, in the background
+// while the test drives the console.
+type baseline struct {
+	done chan struct{}
+	recs []hubspottest.Contact
+	err  error
+}
+
+func startBaseline(t *testing.T, ctx context.Context) *baseline {
+	b := &baseline{done: make(chan struct{})}
+	path := filepath.Join(t.TempDir(), "baseline.db")
+	go func() {
+		defer close(b.done)
+		b.recs, b.err = uninterruptedRun(ctx, path)
+	}()
+	t.Cleanup(func() { <-b.done }) // before the directory goes
+	return b
+}
+
+// records waits for the baseline run and returns HubSpot's records.
+func (b *baseline) records(t *testing.T) []hubspottest.Contact {
+	t.Helper()
+	<-b.done
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return b.recs
+}
+
+// uninterruptedRun opens a database at path, starts the sandbox on it as
+// startSandbox does, and syncs the number with the engine alone.
+func uninterruptedRun(ctx context.Context, path string) ([]hubspottest.Contact, error) {
+	db, err := store.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	sb, err := sandbox.StartWith(ctx, db, sandboxOptions)
+	if err != nil {
+		return nil, err
+	}
+	defer sb.Close()
 	b := backend.New(sb.Config())
 	if _, err := b.Numbers(ctx); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if err := b.RequestContactSync(ctx, sandboxNumber); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if err := sb.Graph.WaitDelivered(ctx); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	eng, err := b.Engine("hubspot")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	plan, err := eng.Plan(ctx, sandboxNumber, b.Region(sandboxNumber))
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	job, err := eng.Start(ctx, plan, engine.RunOptions{Mode: store.ModeLive})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if sum := job.Wait(); sum.Status != store.RunFinished {
-		t.Fatalf("baseline run %s: %v", sum.Status, sum.Err)
+		return nil, fmt.Errorf("baseline run %s: %v", sum.Status, sum.Err)
 	}
-	return sb.HubSpot.Records()
+	return sb.HubSpot.Records(), nil
 }
 
 // heldCRM lets creates reach the CRM but, until opened, keeps their
@@ -127,7 +169,9 @@ func (h *heldCRM) release() {
 // the run completes, no number was created twice, and the resume made no
 // record an uninterrupted run would not have made.
 func TestSandboxCancelThenResumeNoDuplicates(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
+	base := startBaseline(t, ctx)
 	db, sb := startSandbox(t, ctx)
 	cfg := sb.Config()
 	gate := &heldCRM{Client: cfg.CRMs["hubspot"], held: make(chan struct{})}
@@ -147,7 +191,7 @@ func TestSandboxCancelThenResumeNoDuplicates(t *testing.T) {
 	if err != nil || stored == 0 {
 		t.Fatalf("contacts stored from the webhook: %d, %v", stored, err)
 	}
-	s.shows("Contacts received so far: " + strconv.Itoa(stored)).keys("p").shows("ambiguous")
+	s.shows("Contacts received so far: "+strconv.Itoa(stored)).keys("p").shows("ambiguous", "sort: plan")
 	s.keys("S").shows("Start writing to hubspot?").keys("y")
 	select {
 	case <-gate.held:
@@ -185,7 +229,7 @@ func TestSandboxCancelThenResumeNoDuplicates(t *testing.T) {
 	}
 	// Matching a record already in the CRM is the engine's work; a resume
 	// must not do worse than a run that was never stopped.
-	_, baseline, baseCreated := duplicates(uninterruptedRun(t, ctx))
+	_, baseline, baseCreated := duplicates(base.records(t))
 	for e164 := range overExisting {
 		if !baseline[e164] {
 			t.Errorf("%s: the resume created a record next to an existing one", e164)

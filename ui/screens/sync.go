@@ -127,6 +127,9 @@ func (s *Sync) ask(req request) tea.Cmd {
 func (s *Sync) start() tea.Cmd {
 	req := *s.req
 	s.req, s.state, s.quitting = nil, syncStarting, false
+	// The last job is over; its events may still be draining. Forget it,
+	// or its late close would end this start as if it were its own.
+	s.job = nil
 	ctx, cancel := context.WithCancel(s.c.Ctx)
 	h := &handle{cancel: cancel, started: make(chan struct{})}
 	s.h = h

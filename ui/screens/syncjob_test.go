@@ -85,3 +85,48 @@ func TestStopWhileStarting(t *testing.T) {
 		}
 	})
 }
+
+// A finished run drains its events after its summary shows; when the
+// agent starts again (a resume right after a cancel) before the drain
+// ends, the old run's close must not end the new start.
+func TestLateCloseOfTheLastRunLeavesTheNextStartAlone(t *testing.T) {
+	b := uitest.NewBackend()
+	s := NewSync(screenCommon(b))
+	s.Update(confirmMsg{request{crm: "hubspot", plan: uitest.MakePlan("1001", "BR", 4)}})
+	_, next := s.Update(s.start()())
+	b.Eng.Job.Cancel() // Done, then the events close
+	_, drain := s.Update(next())
+	if s.state != syncDone {
+		t.Fatalf("state %v after Done, want the summary", s.state)
+	}
+	s.Update(confirmMsg{request{crm: "hubspot", plan: uitest.MakePlan("1001", "BR", 4)}})
+	s.start() // started, not yet begun
+	for _, msg := range drainAll(drain) {
+		if _, cmd := s.Update(msg); cmd != nil {
+			s.Update(cmd())
+		}
+	}
+	if s.state != syncStarting || !s.Busy() {
+		t.Fatalf("state %v after the last run's late close; the new start must still be starting", s.state)
+	}
+}
+
+// drainAll runs cmd and every batched command in it, and returns the
+// messages they produce.
+func drainAll(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	switch msg := cmd().(type) {
+	case tea.BatchMsg:
+		var out []tea.Msg
+		for _, c := range msg {
+			out = append(out, drainAll(c)...)
+		}
+		return out
+	case nil:
+		return nil
+	default:
+		return []tea.Msg{msg}
+	}
+}
