@@ -12,10 +12,10 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"coexsync/crm/hubspot"
+	"coexsync/internal/firstuse"
 )
 
 // Options configures a fake account. Zero fields take HubSpot's defaults.
@@ -56,7 +56,7 @@ type Server struct {
 
 	opts     Options
 	http     *httptest.Server
-	firstUse atomic.Pointer[func()] // see LoadOnFirstRequest
+	firstUse firstuse.Load // see LoadOnFirstRequest
 
 	mu        sync.Mutex
 	rng       *rand.Rand
@@ -141,17 +141,7 @@ func New(opts Options) *Server {
 // LoadOnFirstRequest has load run once, before the first request the fake
 // serves (or the first look at its records): a sandbox sized for a demo
 // holds a CRM's records only once that CRM is used.
-func (s *Server) LoadOnFirstRequest(load func()) {
-	once := sync.OnceFunc(load)
-	s.firstUse.Store(&once)
-}
-
-// loaded runs the load LoadOnFirstRequest set, if any, once.
-func (s *Server) loaded() {
-	if load := s.firstUse.Load(); load != nil {
-		(*load)()
-	}
-}
+func (s *Server) LoadOnFirstRequest(load func()) { s.firstUse.Set(load) }
 
 // Close stops the server.
 func (s *Server) Close() {
@@ -168,7 +158,7 @@ const (
 
 // ServeHTTP routes the three operations the client uses.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.loaded()
+	s.firstUse.Run()
 	var endpoint string
 	var handle func(w http.ResponseWriter, r *http.Request, body []byte)
 	if endpoint, handle = s.listRoute(r); handle != nil {
@@ -251,7 +241,7 @@ type Contact struct {
 
 // Records returns every contact, in id order.
 func (s *Server) Records() []Contact {
-	s.loaded()
+	s.firstUse.Run()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Contact, 0, len(s.contacts))

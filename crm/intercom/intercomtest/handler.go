@@ -25,7 +25,7 @@ type answer struct {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	s.loaded()
+	s.firstUse.Run()
 	endpoint, id := route(r)
 	s.mu.Lock()
 	s.calls[endpoint]++

@@ -22,10 +22,10 @@ import (
 	"slices"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"coexsync/crm/intercom"
+	"coexsync/internal/firstuse"
 )
 
 // DefaultPerMinute is the fake's budget unless Options says otherwise:
@@ -60,8 +60,8 @@ type Contact struct {
 type Server struct {
 	opts     Options
 	ts       *httptest.Server
-	closed   chan struct{}          // releases handlers that hang on purpose
-	firstUse atomic.Pointer[func()] // see LoadOnFirstRequest
+	closed   chan struct{} // releases handlers that hang on purpose
+	firstUse firstuse.Load // see LoadOnFirstRequest
 
 	mu       sync.Mutex
 	contacts []*record // ascending id, which is creation order
@@ -104,17 +104,7 @@ func (s *Server) URL() string { return s.ts.URL }
 // LoadOnFirstRequest has load run once, before the first request the fake
 // serves (or the first look at its records): a sandbox sized for a demo
 // holds a CRM's records only once that CRM is used.
-func (s *Server) LoadOnFirstRequest(load func()) {
-	once := sync.OnceFunc(load)
-	s.firstUse.Store(&once)
-}
-
-// loaded runs the load LoadOnFirstRequest set, if any, once.
-func (s *Server) loaded() {
-	if load := s.firstUse.Load(); load != nil {
-		(*load)()
-	}
-}
+func (s *Server) LoadOnFirstRequest(load func()) { s.firstUse.Set(load) }
 
 // Close releases hanging handlers and stops the server.
 func (s *Server) Close() {
@@ -197,7 +187,7 @@ func (s *Server) byID(id string) *record {
 
 // Records is a snapshot of every contact, in id order.
 func (s *Server) Records() []Contact {
-	s.loaded()
+	s.firstUse.Run()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Contact, len(s.contacts))
