@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"sync"
 	"time"
 
 	"coexsync/backend"
@@ -119,16 +121,53 @@ func (s *Sandbox) Wait(ctx context.Context) error {
 	}
 }
 
-// load fills the fakes: numbers and their Business App contacts on Meta's
-// side, and the records the CRMs already hold.
+// load fills the fakes with the default dataset: numbers and their
+// Business App contacts on Meta's side, and the records the CRMs already
+// hold, the CRM records first (contacts never show up before what they
+// match).
 func (s *Sandbox) load() error {
-	books, err := layout(s.opts.Seed, s.opts.Contacts)
+	books, err := layout(s.opts.Seed, 0)
 	if err != nil {
 		return err
 	}
-	// A sized dataset's numbers are already there (StartWith).
-	fill(s.opts.Seed, books, s.Graph, s.HubSpot, s.Intercom, s.opts.Contacts <= 0)
+	recs := defaultRecords(s.opts.Seed, books)
+	seedHubSpot(s.HubSpot)(slices.Clone(recs.hubspot))
+	seedIntercom(s.Intercom)(slices.Clone(recs.intercom))
+	for _, nb := range books {
+		s.Graph.AddNumber(nb.number)
+		if nb.book.size > 0 {
+			s.Graph.SetContactSource(nb.number.ID, nb.book.contacts)
+		}
+	}
 	return nil
+}
+
+// generatedRecords holds, by seed, the CRM records of the default
+// dataset: generating them (every contact normalized) is most of a
+// sandbox's start, and a process that starts several sandboxes (the
+// tests, a console restarted in place) needs them once. Small at the
+// default size; a sized dataset is never kept.
+var generatedRecords sync.Map // int64 → *crmRecords
+
+type crmRecords struct {
+	once     sync.Once
+	hubspot  []hubspottest.Record
+	intercom []intercomtest.Contact
+}
+
+// defaultRecords generates the CRM records of the default dataset of
+// seed once per process; callers copy what they change.
+func defaultRecords(seed int64, books []numberBook) *crmRecords {
+	v, _ := generatedRecords.LoadOrStore(seed, &crmRecords{})
+	r := v.(*crmRecords)
+	r.once.Do(func() {
+		generate(seed, books, loader{
+			hubspot:  func(recs []hubspottest.Record) { r.hubspot = append(r.hubspot, recs...) },
+			intercom: func(recs []intercomtest.Contact) { r.intercom = append(r.intercom, recs...) },
+			number:   func(numberBook) {},
+		})
+	})
+	return r
 }
 
 // loadOnUse is load for a sized dataset: the address books are set at

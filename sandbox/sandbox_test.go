@@ -173,18 +173,35 @@ func TestSizedSandboxLoadsEachCRMOnFirstRequest(t *testing.T) {
 		}
 	}
 
-	// The same dataset loaded at once, into fakes of its own.
+	assertLoadedAtOnce(t, sb, 3, 200)
+}
+
+// A default sandbox generates its CRM records once per process: every
+// start after the first seeds the same records from what the first one
+// generated.
+func TestDefaultSandboxesOfOneSeedHoldTheSameRecords(t *testing.T) {
+	for range 2 {
+		_, sb := startOnNewDB(t, Options{Seed: 4})
+		assertLoadedAtOnce(t, sb, 4, 0)
+	}
+}
+
+// assertLoadedAtOnce checks that sb's CRM fakes hold the records the
+// dataset of seed and perNumber holds when generated and loaded at once
+// into fakes of its own.
+func assertLoadedAtOnce(t *testing.T, sb *Sandbox, seed int64, perNumber int) {
+	t.Helper()
 	graph := whatsapptest.New(whatsapptest.Options{Token: graphToken, AppSecret: appSecret, WABAID: wabaID})
 	hub := hubspottest.New(hubspottest.Options{Token: hubspotToken})
 	icom := intercomtest.New(intercomtest.Options{Token: intercomToken})
 	t.Cleanup(func() { graph.Close(); hub.Close(); icom.Close() })
-	books, err := layout(3, 200)
+	books, err := layout(seed, perNumber)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fill(3, books, graph, hub, icom, true)
+	fill(seed, books, graph, hub, icom, true)
 	if got, want := sb.HubSpot.Records(), hub.Records(); !reflect.DeepEqual(got, want) || len(want) == 0 {
-		t.Errorf("HubSpot loaded on first request holds %d records, loaded at once %d, or they differ", len(got), len(want))
+		t.Errorf("HubSpot holds %d records, loaded at once %d, or they differ", len(got), len(want))
 	}
 	untimed := func(cs []intercomtest.Contact) []intercomtest.Contact {
 		for i := range cs { // seeded when each fake loaded
@@ -193,6 +210,6 @@ func TestSizedSandboxLoadsEachCRMOnFirstRequest(t *testing.T) {
 		return cs
 	}
 	if got, want := untimed(sb.Intercom.Records()), untimed(icom.Records()); !reflect.DeepEqual(got, want) || len(want) == 0 {
-		t.Errorf("Intercom loaded on first request holds %d records, loaded at once %d, or they differ", len(got), len(want))
+		t.Errorf("Intercom holds %d records, loaded at once %d, or they differ", len(got), len(want))
 	}
 }
