@@ -265,6 +265,7 @@ func BenchmarkPlan10kWarmIndex(b *testing.B) {
 // and reads the matched records by id to confirm them: it never searches
 // by phone, whatever the number of contacts.
 func TestPlanWithWarmIndexSearchesOnlyForChanges(t *testing.T) {
+	t.Parallel()
 	const records, contacts = 400, 300
 	srv, client := fastHubSpot(t, 1)
 	ids := srv.SeedRecords(crmRecords(records, time.Now().Add(-time.Hour))...)

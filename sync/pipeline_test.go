@@ -186,6 +186,7 @@ func lastProgress(t *testing.T, evs []Event) Progress {
 // failures, outcomes (the killed run's claims resolved the same way) and
 // CRM calls. Its retry of the failures does too.
 func TestPipelinedSyncMatchesPlanThenRun(t *testing.T) {
+	t.Parallel()
 	var planned, piped, plannedRetry, pipedRetry syncRun
 	var deadRun int64
 	var wg gosync.WaitGroup
@@ -253,6 +254,7 @@ func TestPipelinedSyncMatchesPlanThenRun(t *testing.T) {
 // the plan and its run do: here 300 contacts, 180 held by records of which
 // some are deleted since, some share a number, some have no name.
 func TestPipelinedIndexSyncMatchesPlanThenRun(t *testing.T) {
+	t.Parallel()
 	type world struct {
 		srv *hubspottest.Server
 		db  *store.DB
@@ -463,6 +465,7 @@ func TestPipelineRefusedTokenFailsTheRest(t *testing.T) {
 // Another process takes the write lease while the sync still looks
 // contacts up: the sync stops at its next heartbeat, interrupted.
 func TestPipelineStopsWhenItsLeaseIsTaken(t *testing.T) {
+	t.Parallel()
 	db, fc, created := heldLookups(t, 40, untilDone)
 	e := &Engine{Store: db, CRM: fc}
 	job, err := e.StartSync(context.Background(), testNumber, "US")

@@ -122,6 +122,7 @@ func TestPlanDecidesEveryStatus(t *testing.T) {
 }
 
 func TestPlanSearchesInBatchesOfTheLimit(t *testing.T) {
+	t.Parallel()
 	db := openStore(t)
 	specs := make([]contactSpec, 250)
 	for i := range specs {

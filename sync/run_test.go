@@ -118,6 +118,7 @@ func TestNameFillFailureKeepsContactSkipped(t *testing.T) {
 }
 
 func TestCreateItemResults(t *testing.T) {
+	t.Parallel()
 	db := openStore(t)
 	saveContacts(t, db, []contactSpec{
 		{"14155550201", "permanent"}, {"14155550202", "flaky"}, {"14155550203", "always"}, {"14155550204", "conflict"},
@@ -158,6 +159,7 @@ func TestCreateItemResults(t *testing.T) {
 }
 
 func TestTemporaryCallFailureIsRecheckedNotCreatedTwice(t *testing.T) {
+	t.Parallel()
 	db := openStore(t)
 	specs := make([]contactSpec, 25)
 	for i := range specs {

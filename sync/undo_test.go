@@ -245,6 +245,7 @@ func keptBy(items []UndoItem) map[KeepReason][]string {
 // forgets the numbers whose records are gone, so a later sync creates
 // them again, and a second undo archives nothing.
 func TestUndoArchivesOnlyUntouchedRecordsItCreated(t *testing.T) {
+	t.Parallel()
 	for _, v := range undoVendors {
 		t.Run(v.name, func(t *testing.T) {
 			crmv := v.setup(t)
