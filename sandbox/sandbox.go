@@ -134,10 +134,7 @@ func (s *Sandbox) load() error {
 	seedHubSpot(s.HubSpot)(slices.Clone(recs.hubspot))
 	seedIntercom(s.Intercom)(slices.Clone(recs.intercom))
 	for _, nb := range books {
-		s.Graph.AddNumber(nb.number)
-		if nb.book.size > 0 {
-			s.Graph.SetContactSource(nb.number.ID, nb.book.contacts)
-		}
+		addBook(s.Graph, nb, true)
 	}
 	return nil
 }
@@ -164,7 +161,6 @@ func defaultRecords(seed int64, books []numberBook) *crmRecords {
 		generate(seed, books, loader{
 			hubspot:  func(recs []hubspottest.Record) { r.hubspot = append(r.hubspot, recs...) },
 			intercom: func(recs []intercomtest.Contact) { r.intercom = append(r.intercom, recs...) },
-			number:   func(numberBook) {},
 		})
 	})
 	return r
@@ -182,15 +178,13 @@ func (s *Sandbox) loadOnUse() error {
 	}
 	seed := s.opts.Seed
 	s.HubSpot.LoadOnFirstRequest(func() {
-		generate(seed, books, loader{hubspot: seedHubSpot(s.HubSpot), intercom: func([]intercomtest.Contact) {}, number: func(numberBook) {}})
+		generate(seed, books, loader{hubspot: seedHubSpot(s.HubSpot)})
 	})
 	s.Intercom.LoadOnFirstRequest(func() {
-		generate(seed, books, loader{hubspot: func([]hubspottest.Record) {}, intercom: seedIntercom(s.Intercom), number: func(numberBook) {}})
+		generate(seed, books, loader{intercom: seedIntercom(s.Intercom)})
 	})
 	for _, nb := range books {
-		if nb.book.size > 0 {
-			s.Graph.SetContactSource(nb.number.ID, nb.book.contacts)
-		}
+		addBook(s.Graph, nb, false) // the numbers are already there (StartWith)
 	}
 	return nil
 }
@@ -220,15 +214,19 @@ func fill(seed int64, books []numberBook, graph *whatsapptest.Server, hub *hubsp
 	generate(seed, books, loader{
 		hubspot:  seedHubSpot(hub),
 		intercom: seedIntercom(icom),
-		number: func(nb numberBook) {
-			if addNumbers {
-				graph.AddNumber(nb.number)
-			}
-			if nb.book.size > 0 {
-				graph.SetContactSource(nb.number.ID, nb.book.contacts)
-			}
-		},
+		number:   func(nb numberBook) { addBook(graph, nb, addNumbers) },
 	})
+}
+
+// addBook gives the fake Meta a number (when addNumber) and its address
+// book, generated when a sync of the number delivers it.
+func addBook(graph *whatsapptest.Server, nb numberBook, addNumber bool) {
+	if addNumber {
+		graph.AddNumber(nb.number)
+	}
+	if nb.book.size > 0 {
+		graph.SetContactSource(nb.number.ID, nb.book.contacts)
+	}
 }
 
 func joinName(first, last string) string {

@@ -124,8 +124,7 @@ func TestSandboxSizedLoadsInBackground(t *testing.T) {
 	}
 	want := 0
 	generate(1, books, loader{
-		hubspot:  func(recs []hubspottest.Record) { want += len(recs) },
-		intercom: func([]intercomtest.Contact) {},
+		hubspot: func(recs []hubspottest.Record) { want += len(recs) },
 		number: func(nb numberBook) {
 			if cs := nb.book.contacts(); nb.book.size > 0 && len(cs) != 300 {
 				t.Errorf("number %s: %d contacts, want 300", nb.number.ID, len(cs))

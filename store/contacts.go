@@ -187,8 +187,7 @@ func (d *DB) EachContact(ctx context.Context, numberID string, size func(n int),
 	}
 	defer tx.Rollback()
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM contacts
-		WHERE number_id = ? AND removed = 0`, numberID).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, countContacts, numberID).Scan(&n); err != nil {
 		return fmt.Errorf("store: contacts: %w", err)
 	}
 	size(n)
@@ -228,11 +227,13 @@ func (d *DB) ContactsByID(ctx context.Context, ids []int64) ([]Contact, error) {
 	return all, nil
 }
 
+// countContacts counts the current contacts of a number.
+const countContacts = `SELECT count(*) FROM contacts WHERE number_id = ? AND removed = 0`
+
 // CountContacts counts the current contacts of a number.
 func (d *DB) CountContacts(ctx context.Context, numberID string) (int, error) {
 	var n int
-	err := d.sql.QueryRowContext(ctx, `SELECT count(*) FROM contacts
-		WHERE number_id = ? AND removed = 0`, numberID).Scan(&n)
+	err := d.sql.QueryRowContext(ctx, countContacts, numberID).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: count contacts: %w", err)
 	}

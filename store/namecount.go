@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 )
 
@@ -19,12 +18,12 @@ func (d *DB) NamesFilled(ctx context.Context, runIDs ...int64) (map[int64]int, e
 	out := make(map[int64]int, len(runIDs))
 	err := forEachChunk(runIDs, inChunk, func(part []int64) error {
 		q, args := inList([]any{OutcomeSkipped}, part)
-		counts, err := queryAll(ctx, d.sql, scanRunCount, `SELECT run_id, count(*) FROM outcomes
+		counts, err := queryAll(ctx, d.sql, scanKeyCount[int64], `SELECT run_id, count(*) FROM outcomes
 			INDEXED BY outcomes_name_filled
 			WHERE name_filled = 1 AND status = ? AND run_id IN (`+q+`)
 			GROUP BY run_id`, args...)
 		for _, c := range counts {
-			out[c.runID] = c.n
+			out[c.key] = c.n
 		}
 		return err
 	})
@@ -32,15 +31,4 @@ func (d *DB) NamesFilled(ctx context.Context, runIDs ...int64) (map[int64]int, e
 		return nil, fmt.Errorf("store: names filled: %w", err)
 	}
 	return out, nil
-}
-
-type runCount struct {
-	runID int64
-	n     int
-}
-
-func scanRunCount(rows *sql.Rows) (runCount, error) {
-	var c runCount
-	err := rows.Scan(&c.runID, &c.n)
-	return c, err
 }

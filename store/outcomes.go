@@ -325,14 +325,14 @@ func checkFilter(f OutcomeFilter) error {
 // reason code.
 func (d *DB) ReasonCounts(ctx context.Context, runID int64, status OutcomeStatus) (map[string]int, error) {
 	where, args := outcomeWhere(runID, status, "", "")
-	pairs, err := queryAll(ctx, d.sql, scanReasonCount, `SELECT reason, count(*) FROM outcomes`+
+	pairs, err := queryAll(ctx, d.sql, scanKeyCount[string], `SELECT reason, count(*) FROM outcomes`+
 		where+` GROUP BY reason`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: reason counts: %w", err)
 	}
 	counts := make(map[string]int, len(pairs))
 	for _, p := range pairs {
-		counts[p.reason] = p.n
+		counts[p.key] = p.n
 	}
 	return counts, nil
 }
@@ -344,15 +344,4 @@ func scanOutcome(rows *sql.Rows) (Outcome, error) {
 		&o.CRMID, &o.Reason, &o.ReasonText, &o.Attempts, &o.NameFilled, &at)
 	o.UpdatedAt = fromNanos(at)
 	return o, err
-}
-
-type reasonCount struct {
-	reason string
-	n      int
-}
-
-func scanReasonCount(rows *sql.Rows) (reasonCount, error) {
-	var c reasonCount
-	err := rows.Scan(&c.reason, &c.n)
-	return c, err
 }

@@ -92,6 +92,18 @@ func queryAll[T any](ctx context.Context, db querier, scan func(*sql.Rows) (T, e
 	return out, rows.Err()
 }
 
+// keyCount is one row of a "SELECT key, count(*) … GROUP BY key".
+type keyCount[K any] struct {
+	key K
+	n   int
+}
+
+func scanKeyCount[K any](rows *sql.Rows) (keyCount[K], error) {
+	var c keyCount[K]
+	err := rows.Scan(&c.key, &c.n)
+	return c, err
+}
+
 // forEachChunk calls fn with consecutive slices of items of at most size.
 func forEachChunk[T any](items []T, size int, fn func(part []T) error) error {
 	for start := 0; start < len(items); start += size {

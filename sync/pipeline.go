@@ -22,11 +22,11 @@ import (
 // StartSync syncs the stored contacts of numberID: the plan and the run in
 // one pass, writing while the lookups go on. region is as for Plan.
 func (e *Engine) StartSync(ctx context.Context, numberID, region string) (*Job, error) {
-	contacts, err := e.Store.Contacts(ctx, numberID)
+	rows, err := e.storedRows(ctx, numberID)
 	if err != nil {
-		return nil, fmt.Errorf("plan: load contacts: %w", err)
+		return nil, err
 	}
-	return e.startPipeline(ctx, numberID, region, contacts, RunOptions{Mode: store.ModeLive})
+	return e.startPipeline(ctx, numberID, region, rows, RunOptions{Mode: store.ModeLive})
 }
 
 // StartRetry syncs again the failures of runID that can change (see
@@ -37,15 +37,15 @@ func (e *Engine) StartRetry(ctx context.Context, runID int64, region string) (*J
 	if err != nil || len(contacts) == 0 {
 		return nil, left, err
 	}
-	job, err := e.startPipeline(ctx, run.NumberID, region, contacts, RunOptions{Mode: store.ModeRetry, ParentRunID: runID})
+	job, err := e.startPipeline(ctx, run.NumberID, region, contactRows(contacts), RunOptions{Mode: store.ModeRetry, ParentRunID: runID})
 	return job, left, err
 }
 
 // startPipeline prepares the lookups and makes the first of them before
 // the run is recorded, so a CRM that refuses the token or cannot be
 // reached fails the sync as the plan did: with no run.
-func (e *Engine) startPipeline(ctx context.Context, numberID, region string, contacts []store.Contact, opts RunOptions) (*Job, error) {
-	p, err := e.preparePipeline(ctx, numberID, region, contacts)
+func (e *Engine) startPipeline(ctx context.Context, numberID, region string, rows []PlanRow, opts RunOptions) (*Job, error) {
+	p, err := e.preparePipeline(ctx, numberID, region, rows)
 	if err == nil {
 		err = p.prefetch(ctx, e.searchConcurrency())
 	}
@@ -88,13 +88,10 @@ type found struct {
 	live map[string]crm.IndexedRecord // index: the records that still exist
 }
 
-// preparePipeline normalizes and folds the contacts, reads the ledger and,
+// preparePipeline normalizes and folds the rows, reads the ledger and,
 // for index lookups, refreshes the index and looks every number up in it.
-func (e *Engine) preparePipeline(ctx context.Context, numberID, region string, contacts []store.Contact) (*pipeline, error) {
-	region = e.regionFor(ctx, numberID, region)
-	rows := contactRows(contacts)
-	normalizeRows(rows, region)
-	primaries := foldDuplicates(rows)
+func (e *Engine) preparePipeline(ctx context.Context, numberID, region string, rows []PlanRow) (*pipeline, error) {
+	region, primaries := e.prepareRows(ctx, numberID, region, rows)
 	p := &pipeline{region: region, rows: rows, primaries: primaries, subs: subjects(rows, primaries)}
 	numbers := candidatesOf(p.subs)
 	crmRegion := e.crmRegion(region)

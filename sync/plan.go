@@ -22,13 +22,23 @@ const ledgerChunk = 500
 // Contacts are read straight into the plan's rows: a list of them held
 // beside the rows would double the plan's peak memory.
 func (e *Engine) Plan(ctx context.Context, numberID, region string) (*Plan, error) {
+	rows, err := e.storedRows(ctx, numberID)
+	if err != nil {
+		return nil, err
+	}
+	return e.planRows(ctx, numberID, region, rows)
+}
+
+// storedRows is one plan row per stored contact of numberID, read from
+// the store straight into rows sized once.
+func (e *Engine) storedRows(ctx context.Context, numberID string) ([]PlanRow, error) {
 	var rows []PlanRow
 	err := e.Store.EachContact(ctx, numberID, func(n int) { rows = make([]PlanRow, 0, n) },
 		func(c store.Contact) { rows = append(rows, PlanRow{Contact: rowContact(c)}) })
 	if err != nil {
 		return nil, fmt.Errorf("plan: load contacts: %w", err)
 	}
-	return e.planRows(ctx, numberID, region, rows)
+	return rows, nil
 }
 
 // PlanContacts builds the plan for the given contacts: normalize, fold
@@ -39,9 +49,7 @@ func (e *Engine) PlanContacts(ctx context.Context, numberID, region string, cont
 
 // planRows plans rows that hold only their contacts.
 func (e *Engine) planRows(ctx context.Context, numberID, region string, rows []PlanRow) (*Plan, error) {
-	region = e.regionFor(ctx, numberID, region)
-	normalizeRows(rows, region)
-	primaries := foldDuplicates(rows)
+	region, primaries := e.prepareRows(ctx, numberID, region, rows)
 	p := &Plan{
 		NumberID: numberID, Region: region, CRM: e.CRM.Name(), Target: e.CRM.Target(),
 		Rows: rows, Counts: map[RowStatus]int{}, BuiltAt: time.Now(),
@@ -65,6 +73,14 @@ func (e *Engine) planRows(ctx context.Context, numberID, region string, rows []P
 		p.Counts[r.Status]++
 	}
 	return p, nil
+}
+
+// prepareRows normalizes rows in the region the plan reads numbers in
+// (returned) and folds duplicates; it returns the rows that sync.
+func (e *Engine) prepareRows(ctx context.Context, numberID, region string, rows []PlanRow) (string, []int) {
+	region = e.regionFor(ctx, numberID, region)
+	normalizeRows(rows, region)
+	return region, foldDuplicates(rows)
 }
 
 // contactRows is one plan row per contact.
