@@ -190,11 +190,17 @@ func TestFaultInjectionEndsEveryContact(t *testing.T) {
 // faultRun syncs 600 contacts while the fake answers 10 % 429, 5 % 5xx,
 // 1 % garbage and 1 % timeouts.
 func faultRun(t *testing.T, seed int64) {
-	mix := faultMix{limited: 0.10, serverError: 0.05, garbage: 0.01, timeout: 0.01}
+	hubspotUnderFaults(t, seed, faultMix{limited: 0.10, serverError: 0.05, garbage: 0.01, timeout: 0.01}, 600)
+}
+
+// hubspotUnderFaults syncs that many realistic contacts into the HubSpot
+// fake answering with mix (as intercomUnderFaults does for Intercom): every
+// contact ends final and no number is held twice.
+func hubspotUnderFaults(t *testing.T, seed int64, mix faultMix, contacts int) {
 	srv, client := bubbleHubSpot(t, seed, mix.timeout)
 	synctest.Test(t, func(t *testing.T) {
 		db := openStore(t)
-		realisticContacts(t, db, srv, 0, 600)
+		realisticContacts(t, db, srv, 0, contacts)
 		srv.SetFaults(mix.hubspot())
 		syncUnderFaults(t, &Engine{Store: db, CRM: client}, db)
 		assertNoDuplicateRecords(t, srv.Records())
@@ -239,14 +245,7 @@ func TestHeavyFaultsEndEveryContactOnBothCRMs(t *testing.T) {
 	mix := faultMix{limited: 0.30, serverError: 0.10, garbage: 0.05, timeout: 0.05}
 	t.Run("hubspot", func(t *testing.T) {
 		t.Parallel()
-		srv, client := bubbleHubSpot(t, 11, mix.timeout)
-		synctest.Test(t, func(t *testing.T) {
-			db := openStore(t)
-			realisticContacts(t, db, srv, 0, 200)
-			srv.SetFaults(mix.hubspot())
-			syncUnderFaults(t, &Engine{Store: db, CRM: client}, db)
-			assertNoDuplicateRecords(t, srv.Records())
-		})
+		hubspotUnderFaults(t, 11, mix, 200)
 	})
 	t.Run("intercom", func(t *testing.T) {
 		t.Parallel()

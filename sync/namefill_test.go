@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"coexsync/crm"
 	"coexsync/store"
 )
 
@@ -39,20 +38,5 @@ func TestFillRecordsNameFilled(t *testing.T) {
 	}
 	if seen != 1 {
 		t.Errorf("%d outcome events carry NameFilled, want 1", seen)
-	}
-}
-
-func TestFailedFillRecordsNoNameFilled(t *testing.T) {
-	f := newFixture(t)
-	f.crm.nameErr = func(string) *crm.Error {
-		return &crm.Error{Reason: crm.ReasonValidation, Status: 400, Message: "bad name"}
-	}
-	sum, _ := runToEnd(t, f.e, mustPlan(t, f.e), RunOptions{Mode: store.ModeLive})
-	o := outcomesByRaw(t, f.db, sum.RunID)["14155550103"]
-	if o.NameFilled || o.Status != store.OutcomeSkipped || o.Reason != "exists" {
-		t.Errorf("failed fill outcome %+v: want skipped, exists, not filled", o)
-	}
-	if got, err := f.db.NamesFilled(context.Background(), sum.RunID); err != nil || len(got) != 0 {
-		t.Errorf("NamesFilled = %v, %v; want none", got, err)
 	}
 }

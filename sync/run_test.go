@@ -109,11 +109,14 @@ func TestNameFillFailureKeepsContactSkipped(t *testing.T) {
 	}
 	sum, _ := runToEnd(t, f.e, mustPlan(t, f.e), RunOptions{Mode: store.ModeLive})
 	o := outcomesByRaw(t, f.db, sum.RunID)["14155550103"]
-	if o.Status != store.OutcomeSkipped || o.Reason != "exists" || !strings.Contains(o.ReasonText, "failed") {
-		t.Errorf("fill failure outcome %+v", o)
+	if o.NameFilled || o.Status != store.OutcomeSkipped || o.Reason != "exists" || !strings.Contains(o.ReasonText, "failed") {
+		t.Errorf("fill failure outcome %+v: want skipped, exists, failed, not filled", o)
 	}
 	if strings.ContainsRune(o.ReasonText, 0x1b) {
 		t.Errorf("CRM text stored unsanitized: %q", o.ReasonText)
+	}
+	if got, err := f.db.NamesFilled(context.Background(), sum.RunID); err != nil || len(got) != 0 {
+		t.Errorf("NamesFilled = %v, %v; want none", got, err)
 	}
 }
 
