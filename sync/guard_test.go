@@ -413,3 +413,37 @@ func claimedByGoneProcess(t *testing.T, db *store.DB, fc *fakeCRM, c store.Conta
 	}
 	return runID
 }
+
+// A resume looks for the creates its run's dead process sent; one the
+// CRM's search does not show at once (it did, under load, moments later)
+// is looked for again before its claim is freed: otherwise the landed
+// record would be taken for somebody else's and the contact skipped as
+// existing, and an undo of the run would never archive it.
+func TestResumeSearchesAgainBeforeFreeingASentCreate(t *testing.T) {
+	synctest.Test(t, resumeSearchesAgainBeforeFreeingASentCreate)
+}
+
+func resumeSearchesAgainBeforeFreeingASentCreate(t *testing.T) {
+	db := openStore(t)
+	cs := saveContacts(t, db, []contactSpec{{"14155550142", "Late"}})
+	fc := newFakeCRM()
+	fc.limits.SearchLag = time.Second
+	landBy := time.Now()
+	runID := claimedByGoneProcess(t, db, fc, cs[0], landBy)
+	fc.mu.Lock() // shows in search a second after the first look
+	id := fc.add(crm.Record{Phones: []string{"+14155550142"}}, landBy.Add(fc.limits.SearchLag+resolveMargin+time.Second))
+	fc.mu.Unlock()
+	job, err := (&Engine{Store: db, CRM: fc}).Resume(context.Background(), runID, "US")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum, _ := drain(t, job); sum.Status != store.RunFinished {
+		t.Fatalf("resume: %+v", sum)
+	}
+	if o := outcomesByRaw(t, db, runID)["14155550142"]; o.Status != store.OutcomeCreated || o.CRMID != id {
+		t.Errorf("outcome %+v: want created as %s, the dead process's create", o, id)
+	}
+	if n := fc.count("create"); n != 0 {
+		t.Errorf("%d creates sent for a number already created", n)
+	}
+}

@@ -80,6 +80,43 @@ func (r *runner) searchDoubts(ctx context.Context, doubts []doubt) ([]string, er
 			return nil, ctx.Err()
 		}
 	}
+	out, err := r.findSent(ctx, doubts)
+	if err != nil {
+		return nil, err
+	}
+	// A number not found is freed and may be created again, so it is
+	// looked for once more, a search lag later: under load a search has
+	// been seen to miss records it showed moments after, and a landed
+	// create taken for absent would be recorded as someone else's record.
+	var missing []int
+	for i, id := range out {
+		if id == "" {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	if !sleepCtx(ctx, r.e.CRM.Limits().SearchLag+resolveMargin) {
+		return nil, ctx.Err()
+	}
+	again := make([]doubt, len(missing))
+	for k, i := range missing {
+		again[k] = doubts[i]
+	}
+	found, err := r.findSent(ctx, again)
+	if err != nil {
+		return nil, err
+	}
+	for k, i := range missing {
+		out[i] = found[k]
+	}
+	return out, nil
+}
+
+// findSent searches the CRM for the doubts' numbers and returns per doubt
+// the id of the record its create made ("" if none).
+func (r *runner) findSent(ctx context.Context, doubts []doubt) ([]string, error) {
 	subs := make([]subject, len(doubts))
 	var numbers []string
 	for i, d := range doubts {
