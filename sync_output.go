@@ -161,11 +161,14 @@ func printPlan(w io.Writer, p *engine.Plan, asJSON, sandboxed bool) error {
 	if !p.Index.Watermark.IsZero() {
 		out.IndexWatermark = p.Index.Watermark.UTC().Format(time.RFC3339)
 	}
-	for i, r := range p.Rows {
+	for i := range p.Rows {
+		r := &p.Rows[i]
+		reason, _ := r.Why()
+		property, value := r.MatchedBy()
 		out.Rows[i] = planRowJSON{
 			ContactID: r.Contact.ID, Name: r.Contact.FullName, Raw: r.Contact.Key, E164: r.Number.E164,
-			Status: string(r.Status), RecordID: r.RecordID, FillName: r.FillName, Reason: r.Reason,
-			MatchProperty: r.MatchProperty, MatchValue: r.MatchValue,
+			Status: string(r.Status), RecordID: r.RecordID, FillName: r.FillName, Reason: reason,
+			MatchProperty: property, MatchValue: value,
 		}
 	}
 	return json.NewEncoder(w).Encode(out)

@@ -193,7 +193,7 @@ func (r *runner) claim(ctx context.Context, items []*createItem) ([]*createItem,
 	claims := make([]store.Claim, len(items))
 	for i, it := range items {
 		n := it.row.Number
-		claims[i] = store.Claim{Number: n.E164, Keys: n.Candidates, RunID: r.runID, ContactID: it.row.Contact.ID, Owner: r.owner}
+		claims[i] = store.Claim{Number: n.E164, Keys: n.Keys(), RunID: r.runID, ContactID: it.row.Contact.ID, Owner: r.owner}
 	}
 	bg := context.WithoutCancel(ctx)
 	results, err := r.e.Store.ClaimCreates(bg, r.target, claims)

@@ -81,25 +81,120 @@ const (
 	StatusDuplicate RowStatus = "duplicate" // same E.164 as another contact of the batch
 )
 
-// PlanRow is one contact of the preview.
+// PlanRow is one contact of the preview. A plan holds one per contact
+// (100k and more), so a row keeps only what every row needs; why a row
+// matched lives in Match, and its sentence is made when asked (Why).
 type PlanRow struct {
-	Contact    RowContact
-	Number     normalize.Result
-	Status     RowStatus
-	RecordID   string       // exists: the matched record
-	RecordName string       // exists: the name the CRM holds ("" if none)
-	FillName   bool         // exists: the WhatsApp name will be written
-	Matches    []crm.Record // ambiguous: every record holding the number
-	// MatchProperty and MatchValue say why a row exists: the property and
-	// the value as the CRM stores it ("mobilephone", "(415) 734-2671").
-	MatchProperty string
-	MatchValue    string
+	Contact RowContact
+	Number  RowNumber
+	Status  RowStatus
+	// RecordID, on an exists row, is the matched record.
+	RecordID string
+	// FillName, on an exists row: the WhatsApp name will be written.
+	FillName bool
+	// Match, on an exists or ambiguous row, says what matched.
+	Match *RowMatch
 	// PendingRun, on a create row, is a run whose create of this number is
 	// unconfirmed (its process died or was stopped): resolved at send time.
 	PendingRun  int64
-	DuplicateOf int64  // duplicate: contact id of the row that syncs it
-	Reason      string // invalid: reason code
-	ReasonText  string // invalid: sentence for the agent
+	DuplicateOf int64 // duplicate: contact id of the row that syncs it
+	// InvalidReason and InvalidText, on an invalid row, are the
+	// normalizer's reason code and its sentence for the agent.
+	InvalidReason string
+	InvalidText   string
+}
+
+// RowNumber is what a plan row keeps of its normalized number.
+type RowNumber struct {
+	E164 string // canonical key, "" when not valid
+	// Candidates are every E.164 form the person may already be stored
+	// under, E164 first; nil when E164 is the only one (most numbers).
+	Candidates []string
+}
+
+// rowNumber keeps of res what a plan row needs.
+func rowNumber(res normalize.Result) RowNumber {
+	n := RowNumber{E164: res.E164, Candidates: res.Candidates}
+	if len(n.Candidates) == 1 && n.Candidates[0] == n.E164 {
+		n.Candidates = nil
+	}
+	return n
+}
+
+// Keys is every E.164 form the number may be stored under, E164 first.
+func (n RowNumber) Keys() []string {
+	if n.Candidates == nil && n.E164 != "" {
+		return []string{n.E164}
+	}
+	return n.Candidates
+}
+
+// RowMatch is what matched an exists or ambiguous row.
+type RowMatch struct {
+	RecordName string // exists: the name the CRM holds ("" if none)
+	// Property and Value say why a row exists: the property and the value
+	// as the CRM stores it ("mobilephone", "(415) 734-2671"); Property
+	// alone for a record coexsync created.
+	Property string
+	Value    string
+	Records  []crm.Record // ambiguous: every record holding the number
+	Text     string       // ambiguous: the sentence naming them
+}
+
+// RecordName is the name the matched record holds ("" if none).
+func (r *PlanRow) RecordName() string {
+	if r.Match == nil {
+		return ""
+	}
+	return r.Match.RecordName
+}
+
+// MatchedBy is the property and stored value that matched ("" if none).
+func (r *PlanRow) MatchedBy() (property, value string) {
+	if r.Match == nil {
+		return "", ""
+	}
+	return r.Match.Property, r.Match.Value
+}
+
+// Matches are the records holding an ambiguous row's number.
+func (r *PlanRow) Matches() []crm.Record {
+	if r.Match == nil {
+		return nil
+	}
+	return r.Match.Records
+}
+
+// Raw is the contact's number as the Business App sent it (its key when it
+// has no phone).
+func (r *PlanRow) Raw() string {
+	if r.Contact.Phone == "" {
+		return r.Contact.Key
+	}
+	return r.Contact.Phone
+}
+
+// Why is the row's reason code and its sentence for the agent ("" for a
+// plain create). The sentence is made on demand: held on every row it
+// would be the plan's largest text.
+func (r *PlanRow) Why() (reason, text string) {
+	switch r.Status {
+	case StatusInvalid:
+		return r.InvalidReason, r.InvalidText
+	case StatusDuplicate:
+		return reasonDuplicate, duplicateText(r.Number.E164, r.DuplicateOf)
+	case StatusExists:
+		return reasonExists, matchText(r)
+	case StatusAmbiguous:
+		if r.Match == nil {
+			return reasonAmbiguous, ""
+		}
+		return reasonAmbiguous, r.Match.Text
+	}
+	if r.PendingRun != 0 {
+		return "", pendingText(r.PendingRun)
+	}
+	return "", ""
 }
 
 // RowContact is what a plan row keeps of its contact: what the preview
@@ -109,8 +204,6 @@ type RowContact struct {
 	ID        int64
 	Key       string
 	Phone     string
-	UserID    string
-	Username  string
 	FullName  string
 	FirstName string
 }
@@ -122,8 +215,7 @@ func rowContact(c store.Contact) RowContact {
 	if key == c.Phone {
 		key = c.Phone
 	}
-	return RowContact{ID: c.ID, Key: key, Phone: c.Phone, UserID: c.UserID, Username: c.Username,
-		FullName: c.FullName, FirstName: c.FirstName}
+	return RowContact{ID: c.ID, Key: key, Phone: c.Phone, FullName: c.FullName, FirstName: c.FirstName}
 }
 
 // Plan is the preview of a sync: exactly what Start will do.

@@ -362,23 +362,22 @@ func decideFromIndex(row *PlanRow, cands []string, found map[string][]phoneindex
 		id := v.Records[0]
 		rec := live[id]
 		row.Status, row.RecordID = StatusExists, id
-		row.RecordName = cleanText(displayName(rec), maxOutsideText)
+		m := &RowMatch{RecordName: cleanText(displayName(rec), maxOutsideText)}
 		// A record coexsync created got the WhatsApp name at creation.
 		row.FillName = fromLedger == "" && !rec.HasName() && contactName(row.Contact) != ""
 		if fromLedger == "" {
-			row.MatchProperty, row.MatchValue = v.Hit.Property, cleanText(v.Hit.Raw, maxOutsideText)
+			m.Property, m.Value = v.Hit.Property, cleanText(v.Hit.Raw, maxOutsideText)
 		} else {
-			row.MatchProperty = "created by coexsync"
+			m.Property = "created by coexsync"
 		}
-		row.Reason, row.ReasonText = reasonExists, matchText(row)
+		row.Match = m
 	default:
 		row.Status = StatusAmbiguous
 		recs := make([]crm.Record, len(v.Records))
 		for i, id := range v.Records {
 			recs[i] = crm.Record{ID: id, Name: displayName(live[id])}
 		}
-		row.Matches = recs
-		row.Reason, row.ReasonText = reasonAmbiguous, ambiguousIndexText(v, fromLedger)
+		row.Match = &RowMatch{Records: recs, Text: ambiguousIndexText(v, fromLedger)}
 	}
 }
 
@@ -399,10 +398,14 @@ func displayName(r crm.IndexedRecord) string {
 // can trust the skip.
 func matchText(row *PlanRow) string {
 	id := cleanText(row.RecordID, maxOutsideText)
-	if row.MatchValue == "" {
-		return fmt.Sprintf("Already in the CRM as record %s (%s).", id, row.MatchProperty)
+	switch property, value := row.MatchedBy(); {
+	case property == "":
+		return existsText(row.RecordID)
+	case value == "":
+		return fmt.Sprintf("Already in the CRM as record %s (%s).", id, property)
+	default:
+		return fmt.Sprintf("Already in the CRM as record %s: its %s is %q.", id, property, value)
 	}
-	return fmt.Sprintf("Already in the CRM as record %s: its %s is %q.", id, row.MatchProperty, row.MatchValue)
 }
 
 func ambiguousIndexText(v phoneindex.Verdict, ledgerID string) string {
@@ -436,12 +439,7 @@ func joinList(parts []string) string {
 func subjects(rows []PlanRow, primaries []int) []subject {
 	subs := make([]subject, len(primaries))
 	for k, i := range primaries {
-		n := rows[i].Number
-		cands := n.Candidates
-		if !slices.Contains(cands, n.E164) {
-			cands = append([]string{n.E164}, cands...)
-		}
-		subs[k] = subject{candidates: cands}
+		subs[k] = subject{candidates: rows[i].Number.Keys()}
 	}
 	return subs
 }

@@ -69,15 +69,17 @@ func TestPlanMatchesAgainstTheIndex(t *testing.T) {
 		if !ok {
 			t.Fatalf("unexpected row %s", row.Contact.Phone)
 		}
-		if row.Status != w.status || row.RecordID != w.record || row.MatchValue != w.value {
+		_, value := row.MatchedBy()
+		_, text := row.Why()
+		if row.Status != w.status || row.RecordID != w.record || value != w.value {
 			t.Errorf("%s (%s): %s record %q value %q, want %s record %q value %q", row.Contact.Phone, row.Contact.FullName,
-				row.Status, row.RecordID, row.MatchValue, w.status, w.record, w.value)
+				row.Status, row.RecordID, value, w.status, w.record, w.value)
 		}
-		if row.Status == StatusAmbiguous && (!strings.Contains(row.ReasonText, ids[4]) || !strings.Contains(row.ReasonText, ids[5])) {
-			t.Errorf("ambiguous row does not list both records: %q", row.ReasonText)
+		if row.Status == StatusAmbiguous && (!strings.Contains(text, ids[4]) || !strings.Contains(text, ids[5])) {
+			t.Errorf("ambiguous row does not list both records: %q", text)
 		}
-		if row.Status == StatusExists && !strings.Contains(row.ReasonText, w.value) {
-			t.Errorf("exists row does not say which value matched: %q", row.ReasonText)
+		if row.Status == StatusExists && !strings.Contains(text, w.value) {
+			t.Errorf("exists row does not say which value matched: %q", text)
 		}
 	}
 	// No search call was needed with a warm index.
@@ -138,7 +140,7 @@ func TestFirstPlanListsAndReadsNothingAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Rows[0].Status != StatusExists || p.Rows[0].RecordID != ids[0] || p.Rows[0].RecordName != "Ana" {
+	if p.Rows[0].Status != StatusExists || p.Rows[0].RecordID != ids[0] || p.Rows[0].RecordName() != "Ana" {
 		t.Fatalf("row %+v", p.Rows[0])
 	}
 	if n := srv.Calls()[hubspottest.EndpointRead]; n != 0 {

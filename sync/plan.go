@@ -98,20 +98,20 @@ func normalizeRows(rows []PlanRow, region string) {
 	var at []int
 	for i := range rows {
 		if rows[i].Contact.Phone == "" {
-			rows[i].Number = normalize.NoPhone(rows[i].Contact.Key)
+			n := normalize.NoPhone(rows[i].Contact.Key)
+			rows[i].Status, rows[i].InvalidReason, rows[i].InvalidText = StatusInvalid, string(n.Reason), n.Message
 			continue
 		}
 		at = append(at, i)
 	}
 	normalize.Each(len(at), region, func(j int) string { return rows[at[j]].Contact.Phone },
-		func(j int, res normalize.Result) { rows[at[j]].Number = res })
-	for i := range rows {
-		if n := rows[i].Number; !n.Valid {
-			rows[i].Status = StatusInvalid
-			rows[i].Reason = string(n.Reason)
-			rows[i].ReasonText = n.Message
-		}
-	}
+		func(j int, res normalize.Result) {
+			row := &rows[at[j]]
+			row.Number = rowNumber(res)
+			if !res.Valid {
+				row.Status, row.InvalidReason, row.InvalidText = StatusInvalid, string(res.Reason), res.Message
+			}
+		})
 }
 
 // foldDuplicates marks every valid row whose E.164 an earlier contact (by
@@ -128,7 +128,7 @@ func foldDuplicates(rows []PlanRow) []int {
 	// Contacts whose candidate sets meet are one line (AR 549…/54…).
 	cands := make([][]string, len(order))
 	for k, i := range order {
-		cands[k] = append([]string{rows[i].Number.E164}, rows[i].Number.Candidates...)
+		cands[k] = rows[i].Number.Keys()
 	}
 	group := phoneindex.Fold(cands)
 	primaries := make([]int, 0, len(order))
@@ -137,8 +137,6 @@ func foldDuplicates(rows []PlanRow) []int {
 			j := order[g]
 			rows[i].Status = StatusDuplicate
 			rows[i].DuplicateOf = rows[j].Contact.ID
-			rows[i].Reason = reasonDuplicate
-			rows[i].ReasonText = duplicateText(rows[i].Number.E164, rows[j].Contact.ID)
 			continue
 		}
 		primaries = append(primaries, i)
@@ -183,15 +181,13 @@ func decide(row *PlanRow, recs []crm.Record, ledgerID string) {
 	case 1:
 		row.Status = StatusExists
 		row.RecordID = recs[0].ID
-		row.RecordName = recordName(recs[0])
+		if name := recordName(recs[0]); name != "" {
+			row.Match = &RowMatch{RecordName: name}
+		}
 		row.FillName = !fromLedger && !recs[0].HasName() && contactName(row.Contact) != ""
-		row.Reason = reasonExists
-		row.ReasonText = existsText(row.RecordID)
 	default:
 		row.Status = StatusAmbiguous
-		row.Matches = recs
-		row.Reason = reasonAmbiguous
-		row.ReasonText = ambiguousText(recs)
+		row.Match = &RowMatch{Records: recs, Text: ambiguousText(recs)}
 	}
 }
 
@@ -259,10 +255,9 @@ func (e *Engine) markPending(ctx context.Context, rows []PlanRow) error {
 		if r.Status != StatusCreate {
 			continue
 		}
-		for _, k := range append([]string{r.Number.E164}, r.Number.Candidates...) {
+		for _, k := range r.Number.Keys() {
 			if run, ok := byKey[k]; ok {
 				r.PendingRun = run
-				r.ReasonText = fmt.Sprintf("Run #%d sent a create for this number that is not confirmed yet; it is checked before anything is sent.", run)
 				break
 			}
 		}

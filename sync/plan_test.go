@@ -88,7 +88,7 @@ func TestPlanDecidesEveryStatus(t *testing.T) {
 	}
 
 	named := rowByName(t, p, "Has Name")
-	if named.RecordID != f.ids["named"] || named.RecordName != "Existing Name" || named.FillName {
+	if named.RecordID != f.ids["named"] || named.RecordName() != "Existing Name" || named.FillName {
 		t.Errorf("named record row %+v", named)
 	}
 	if r := rowByName(t, p, "Fill Me"); r.RecordID != f.ids["empty"] || !r.FillName {
@@ -106,17 +106,17 @@ func TestPlanDecidesEveryStatus(t *testing.T) {
 		t.Errorf("candidate match: %+v", r)
 	}
 	amb := rowByName(t, p, "Amb")
-	if len(amb.Matches) != 2 || amb.RecordID != "" {
+	if len(amb.Matches()) != 2 || amb.RecordID != "" {
 		t.Errorf("ambiguous row %+v", amb)
 	}
 	dup := rowByName(t, p, "Dup")
 	if dup.DuplicateOf != rowByName(t, p, "New Person").Contact.ID {
 		t.Errorf("duplicate of %d", dup.DuplicateOf)
 	}
-	if r := rowByName(t, p, "Username"); r.Reason != "no_phone_number" || r.ReasonText == "" {
+	if r := rowByName(t, p, "Username"); r.InvalidReason != "no_phone_number" || r.InvalidText == "" {
 		t.Errorf("username row %+v", r)
 	}
-	if r := rowByName(t, p, "Short"); r.Reason == "" || r.ReasonText == "" {
+	if r := rowByName(t, p, "Short"); r.InvalidReason == "" || r.InvalidText == "" {
 		t.Errorf("invalid row without reason: %+v", r)
 	}
 }

@@ -160,7 +160,7 @@ func (r *runner) holderOutcome(ctx context.Context, h store.Intent) (store.Outco
 	if err != nil {
 		return store.Outcome{}, fmt.Errorf("load the contact of a resolved create: %w", err)
 	}
-	row := PlanRow{Contact: RowContact{ID: h.ContactID}, Number: normalize.Result{E164: h.Number}}
+	row := PlanRow{Contact: RowContact{ID: h.ContactID}, Number: RowNumber{E164: h.Number}}
 	if len(cs) > 0 {
 		row.Contact = rowContact(cs[0])
 	}

@@ -91,7 +91,7 @@ func (r *runner) settleEarlierClaims(ctx context.Context, runID int64) error {
 	}
 	doubts := make([]doubt, 0, len(claims))
 	for _, h := range claims {
-		row := &PlanRow{Contact: rowContact(contactByID(contacts, h.ContactID)), Number: normalize.Number(h.Number, "")}
+		row := &PlanRow{Contact: rowContact(contactByID(contacts, h.ContactID)), Number: rowNumber(normalize.Number(h.Number, ""))}
 		it := &createItem{row: row, attempts: 1}
 		if h.Owner != "" && h.LandBy.IsZero() {
 			if err := r.e.Store.DropClaims(context.WithoutCancel(ctx), r.target, h.Owner, []string{h.Number}); err != nil {

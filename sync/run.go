@@ -220,7 +220,7 @@ func (r *runner) execute(ctx context.Context, rows []PlanRow) error {
 // skipOutcome is the outcome of a row that is not sent to the CRM.
 func (r *runner) skipOutcome(row *PlanRow) store.Outcome {
 	o := outcomeFor(r.runID, row)
-	o.Reason, o.ReasonText = row.Reason, row.ReasonText
+	o.Reason, o.ReasonText = row.Why()
 	switch row.Status {
 	case StatusInvalid:
 		o.Status = store.OutcomeFailed

@@ -43,6 +43,10 @@ func existsText(id string) string {
 	return fmt.Sprintf("Already in the CRM as record %s.", cleanText(id, maxOutsideText))
 }
 
+func pendingText(run int64) string {
+	return fmt.Sprintf("Run #%d sent a create for this number that is not confirmed yet; it is checked before anything is sent.", run)
+}
+
 func duplicateText(e164 string, of int64) string {
 	return fmt.Sprintf("Same number %s as contact %d, which is synced instead.", e164, of)
 }
@@ -58,15 +62,11 @@ func ambiguousText(recs []crm.Record) string {
 
 // outcomeFor starts an outcome for row with the contact's identity filled in.
 func outcomeFor(runID int64, row *PlanRow) store.Outcome {
-	raw := row.Contact.Phone
-	if raw == "" {
-		raw = row.Contact.Key
-	}
 	return store.Outcome{
 		RunID:     runID,
 		ContactID: row.Contact.ID,
 		Name:      contactName(row.Contact),
-		Raw:       raw,
+		Raw:       row.Raw(),
 		E164:      row.Number.E164,
 	}
 }

@@ -372,11 +372,12 @@ func undoArchivesOnlyUntouchedRecordsItCreated(t *testing.T, crmv undoVendor) {
 	again := mustPlan(t, e)
 	for _, row := range again.Rows {
 		o, wasCreated := created[row.Contact.Phone]
+		reason, _ := row.Why()
 		switch {
 		case wasCreated && o.CRMID != edited.CRMID && row.Status != StatusCreate:
-			t.Errorf("%s after the undo: %s (%s), want create", row.Contact.Phone, row.Status, row.Reason)
+			t.Errorf("%s after the undo: %s (%s), want create", row.Contact.Phone, row.Status, reason)
 		case o.CRMID == edited.CRMID && row.Status != StatusExists:
-			t.Errorf("the edited record's number: %s (%s) %+v", row.Status, row.Reason, row)
+			t.Errorf("the edited record's number: %s (%s) %+v", row.Status, reason, row)
 		}
 	}
 

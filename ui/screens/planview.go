@@ -78,7 +78,7 @@ func newPlanView(rows []engine.PlanRow) *planView {
 			}
 		}
 		n := len(rowName(r))
-		size += n + len(rowRaw(r)) + len(r.Number.E164) + 24 // status words, separators
+		size += n + len(r.Raw()) + len(r.Number.E164) + 24 // status words, separators
 		nameSize += n
 	}
 	// Lines are written into buffers sized from the rows' text (folding
@@ -108,7 +108,7 @@ func newPlanView(rows []engine.PlanRow) *planView {
 // search text of its name, the name sort's key, to names (any case, any
 // accent: Íris after Hugo).
 func (x *planIndex) appendRow(b, names []byte, r *engine.PlanRow) ([]byte, []byte) {
-	parts := [...]string{rowName(r), rowRaw(r), r.Number.E164, x.matchStatus(r)}
+	parts := [...]string{rowName(r), r.Raw(), r.Number.E164, x.matchStatus(r)}
 	for _, p := range parts {
 		if !plainText(p) {
 			b = append(b, searchText(parts[0]+"\t"+parts[1]+"\t"+parts[2]+"\t"+parts[3])...)
@@ -207,7 +207,7 @@ func (v *planView) Cell(r, c int) string {
 	case 0:
 		return rowName(row)
 	case 1:
-		return rowRaw(row)
+		return row.Raw()
 	case 2:
 		return row.Number.E164
 	}
@@ -416,13 +416,6 @@ func rowName(r *engine.PlanRow) string {
 	return components.NameOr(strings.TrimSpace(cmp.Or(r.Contact.FullName, r.Contact.FirstName)))
 }
 
-func rowRaw(r *engine.PlanRow) string {
-	if r.Number.Raw != "" {
-		return r.Number.Raw
-	}
-	return r.Contact.Key
-}
-
 // matchStatus is the plan's decision for a row in words.
 func (x *planIndex) matchStatus(r *engine.PlanRow) string {
 	switch r.Status {
@@ -433,13 +426,13 @@ func (x *planIndex) matchStatus(r *engine.PlanRow) string {
 		}
 		return s
 	case engine.StatusAmbiguous:
-		ids := make([]string, len(r.Matches))
-		for i, m := range r.Matches {
+		ids := make([]string, len(r.Matches()))
+		for i, m := range r.Matches() {
 			ids[i] = "#" + m.ID
 		}
 		return "ambiguous: " + strings.Join(ids, ", ")
 	case engine.StatusInvalid:
-		return "invalid: " + r.Reason
+		return "invalid: " + r.InvalidReason
 	case engine.StatusDuplicate:
 		return "duplicate of " + x.contactLabel(r.DuplicateOf)
 	}
@@ -453,7 +446,7 @@ func (x *planIndex) contactLabel(id int64) string {
 		return "a contact not in this plan"
 	}
 	r := &x.rows[i]
-	return rowName(r) + ", " + cmp.Or(r.Number.E164, rowRaw(r))
+	return rowName(r) + ", " + cmp.Or(r.Number.E164, r.Raw())
 }
 
 // rowOf is the row of contact id.
@@ -475,13 +468,13 @@ func (v *planView) detail(i int) string {
 	switch r.Status {
 	case engine.StatusExists:
 		s := "Matches CRM record #" + r.RecordID
-		if r.RecordName != "" {
-			s += " (" + r.RecordName + ")"
+		if name := r.RecordName(); name != "" {
+			s += " (" + name + ")"
 		} else {
 			s += " (no name in the CRM)"
 		}
-		if r.MatchProperty != "" {
-			s += fmt.Sprintf(": %s stored as %q", r.MatchProperty, r.MatchValue)
+		if property, value := r.MatchedBy(); property != "" {
+			s += fmt.Sprintf(": %s stored as %q", property, value)
 		}
 		if r.FillName {
 			s += "; the WhatsApp name will be written"
@@ -489,11 +482,11 @@ func (v *planView) detail(i int) string {
 		return s + "."
 	case engine.StatusAmbiguous:
 		return fmt.Sprintf("%d CRM records hold this number (%s): skipped; merge them in the CRM.",
-			len(r.Matches), strings.TrimPrefix(v.matchStatus(r), "ambiguous: "))
+			len(r.Matches()), strings.TrimPrefix(v.matchStatus(r), "ambiguous: "))
 	case engine.StatusDuplicate:
 		return "Same number as " + v.contactLabel(r.DuplicateOf) + ", which is synced instead."
 	case engine.StatusInvalid:
-		return cmp.Or(r.ReasonText, "The number cannot be read: "+r.Reason)
+		return cmp.Or(r.InvalidText, "The number cannot be read: "+r.InvalidReason)
 	case engine.StatusCreate:
 		return "Not in the CRM: a contact is created."
 	}
@@ -505,7 +498,7 @@ func (v *planView) csvRows() [][]string {
 	out := [][]string{{"name", "raw number", "e164", "status", "match"}}
 	for i := range v.idx {
 		r := v.Row(i)
-		out = append(out, []string{safe.Text(rowName(r)), safe.Text(rowRaw(r)), r.Number.E164,
+		out = append(out, []string{safe.Text(rowName(r)), safe.Text(r.Raw()), r.Number.E164,
 			string(r.Status), safe.Text(v.matchStatus(r))})
 	}
 	return out

@@ -18,7 +18,7 @@ func naive(v *planView) []int32 {
 	for _, i := range v.orders[v.shown] {
 		r := &v.rows[i]
 		want := rowStatuses[v.status]
-		line := searchText(rowName(r) + "\t" + rowRaw(r) + "\t" + r.Number.E164 + "\t" + v.matchStatus(r))
+		line := searchText(rowName(r) + "\t" + r.Raw() + "\t" + r.Number.E164 + "\t" + v.matchStatus(r))
 		if (want == "" || r.Status == want) && strings.Contains(line, v.text) {
 			out = append(out, i)
 		}
@@ -138,7 +138,7 @@ func TestPlanViewFilterIgnoresAccentsAndCase(t *testing.T) {
 
 func TestPlanViewDetailSaysWhy(t *testing.T) {
 	p := uitest.MakePlan("1001", "BR", 12)
-	p.Rows[2].RecordName, p.Rows[2].MatchProperty, p.Rows[2].MatchValue = "", "mobilephone", "(11) 9000-0002"
+	p.Rows[2].Match = &engine.RowMatch{Property: "mobilephone", Value: "(11) 9000-0002"}
 	v := newPlanView(p.Rows)
 	for i, want := range map[int]string{
 		2: `Matches CRM record #502 (no name in the CRM): mobilephone stored as "(11) 9000-0002"; the WhatsApp name will be written.`,
@@ -321,12 +321,12 @@ func FuzzPlanViewRowText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name, raw string) {
 		rows := uitest.MakePlan("1001", "BR", 6).Rows
 		for i := range rows {
-			rows[i].Contact.FullName, rows[i].Number.Raw = name, raw
+			rows[i].Contact.FullName, rows[i].Contact.Phone = name, raw
 		}
 		v := newPlanView(rows)
 		for i := range rows {
 			r := &rows[i]
-			want := searchText(rowName(r) + "\t" + rowRaw(r) + "\t" + r.Number.E164 + "\t" + v.matchStatus(r))
+			want := searchText(rowName(r) + "\t" + r.Raw() + "\t" + r.Number.E164 + "\t" + v.matchStatus(r))
 			if got := v.blob[v.starts[i] : v.starts[i+1]-1]; got != want {
 				t.Fatalf("row %d line %q, want %q", i, got, want)
 			}

@@ -103,7 +103,7 @@ func MakePlan(numberID, region string, n int) *engine.Plan {
 		r := engine.PlanRow{
 			Contact: engine.RowContact{ID: int64(i + 1), Key: raw, Phone: raw,
 				FullName: fmt.Sprintf("%s %d", firstNames[i%len(firstNames)], i)},
-			Number: normalize.Result{Raw: raw, E164: "+" + raw, Valid: true},
+			Number: engine.RowNumber{E164: "+" + raw},
 		}
 		switch i % 6 {
 		case 0, 1:
@@ -111,10 +111,10 @@ func MakePlan(numberID, region string, n int) *engine.Plan {
 		case 2:
 			r.Status, r.RecordID, r.FillName = engine.StatusExists, fmt.Sprint(500+i), i%4 == 2
 		case 3:
-			r.Status, r.Matches = engine.StatusAmbiguous, []crm.Record{{ID: "1"}, {ID: "2"}}
+			r.Status, r.Match = engine.StatusAmbiguous, &engine.RowMatch{Records: []crm.Record{{ID: "1"}, {ID: "2"}}}
 		case 4:
-			r.Number = normalize.Result{Raw: "0" + raw[:4], Reason: normalize.ReasonTooShort}
-			r.Status, r.Reason = engine.StatusInvalid, string(normalize.ReasonTooShort)
+			r.Contact.Phone, r.Number = "0"+raw[:4], engine.RowNumber{}
+			r.Status, r.InvalidReason = engine.StatusInvalid, string(normalize.ReasonTooShort)
 		case 5:
 			r.Status, r.DuplicateOf = engine.StatusDuplicate, int64(i)
 		}
