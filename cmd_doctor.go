@@ -65,7 +65,7 @@ func runDoctor(ctx context.Context, cfg *config, f doctorFlags, stdout, _ io.Wri
 		return 2, err
 	}
 	defer closeAll()
-	checks := b.Doctor(ctx, f.number)
+	checks := b.Doctor(ctx, f.number, doctor.ScopeAll)
 	if ctx.Err() != nil {
 		return 2, ctx.Err()
 	}

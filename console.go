@@ -63,21 +63,20 @@ func (c *config) openSizedSandbox(ctx context.Context, notes io.Writer) (*backen
 }
 
 // limitMemory sets a soft memory limit a little above what a sandbox of
-// perNumber contacts per number keeps in use at its peak: the CRM fakes
-// hold every number's records (about 200 bytes per contact of each
-// number, once the CRM picker has asked both for their size), and one
-// number's plan and preview hold about 550 bytes per contact, on top of
-// about 45 MB the console and the phone metadata keep (measured at
-// 100,000: 120 MiB; a lower limit only makes the collector run without
-// pause while the peak stays). Without it the Go runtime lets the heap grow to
-// twice what is live before collecting, nearly doubling the process's
-// peak; with it the collector works harder near the peak instead. An
-// explicit GOMEMLIMIT is left alone.
+// perNumber contacts per number keeps in use at its peak, the preview of
+// one number: its plan and preview hold about 400 bytes per contact and
+// the CRM fake it matched against about 120, on top of about 25 MB the
+// console and the phone metadata keep (measured at 100,000: 60 MB live
+// at the preview, 76 MB while the plan is built; the limit is 97 MiB).
+// Without it the Go runtime lets the heap grow to twice what is live
+// before collecting, nearly doubling the process's peak; with it the
+// collector works harder near the peak instead. An explicit GOMEMLIMIT is
+// left alone.
 func limitMemory(perNumber int) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	debug.SetMemoryLimit(48<<20 + int64(perNumber)*750)
+	debug.SetMemoryLimit(40<<20 + int64(perNumber)*600)
 }
 
 // thousands is n with comma separators: 100,000.

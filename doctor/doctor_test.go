@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -226,6 +227,31 @@ func TestHealthySetupPassesEveryCheck(t *testing.T) {
 	}
 	if !doctor.AllOK(checks) {
 		t.Errorf("AllOK is false")
+	}
+}
+
+// The checks before the one-time contact request ask Meta and the store,
+// and never a CRM: each CRM check would spend its rate budget for nothing.
+func TestMetaScopeAsksNoCRM(t *testing.T) {
+	e := newEnv(t, setup{hubDaily: 250000})
+	e.deps.Scope = doctor.ScopeMeta
+	checks := e.run(t)
+	var names []string
+	for _, c := range checks {
+		names = append(names, c.Name)
+	}
+	want := []string{doctor.NameGraphToken, doctor.NameWABA, doctor.NameNumbers, doctor.NameAppSubscribed,
+		doctor.NameWebhookField, doctor.NameContacts + " +55 11 4003-3939"}
+	if !slices.Equal(names, want) {
+		t.Errorf("checks %q, want %q", names, want)
+	}
+	if !doctor.AllOK(checks) {
+		t.Errorf("AllOK is false: %+v", checks)
+	}
+	e.crmMs.mu.Lock()
+	defer e.crmMs.mu.Unlock()
+	if len(e.crmMs.n) != 0 {
+		t.Errorf("the meta checks called the CRMs: %v", e.crmMs.n)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"coexsync/doctor"
 	"coexsync/ui/common"
 	"coexsync/ui/internal/uitest"
 )
@@ -27,6 +28,9 @@ func TestRequestConfirmShowsMetaChecks(t *testing.T) {
 		d.mustNotShow("hubspot token", "clock", "FAIL")
 		if got := b.DoctorFor; len(got) != 1 || got[0] != "1002" {
 			t.Fatalf("doctor asked about %v, want [1002]", got)
+		}
+		if got := b.DoctorScopes; len(got) != 1 || got[0] != doctor.ScopeMeta {
+			t.Fatalf("doctor scopes %v, want only the Meta checks (no CRM is asked before a request)", got)
 		}
 		d.keys("y")
 		if got := requested(b); len(got) != 1 || got[0] != "1002" {
@@ -78,6 +82,9 @@ func TestNumbersDoctorShowsAllChecks(t *testing.T) {
 			"OK    hubspot token", "OK    clock", "Bay Bikes") // the header names the number checked
 		if got := b.DoctorFor; len(got) != 1 || got[0] != "1002" {
 			t.Fatalf("doctor asked about %v, want [1002]", got)
+		}
+		if got := b.DoctorScopes; len(got) != 1 || got[0] != doctor.ScopeAll {
+			t.Fatalf("doctor scopes %v, want every check", got)
 		}
 		b.SetChecks(uitest.AllChecks())
 		d.keys("ctrl+r").mustShow("Doctor: every check passed, 1 with a warning")

@@ -39,9 +39,9 @@ type Backend interface {
 	Engine(crm string) (Engine, error)
 	// Store is the local database, for browsing runs (offline too).
 	Store() Store
-	// Doctor runs the read-only pre-flight checks (Meta, CRMs, store,
-	// clock); numberID limits the contact check to one number.
-	Doctor(ctx context.Context, numberID string) []doctor.Check
+	// Doctor runs the read-only pre-flight checks of scope (Meta, CRMs,
+	// store, clock); numberID limits the contact check to one number.
+	Doctor(ctx context.Context, numberID string, scope doctor.Scope) []doctor.Check
 }
 
 // Store is the part of *store.DB the runs and failures browser reads.

@@ -19,8 +19,8 @@ type doctorMsg struct {
 }
 
 // doctorCmd runs the read-only checks for numberID.
-func doctorCmd(c *common.Common, gen int, numberID string) tea.Cmd {
-	return func() tea.Msg { return doctorMsg{gen: gen, checks: c.Backend.Doctor(c.Ctx, numberID)} }
+func doctorCmd(c *common.Common, gen int, numberID string, scope doctor.Scope) tea.Cmd {
+	return func() tea.Msg { return doctorMsg{gen: gen, checks: c.Backend.Doctor(c.Ctx, numberID, scope)} }
 }
 
 // metaChecks are the checks the one-time contact request depends on:

@@ -172,7 +172,7 @@ func (s *Numbers) Heading() common.Heading {
 // runDoctor runs every read-only check, the contact check for n.
 func (s *Numbers) runDoctor(n store.Number) tea.Cmd {
 	s.doctor = &doctorReport{number: n, loading: true}
-	return doctorCmd(s.c, s.gen, n.ID)
+	return doctorCmd(s.c, s.gen, n.ID, doctor.ScopeAll)
 }
 
 type copiedMsg struct{}

@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"coexsync/doctor"
 	"coexsync/ui/common"
 	"coexsync/ui/components"
 	"coexsync/ui/safe"
@@ -22,7 +23,7 @@ var sendAnyway = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "se
 // lost, and Meta never allows a second one.
 func (s *Contacts) checkMeta() tea.Cmd {
 	s.state, s.checks, s.force = contactsChecking, nil, components.Input{}
-	return doctorCmd(s.c, s.gen, s.c.Session.Number.ID)
+	return doctorCmd(s.c, s.gen, s.c.Session.Number.ID, doctor.ScopeMeta)
 }
 
 // refused reports a failing Meta check: y does not send, only a typed

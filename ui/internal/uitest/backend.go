@@ -34,16 +34,18 @@ type Backend struct {
 	EngineErr  error // e.g. offline: no engine
 	St         common.Store
 	// Checks are what Doctor reports (MetaOK by default); DoctorFor
-	// records the numbers it was asked about.
-	Checks    []doctor.Check
-	DoctorFor []string
+	// records the numbers it was asked about, DoctorScopes the scopes.
+	Checks       []doctor.Check
+	DoctorFor    []string
+	DoctorScopes []doctor.Scope
 }
 
 // Doctor returns the configured checks.
-func (b *Backend) Doctor(_ context.Context, numberID string) []doctor.Check {
+func (b *Backend) Doctor(_ context.Context, numberID string, scope doctor.Scope) []doctor.Check {
 	b.Lock()
 	defer b.Unlock()
 	b.DoctorFor = append(b.DoctorFor, numberID)
+	b.DoctorScopes = append(b.DoctorScopes, scope)
 	return append([]doctor.Check(nil), b.Checks...)
 }
 
