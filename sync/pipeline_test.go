@@ -7,6 +7,7 @@ import (
 	"strings"
 	gosync "sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"coexsync/crm"
@@ -184,9 +185,15 @@ func lastProgress(t *testing.T, evs []Event) Progress {
 // The headless sync writes while it looks contacts up, yet ends exactly as
 // the plan and then its run end on the same data: same statuses, counts,
 // failures, outcomes (the killed run's claims resolved the same way) and
-// CRM calls. Its retry of the failures does too.
+// CRM calls. Its retry of the failures does too. In a synctest bubble:
+// both syncs wait out the killed run's creates in doubt (the request
+// timeout, the search lag and the resolve margin) on the bubble's clock.
 func TestPipelinedSyncMatchesPlanThenRun(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, pipelinedSyncMatchesPlanThenRun)
+}
+
+func pipelinedSyncMatchesPlanThenRun(t *testing.T) {
 	var planned, piped, plannedRetry, pipedRetry syncRun
 	var deadRun int64
 	var wg gosync.WaitGroup
