@@ -52,6 +52,10 @@ type Options struct {
 	// sizes: the console at 100k or 1M contacts. Such a dataset is loaded
 	// in the background (see Ready) so the console draws at once.
 	Contacts int
+	// RequestTimeout bounds one request of the sandbox's CRM clients
+	// (default sandboxRequestTimeout). A resume waits that long for a
+	// create cut off in flight to land, so tests that resume shorten it.
+	RequestTimeout time.Duration
 }
 
 // Sandbox is the running fakes plus the webhook receiver.
@@ -75,6 +79,9 @@ func Start(ctx context.Context, db *store.DB, seed int64) (*Sandbox, error) {
 func StartWith(_ context.Context, db *store.DB, opts Options) (*Sandbox, error) {
 	if opts.SearchLag == 0 {
 		opts.SearchLag = 3 * time.Second
+	}
+	if opts.RequestTimeout == 0 {
+		opts.RequestTimeout = sandboxRequestTimeout
 	}
 	s := &Sandbox{db: db, opts: opts, ready: make(chan struct{})}
 	s.Graph = whatsapptest.New(whatsapptest.Options{Token: graphToken, AppSecret: appSecret, WABAID: wabaID, Seed: uint64(opts.Seed)})
@@ -250,9 +257,9 @@ func (s *Sandbox) Config() backend.Config {
 		WABAID: wabaID,
 		CRMs: map[string]crm.Client{
 			"hubspot": hubspot.New(hubspot.Config{BaseURL: s.HubSpot.URL, Token: hubspotToken, Account: account,
-				GeneralInterval: s.opts.Window, SearchLag: s.opts.SearchLag, HTTP: loopbackHTTP()}),
+				GeneralInterval: s.opts.Window, SearchLag: s.opts.SearchLag, HTTP: loopbackHTTP(s.opts.RequestTimeout)}),
 			"intercom": intercom.New(intercom.Config{BaseURL: s.Intercom.URL(), Token: intercomToken, Account: account,
-				PerMinute: intercomtest.DefaultPerMinute, Window: s.opts.Window, SearchLag: s.opts.SearchLag, HTTP: loopbackHTTP()}),
+				PerMinute: intercomtest.DefaultPerMinute, Window: s.opts.Window, SearchLag: s.opts.SearchLag, HTTP: loopbackHTTP(s.opts.RequestTimeout)}),
 		},
 	}
 }
@@ -261,7 +268,7 @@ func (s *Sandbox) Config() backend.Config {
 // milliseconds, and the bound is also how long a resume must wait for a
 // create killed in flight to land, so the vendors' 30 s would only slow
 // the sandbox down.
-func loopbackHTTP() *http.Client { return &http.Client{Timeout: sandboxRequestTimeout} }
+func loopbackHTTP(timeout time.Duration) *http.Client { return &http.Client{Timeout: timeout} }
 
 // sandboxRequestTimeout is the sandbox clients' bound on one request.
 const sandboxRequestTimeout = 5 * time.Second

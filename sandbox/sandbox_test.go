@@ -20,6 +20,7 @@ import (
 // contacts, many countries, invalid numbers, usernames without a phone,
 // duplicates, and CRM records in messy formats, some without names.
 func TestSandboxDatasetCoversEveryCase(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, sb := startOnNewDB(t, Options{Seed: 1})
 	b := backend.New(sb.Config())
@@ -108,6 +109,7 @@ func TestSandboxDatasetCoversEveryCase(t *testing.T) {
 // A sized sandbox answers at once with its numbers and fills the rest in
 // the background: every address book has the asked size once Ready.
 func TestSandboxSizedLoadsInBackground(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	_, sb := startOnNewDB(t, Options{Seed: 1, Contacts: 300})
 	b := backend.New(sb.Config())
@@ -160,6 +162,7 @@ func startOnNewDB(t *testing.T, opts Options) (*store.DB, *Sandbox) {
 // the first page a client lists is already full, and the records are the
 // ones the dataset loaded at once would hold.
 func TestSizedSandboxLoadsEachCRMOnFirstRequest(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	_, sb := startOnNewDB(t, Options{Seed: 3, Contacts: 200})
 	if err := sb.Wait(ctx); err != nil {
@@ -179,6 +182,7 @@ func TestSizedSandboxLoadsEachCRMOnFirstRequest(t *testing.T) {
 // start after the first seeds the same records from what the first one
 // generated.
 func TestDefaultSandboxesOfOneSeedHoldTheSameRecords(t *testing.T) {
+	t.Parallel()
 	for range 2 {
 		_, sb := startOnNewDB(t, Options{Seed: 4})
 		assertLoadedAtOnce(t, sb, 4, 0)

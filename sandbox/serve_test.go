@@ -77,6 +77,7 @@ func intercomCreate(ctx context.Context, sv *Served, phone string) (*http.Respon
 }
 
 func TestServeEnvAndContactsFile(t *testing.T) {
+	t.Parallel()
 	sv, _ := serveForTest(t, ServeOptions{Seed: 2, Contacts: 30})
 	e := env(sv)
 	for _, key := range []string{"GRAPH_API_URL", "WABA_ID", "WHATSAPP_TOKEN", "WHATSAPP_APP_SECRET", "HUBSPOT_API_URL",
@@ -133,6 +134,7 @@ func TestServeEnvAndContactsFile(t *testing.T) {
 // The seed holds a few numbers twice on purpose; only a number a create
 // doubled counts as a duplicate the sync made.
 func TestServeStateCountsDuplicatesMadeThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	sv, ctl := serveForTest(t, ServeOptions{Seed: 1})
 	st := control(t, ctl, "/faults", FaultsRequest{})
 	if st.HubSpot.Records == 0 || st.HubSpot.Created != 0 || st.HubSpot.NumbersHeldTwiceByAPI != 0 {
@@ -232,6 +234,7 @@ func TestServeFaultsAndOutage(t *testing.T) {
 // A slow create outlives the client that sent it: the client gives up,
 // the create is still held, and it lands once released.
 func TestServeSlowCreateLandsAfterTheClientGaveUp(t *testing.T) {
+	t.Parallel()
 	sv, ctl := serveForTest(t, ServeOptions{Seed: 1})
 	control(t, ctl, "/faults", map[string]any{"slow_create": "1h"})
 	for _, c := range []struct {
@@ -293,6 +296,7 @@ func TestParseFaults(t *testing.T) {
 // The search lag set through the control API decides when a new record
 // shows up in search.
 func TestServeSearchLagIsSettable(t *testing.T) {
+	t.Parallel()
 	sv, ctl := serveForTest(t, ServeOptions{Seed: 1, SearchLag: time.Hour})
 	if st := control(t, ctl, "/faults", map[string]any{"search_lag": "0s"}); st.SearchLag != 0 {
 		t.Fatalf("lag %v", st.SearchLag)

@@ -124,6 +124,7 @@ func TestMarkSentAndDropClaimsTouchOnlyTheOwner(t *testing.T) {
 // Two processes (two connections to one file) claiming the same numbers
 // at once: each number is granted to exactly one of them.
 func TestConcurrentClaimsGrantEachNumberOnce(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "coexsync.db")
 	var dbs []*DB
 	for range 4 {

@@ -44,6 +44,7 @@ func TestReaderWorksWhileWriterHoldsTransaction(t *testing.T) {
 }
 
 func TestConcurrentWritersAndReaders(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := context.Background()
 	ids := seedContacts(t, db, "n1", 50)

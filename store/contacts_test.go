@@ -179,6 +179,7 @@ func TestTokenLookingNameIsOnlyAName(t *testing.T) {
 }
 
 func TestContactsByIDAcrossChunks(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ids := seedContacts(t, db, "n1", inChunk+7)
 	want := append([]int64{ids[0], ids[inChunk+3], 999_999}, ids[inChunk:inChunk+2]...)

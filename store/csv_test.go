@@ -27,6 +27,7 @@ func TestCSVCellDefusesFormulasButKeepsPhones(t *testing.T) {
 }
 
 func TestWriteCSVPagesThroughEveryOutcome(t *testing.T) {
+	t.Parallel()
 	db, contacts, runID := runFixture(t, 2500)
 	ctx := context.Background()
 	outs := make([]Outcome, len(contacts))

@@ -71,6 +71,7 @@ func TestDropIntentsOnlyPending(t *testing.T) {
 }
 
 func TestCreatedRecordsAcrossChunks(t *testing.T) {
+	t.Parallel()
 	db, ids, runID := runFixture(t, inChunk*2+1)
 	ctx := context.Background()
 	var outs []Outcome

@@ -12,6 +12,7 @@ import (
 // TestCSVPagesByKey writes more than two pages and gets every outcome of
 // the run exactly once, in contact order, whatever Limit and Offset say.
 func TestCSVPagesByKey(t *testing.T) {
+	t.Parallel()
 	const n = 2345
 	db, ids, runID := runFixture(t, n)
 	ctx := context.Background()

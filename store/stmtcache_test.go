@@ -38,6 +38,7 @@ func TestNextChunkShapes(t *testing.T) {
 // maxVars must stay under the driver's variable limit, which is what its
 // comment says it is.
 func TestMaxVarsWithinVariableLimit(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	query := func(n int) error {
 		args := make([]any, n)
@@ -101,6 +102,7 @@ func ledgerOf(t *testing.T, db *DB, target string) []ledgerRow {
 // applying its outcomes one by one ends: outcomes, claims dropped, numbers
 // and their candidate forms marked created, repeats resolved in order.
 func TestRecordOutcomesBatchMatchesOneByOne(t *testing.T) {
+	t.Parallel()
 	const n = 1234 // full statements and most of the smaller sizes
 	ctx := context.Background()
 	when := time.Unix(1_800_000_000, 0)
@@ -218,6 +220,7 @@ func TestTempStoreInMemory(t *testing.T) {
 // statement: with a pool of one it would wait for itself. The deadline
 // only ends a test that would otherwise hang.
 func TestBatchedWritesOnOneConnection(t *testing.T) {
+	t.Parallel()
 	db, ids, runID := runFixture(t, 1500)
 	db.sql.SetMaxOpenConns(1)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"testing/synctest"
 
 	"coexsync/crm"
 	"coexsync/store"
@@ -120,8 +121,12 @@ func TestNameFillFailureKeepsContactSkipped(t *testing.T) {
 	}
 }
 
-func TestCreateItemResults(t *testing.T) {
-	t.Parallel()
+// In a synctest bubble: the server errors leave creates in doubt, and each
+// doubt is judged only after the search lag and the resolve margin, which
+// pass on the bubble's clock.
+func TestCreateItemResults(t *testing.T) { synctest.Test(t, createItemResults) }
+
+func createItemResults(t *testing.T) {
 	db := openStore(t)
 	saveContacts(t, db, []contactSpec{
 		{"14155550201", "permanent"}, {"14155550202", "flaky"}, {"14155550203", "always"}, {"14155550204", "conflict"},
@@ -161,8 +166,13 @@ func TestCreateItemResults(t *testing.T) {
 	}
 }
 
+// In a synctest bubble, as TestCreateItemResults: the failed calls' creates
+// are searched again only after the search lag and the resolve margin.
 func TestTemporaryCallFailureIsRecheckedNotCreatedTwice(t *testing.T) {
-	t.Parallel()
+	synctest.Test(t, temporaryCallFailureIsRecheckedNotCreatedTwice)
+}
+
+func temporaryCallFailureIsRecheckedNotCreatedTwice(t *testing.T) {
 	db := openStore(t)
 	specs := make([]contactSpec, 25)
 	for i := range specs {

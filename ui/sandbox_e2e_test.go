@@ -23,7 +23,7 @@ import (
 func TestSandboxFlowEndToEnd(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, sb := startSandbox(t, ctx)
+	db, sb := startSandbox(t, ctx, sandboxOptions)
 	s, stored := syncInSandbox(t, ctx, db, sb)
 	s.keys("r").waitFor("reason: all").keys("esc").waitFor("Started")
 	run := checkLanded(t, ctx, db, sb, stored)
@@ -94,16 +94,16 @@ func syncInSandbox(t *testing.T, ctx context.Context, db *store.DB, sb *sandbox.
 // short search lag.
 var sandboxOptions = sandbox.Options{Seed: 7, SearchLag: 50 * time.Millisecond}
 
-// startSandbox opens a fresh database and starts the sandbox on it with a
-// fixed dataset and a short search lag; both close with the test.
-func startSandbox(t *testing.T, ctx context.Context) (*store.DB, *sandbox.Sandbox) {
+// startSandbox opens a fresh database and starts the sandbox on it with
+// opts; both close with the test.
+func startSandbox(t *testing.T, ctx context.Context, opts sandbox.Options) (*store.DB, *sandbox.Sandbox) {
 	t.Helper()
 	db, err := store.Open(filepath.Join(t.TempDir(), "sandbox.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	sb, err := sandbox.StartWith(ctx, db, sandboxOptions)
+	sb, err := sandbox.StartWith(ctx, db, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,14 +78,14 @@ func (b *baseline) records(t *testing.T) []hubspottest.Contact {
 }
 
 // uninterruptedRun opens a database at path, starts the sandbox on it as
-// startSandbox does, and syncs the number with the engine alone.
+// the test does (resumeOptions), and syncs the number with the engine alone.
 func uninterruptedRun(ctx context.Context, path string) ([]hubspottest.Contact, error) {
 	db, err := store.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
-	sb, err := sandbox.StartWith(ctx, db, sandboxOptions)
+	sb, err := sandbox.StartWith(ctx, db, resumeOptions)
 	if err != nil {
 		return nil, err
 	}
@@ -164,6 +164,17 @@ func (h *heldCRM) release() {
 	h.mu.Unlock()
 }
 
+// resumeOptions are sandboxOptions with a request timeout of 2 s instead of
+// 5 s. The resume waits out the cancelled creates until they could have
+// landed (their send, the request timeout, the search lag and the engine's
+// margin): the shorter bound shortens that wait, and the in-process fakes
+// still answer far within it. The baseline run uses the same options.
+var resumeOptions = func() sandbox.Options {
+	o := sandboxOptions
+	o.RequestTimeout = 2 * time.Second
+	return o
+}()
+
 // TestSandboxCancelThenResumeNoDuplicates cancels a real sandbox run while
 // its creates are in flight, resumes it from the summary, and checks that
 // the run completes, no number was created twice, and the resume made no
@@ -172,7 +183,7 @@ func TestSandboxCancelThenResumeNoDuplicates(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	base := startBaseline(t, ctx)
-	db, sb := startSandbox(t, ctx)
+	db, sb := startSandbox(t, ctx, resumeOptions)
 	cfg := sb.Config()
 	gate := &heldCRM{Client: cfg.CRMs["hubspot"], held: make(chan struct{})}
 	cfg.CRMs["hubspot"] = gate

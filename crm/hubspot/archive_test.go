@@ -15,6 +15,7 @@ import (
 // HubSpot's bodiless 204 as success, and answers every id in input order:
 // an empty id fails alone, a repeated one is sent once.
 func TestArchiveBatchesAndReadsNoContent(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, hubspottest.Options{})
 	recs := make([]hubspottest.Record, hubspot.MaxBatchInputs+20)
 	for i := range recs {

@@ -32,6 +32,7 @@ func byRecordPhone(srv *hubspottest.Server) map[string]hubspottest.Contact {
 }
 
 func TestCreateMapsShuffledResultsBack(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, hubspottest.Options{Seed: 7})
 	in := newContacts(hubspot.MaxBatchInputs, 0)
 	res, err := c.Create(ctxT(t), in)
@@ -90,6 +91,7 @@ func TestCreateRefusesUnsendableItems(t *testing.T) {
 // whole-batch 409 naming one existing id (seen from the real API) and
 // per-item 207 errors (documented shape, behaviour unverified).
 func TestCreateConflicts(t *testing.T) {
+	t.Parallel()
 	for _, perItem := range []bool{false, true} {
 		t.Run(fmt.Sprintf("perItem=%v", perItem), func(t *testing.T) {
 			srv, c := setup(t, hubspottest.Options{UniquePhones: true, PerItemErrors: perItem})
@@ -218,6 +220,7 @@ func TestCreateInvalidPhones(t *testing.T) {
 // (the fault is not in one item) costs at most 2n calls, and every item
 // carries the refusal.
 func TestCreateIsolationIsBounded(t *testing.T) {
+	t.Parallel()
 	calls := 0
 	_, c := setupOn(t, hubspottest.Options{}, false, crmtest.MemTransport(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls++
@@ -241,6 +244,7 @@ func TestCreateIsolationIsBounded(t *testing.T) {
 }
 
 func TestCreateMoreThanOneBatch(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, hubspottest.Options{})
 	in := newContacts(2*hubspot.MaxBatchInputs+1, 0)
 	res, err := c.Create(ctxT(t), in)

@@ -56,6 +56,7 @@ func phoneOf(r crm.IndexedRecord, prop string) (crm.PhoneValue, bool) {
 }
 
 func TestListPageEveryRecordOverPages(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, hubspottest.Options{NoAccountRegion: true})
 	base := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	const n = 2*hubspot.MaxListLimit + 37
@@ -138,6 +139,7 @@ func TestListArchivedExcludedAndListedApart(t *testing.T) {
 // millisecond, and without losing a record when one already seen is
 // modified again mid-refresh (an offset would then skip an unseen one).
 func TestChangedPageSinceWatermark(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, hubspottest.Options{})
 	since := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	var recs []hubspottest.Record
@@ -255,6 +257,7 @@ func TestReadByIDsDeletedAndArchived(t *testing.T) {
 }
 
 func TestReadByIDsBatchesOf100(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, hubspottest.Options{})
 	recs := make([]hubspottest.Record, 150)
 	for i := range recs {
@@ -293,6 +296,7 @@ func (m inMemory) RoundTrip(r *http.Request) (*http.Response, error) {
 // general budget of 5 per 10 s: both count in it, so the fake must see no
 // more than 5 of them in any 10 s and never throttle.
 func TestListPacedByGeneralBudget(t *testing.T) {
+	t.Parallel()
 	const budget, window = 5, 10 * time.Second
 	srv := hubspottest.New(hubspottest.Options{Token: testToken, GeneralPer10s: budget, Window: window,
 		OnThrottle: func(p string) { t.Errorf("the fake answered 429 (%s)", p) }})

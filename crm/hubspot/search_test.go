@@ -76,6 +76,7 @@ func TestFindByPhonesFullBatchOneRequest(t *testing.T) {
 }
 
 func TestFindByPhonesPaging(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, hubspottest.Options{})
 	const n = 2*hubspot.MaxSearchLimit + 17
 	seeds := make([]hubspottest.SeedContact, n)

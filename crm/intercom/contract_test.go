@@ -20,6 +20,7 @@ const specFile = "intercom-2.14.openapi.yaml"
 // (the spec lists 200 and 401 for these operations; 4xx/429 answers are
 // covered by the other tests).
 func TestContract(t *testing.T) {
+	t.Parallel()
 	spec := crmtest.SpecPath(t, specFile)
 	srv, c := setup(t, intercomtest.Options{}, func(cfg *intercom.Config) {
 		cfg.HTTP = &http.Client{Timeout: 5 * time.Second, Transport: crmtest.ContractTransport(t, spec, nil)}

@@ -73,6 +73,7 @@ func TestForbiddenWrites(t *testing.T) {
 }
 
 func TestInjected429sAreWaitedOut(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, intercomtest.Options{Seed: 1})
 	srv.SetFaults(intercomtest.Faults{RateLimited: 0.1})
 	var log notices
@@ -91,6 +92,7 @@ func TestInjected429sAreWaitedOut(t *testing.T) {
 }
 
 func TestServerRemainingPacesAnOptimisticClient(t *testing.T) {
+	t.Parallel()
 	// The client believes in a budget twenty times the server's (another
 	// integration, a plan change): X-RateLimit-Remaining must pace it.
 	// A synctest bubble with the fake in memory keeps the machine's load

@@ -54,6 +54,7 @@ func TestFindByPhonesMatchesStoredSpellings(t *testing.T) {
 }
 
 func TestFindByPhonesFullBatchIsOneQuery(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, intercomtest.Options{})
 	numbers := make([]string, intercom.FindBatch)
 	for i := range numbers {

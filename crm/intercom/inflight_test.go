@@ -16,6 +16,7 @@ import (
 // concurrency: X-RateLimit-Remaining does not count the calls still on
 // their way, so the client must take them off what remains itself.
 func TestServerRemainingWithCallsInFlight(t *testing.T) {
+	t.Parallel()
 	srv, c := setupBubble(t, intercomtest.Options{PerMinute: 300, Window: time.Second}, func(cfg *intercom.Config) {
 		cfg.PerMinute, cfg.Concurrency = 6000, intercom.DefaultConcurrency
 		// Each call takes a while to reach the fake, as over a network:

@@ -29,6 +29,7 @@ func TestPhoneSpellings(t *testing.T) {
 }
 
 func TestPhoneQueryStaysWithinSearchLimits(t *testing.T) {
+	t.Parallel()
 	numbers := make([]string, FindBatch)
 	for i := range numbers {
 		numbers[i] = fmt.Sprintf("+1415555%04d", i)

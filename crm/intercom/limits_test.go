@@ -17,6 +17,7 @@ import (
 // instant it leaves, so the test proves the limiter's arithmetic against
 // the fake's fixed windows, not how busy the machine is.
 func TestLimiterKeepsTheFakeHappy(t *testing.T) {
+	t.Parallel()
 	srv, c := setupBubble(t, intercomtest.Options{PerMinute: 900, Window: time.Second})
 	ids := srv.Seed(intercomtest.Contact{Phone: phone(9999)})
 	synctest.Test(t, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestCreateKeepsInputOrder(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t, intercomtest.Options{})
 	in := newContacts(intercom.CreateBatch)
 	in[3].Name, in[3].FirstName, in[3].LastName = "", "Ana", "Lima"
