@@ -27,6 +27,7 @@ func naive(v *planView) []int32 {
 }
 
 func TestPlanViewFilterMatchesNaive(t *testing.T) {
+	t.Parallel()
 	v := newPlanView(uitest.MakePlan("1001", "BR", 500).Rows)
 	for _, q := range []string{"", "a", "ana", "ANA 1", "+55119", "exists #50", "invalid: too", "1\t", "malicious", "zzz", "9 ", "\x1b[2j"} {
 		for st := range rowStatuses {
@@ -371,6 +372,7 @@ func TestPlanViewDuplicateLabelsAnyOrder(t *testing.T) {
 // with ASCII and combining marks (which take the long way), must fold as
 // searchText does.
 func TestAppendSearchTextMatchesSearchText(t *testing.T) {
+	t.Parallel()
 	var rs []rune
 	for r := rune(0x20); r < 0x370; r++ {
 		if plainText(string(r)) {
