@@ -35,15 +35,17 @@ func (d *DB) FreeClaims(ctx context.Context, target string, freed []FreedCreate)
 	now := time.Now()
 	return d.withTx(ctx, "free claims", func(tx *sql.Tx) error {
 		for _, f := range freed {
-			if f.Number == "" || f.RunID <= 0 || f.ContactID <= 0 {
-				return fmt.Errorf("free claim of %q: number, run and contact are required", f.Number)
+			if f.Number == "" {
+				return fmt.Errorf("free a claim: the number is required")
 			}
 			res, err := tx.ExecContext(ctx, `DELETE FROM ledger
 				WHERE target = ? AND owner = ? AND state = 'pending' AND number = ?`, target, f.Owner, f.Number)
 			if err != nil {
 				return err
 			}
-			if n, err := res.RowsAffected(); err != nil || n == 0 {
+			// A claim of no run or contact (an old intent) has nobody to
+			// remember it for.
+			if n, err := res.RowsAffected(); err != nil || n == 0 || f.RunID <= 0 || f.ContactID <= 0 {
 				continue
 			}
 			at := f.FreedAt
