@@ -11,7 +11,8 @@ import (
 
 // RecordOutcomes upserts outcomes by (run, contact) in one transaction and
 // keeps the ledger in step for target: a created outcome marks its E164
-// created with its CRMID; a failed one drops its own pending claim.
+// created with its CRMID; a failed one drops its own pending claim. A final
+// outcome forgets the contact's freed create in its run (FreeClaims).
 // Attempts never goes down and is at least 1; UpdatedAt is now unless set.
 func (d *DB) RecordOutcomes(ctx context.Context, target string, outs []Outcome) error {
 	var nCreated, nFailed int
@@ -57,6 +58,9 @@ func (d *DB) RecordOutcomes(ctx context.Context, target string, outs []Outcome) 
 			return err
 		}
 		if err := d.execRowsLead(ctx, tx, markCreatedSQL, createdRow, []any{target}, created); err != nil {
+			return err
+		}
+		if err := d.forgetFreed(ctx, tx, outs); err != nil {
 			return err
 		}
 		return d.markSiblingsCreated(ctx, tx, target, outs, createdIdx, now)

@@ -192,8 +192,7 @@ func (r *runner) createBatch(ctx context.Context, items []*createItem) (round, e
 func (r *runner) claim(ctx context.Context, items []*createItem) ([]*createItem, round, error) {
 	claims := make([]store.Claim, len(items))
 	for i, it := range items {
-		n := it.row.Number
-		claims[i] = store.Claim{Number: n.E164, Keys: n.Keys(), RunID: r.runID, ContactID: it.row.Contact.ID, Owner: r.owner}
+		claims[i] = r.claimOf(it)
 	}
 	bg := context.WithoutCancel(ctx)
 	results, err := r.e.Store.ClaimCreates(bg, r.target, claims)
@@ -228,6 +227,12 @@ func (r *runner) claim(ctx context.Context, items []*createItem) ([]*createItem,
 		}
 	}
 	return send, out, nil
+}
+
+// claimOf is the claim of its number by this run-process.
+func (r *runner) claimOf(it *createItem) store.Claim {
+	n := it.row.Number
+	return store.Claim{Number: n.E164, Keys: n.Keys(), RunID: r.runID, ContactID: it.row.Contact.ID, Owner: r.owner}
 }
 
 // searchableBy is when search shows another process's create of h if the
@@ -333,18 +338,16 @@ func (r *runner) applyResults(ctx context.Context, items []*createItem, results 
 		byRef[res.Ref] = res
 	}
 	var out round
-	var existing []string
-	var skips []store.Outcome
+	var met []*createItem
+	var meets []freedMeet
 	for _, it := range items {
 		res, ok := byRef[it.row.Number.E164]
 		switch {
 		case !ok || (res.Err == nil && res.ID == "" && res.ExistingID == ""):
 			out.merge(r.inDoubt([]*createItem{it}, unclearCause(res), sent, answered))
 		case res.ExistingID != "":
-			existing = append(existing, it.row.Number.E164)
-			o := r.itemOutcome(it, store.OutcomeSkipped, res.ExistingID)
-			o.Reason, o.ReasonText = reasonExists, existsText(res.ExistingID)
-			skips = append(skips, o)
+			met = append(met, it)
+			meets = append(meets, freedMeet{contactID: it.row.Contact.ID, number: it.row.Number.E164, recordID: res.ExistingID})
 		case res.Err == nil:
 			r.rec.add(r.itemOutcome(it, store.OutcomeCreated, res.ID))
 		case res.Err.Reason == crm.ReasonRateLimited && it.attempts < maxCreateAttempts:
@@ -357,14 +360,50 @@ func (r *runner) applyResults(ctx context.Context, items []*createItem, results 
 			r.refuse([]*createItem{it}, res.Err)
 		}
 	}
+	if len(met) > 0 {
+		if err := r.settleExisting(ctx, met, meets); err != nil {
+			return round{}, err
+		}
+	}
+	return out, nil
+}
+
+// settleExisting records creates the CRM refused because a record holds
+// the number already: the run's own create when it is one this run sent
+// earlier and freed unconfirmed (ownLanded), whose claim it holds again;
+// else a record coexsync did not create, whose claim is dropped.
+func (r *runner) settleExisting(ctx context.Context, items []*createItem, meets []freedMeet) error {
+	freed, err := r.freedCreates(ctx)
+	if err != nil {
+		return err
+	}
+	own, err := r.ownLanded(ctx, freed, meets)
+	if err != nil {
+		return err
+	}
+	var existing, landed []string
+	var skips []store.Outcome
+	for k, it := range items {
+		id := meets[k].recordID
+		if own[k] {
+			r.rec.add(r.itemOutcome(it, store.OutcomeCreated, id))
+			landed = append(landed, id)
+			continue
+		}
+		existing = append(existing, it.row.Number.E164)
+		o := r.itemOutcome(it, store.OutcomeSkipped, id)
+		o.Reason, o.ReasonText = reasonExists, existsText(id)
+		skips = append(skips, o)
+	}
+	r.noteLanded(landed)
 	if len(existing) > 0 {
 		// Not created by coexsync: the ledger must not claim them.
 		if err := r.e.Store.DropClaims(context.WithoutCancel(ctx), r.target, r.owner, existing); err != nil {
-			return round{}, fmt.Errorf("drop claims: %w", err)
+			return fmt.Errorf("drop claims: %w", err)
 		}
 		r.rec.add(skips...)
 	}
-	return out, nil
+	return nil
 }
 
 // unclearCause is the error to fail an unclear item with if it runs out of

@@ -35,6 +35,8 @@ type Store interface {
 	ClaimCreates(ctx context.Context, target string, claims []store.Claim) ([]store.ClaimResult, error)
 	MarkSent(ctx context.Context, target, owner string, numbers []string, at time.Time) error
 	DropClaims(ctx context.Context, target, owner string, numbers []string) error
+	FreeClaims(ctx context.Context, target string, freed []store.FreedCreate) error
+	FreedCreates(ctx context.Context, target string, runID int64) ([]store.FreedCreate, error)
 	AcquireLease(ctx context.Context, l store.Lease, canTake func(store.Lease) bool) (store.Lease, bool, error)
 	SetLeaseRun(ctx context.Context, owner string, runID int64) error
 	Heartbeat(ctx context.Context, owner string, at time.Time) (bool, error)

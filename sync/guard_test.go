@@ -399,16 +399,22 @@ func doubtIsNotSettledByADeskLine(t *testing.T) {
 // time by which its create, sent, could land.
 func claimedByGoneProcess(t *testing.T, db *store.DB, fc *fakeCRM, c store.Contact, landBy time.Time) int64 {
 	t.Helper()
+	return sentByGoneProcess(t, db, fc, c, landBy)
+}
+
+// sentByGoneProcess is claimedByGoneProcess into any CRM client.
+func sentByGoneProcess(t *testing.T, db *store.DB, client crm.Client, c store.Contact, landBy time.Time) int64 {
+	t.Helper()
 	ctx := context.Background()
-	runID, err := db.CreateRun(ctx, store.Run{NumberID: testNumber, CRM: "fake", Target: fc.Target(), Mode: store.ModeLive})
+	runID, err := db.CreateRun(ctx, store.Run{NumberID: testNumber, CRM: client.Name(), Target: client.Target(), Mode: store.ModeLive})
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := "+" + c.Phone
-	if _, err := db.ClaimCreates(ctx, fc.Target(), []store.Claim{{Number: n, RunID: runID, ContactID: c.ID, Owner: "gone"}}); err != nil {
+	if _, err := db.ClaimCreates(ctx, client.Target(), []store.Claim{{Number: n, RunID: runID, ContactID: c.ID, Owner: "gone"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.MarkSent(ctx, fc.Target(), "gone", []string{n}, landBy); err != nil {
+	if err := db.MarkSent(ctx, client.Target(), "gone", []string{n}, landBy); err != nil {
 		t.Fatal(err)
 	}
 	return runID

@@ -24,6 +24,11 @@ type recorder struct {
 	tally  *tally
 	em     *emitter
 
+	// flushing holds one flush at a time (a one-slot semaphore): a flush
+	// that returns has every outcome added before it stored, even those
+	// an earlier flush (the loop's) was still writing.
+	flushing chan struct{}
+
 	mu   gosync.Mutex
 	buf  []store.Outcome
 	kick chan struct{}
@@ -31,7 +36,7 @@ type recorder struct {
 }
 
 func newRecorder(st Store, target string, t *tally, em *emitter) *recorder {
-	return &recorder{st: st, target: target, tally: t, em: em, kick: make(chan struct{}, 1)}
+	return &recorder{st: st, target: target, tally: t, em: em, kick: make(chan struct{}, 1), flushing: make(chan struct{}, 1)}
 }
 
 // add queues outcomes for the next write.
@@ -57,9 +62,13 @@ func (r *recorder) loop(stop <-chan struct{}) {
 	tickUntil(stop, flushEvery, r.kick, func() { r.flush() })
 }
 
-// flush writes what is buffered. Writes are not cancelled with the run:
-// what is known must be recorded even when the run stops.
+// flush writes what is buffered and returns once it is stored, with
+// whatever an earlier flush still in flight was writing. Writes are not
+// cancelled with the run: what is known must be recorded even when the
+// run stops.
 func (r *recorder) flush() error {
+	r.flushing <- struct{}{}
+	defer func() { <-r.flushing }()
 	r.mu.Lock()
 	outs := r.buf
 	r.buf = nil

@@ -32,6 +32,7 @@ func (r *runner) resolveDoubts(ctx context.Context, doubts []doubt) ([]*createIt
 	bg := context.WithoutCancel(ctx)
 	var again []*createItem
 	var theirs []store.Outcome
+	var freed []store.FreedCreate
 	for i, d := range doubts {
 		ours := d.holder.Owner == r.owner
 		sameContact := d.holder.RunID == r.runID && d.holder.ContactID == d.item.row.Contact.ID
@@ -47,16 +48,23 @@ func (r *runner) resolveDoubts(ctx context.Context, doubts []doubt) ([]*createIt
 			}
 			theirs = append(theirs, o)
 			r.rec.add(r.claimedOutcome(d.item, h))
-		default:
+		case ours && d.item.attempts >= maxCreateAttempts:
+			// It fails: nothing is left to settle, nothing to remember.
 			if err := r.e.Store.DropClaims(bg, r.target, d.holder.Owner, []string{d.holder.Number}); err != nil {
 				return nil, 0, fmt.Errorf("free an unconfirmed claim: %w", err)
 			}
-			if ours && d.item.attempts >= maxCreateAttempts {
-				r.fail([]*createItem{d.item}, d.cause)
-				continue
-			}
+			r.fail([]*createItem{d.item}, d.cause)
+		default:
+			// Freed, but remembered: the CRM may still make it later
+			// (see ownLanded).
+			h := d.holder
+			freed = append(freed, store.FreedCreate{Number: h.Number, RunID: h.RunID, ContactID: h.ContactID, Owner: h.Owner})
 			again = append(again, d.item)
 		}
+	}
+	// Freed before anything is sent again.
+	if err := r.e.Store.FreeClaims(bg, r.target, freed); err != nil {
+		return nil, 0, fmt.Errorf("free unconfirmed claims: %w", err)
 	}
 	if err := r.e.Store.RecordOutcomes(bg, r.target, theirs); err != nil {
 		return nil, 0, fmt.Errorf("record resolved creates: %w", err)
@@ -117,11 +125,29 @@ func (r *runner) searchDoubts(ctx context.Context, doubts []doubt) ([]string, er
 // findSent searches the CRM for the doubts' numbers and returns per doubt
 // the id of the record its create made ("" if none).
 func (r *runner) findSent(ctx context.Context, doubts []doubt) ([]string, error) {
-	subs := make([]subject, len(doubts))
-	var numbers []string
+	numbers := make([]string, len(doubts))
 	for i, d := range doubts {
-		n := normalize.Number(d.holder.Number, "")
-		cands := append([]string{d.holder.Number}, n.Candidates...)
+		numbers[i] = d.holder.Number
+	}
+	recs, err := r.findNumbers(ctx, numbers)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(doubts))
+	for i, m := range recs {
+		out[i] = sentRecord(m, numbers[i])
+	}
+	return out, nil
+}
+
+// findNumbers searches the CRM for sent E.164 numbers and returns per
+// number the records holding it.
+func (r *runner) findNumbers(ctx context.Context, sent []string) ([][]crm.Record, error) {
+	subs := make([]subject, len(sent))
+	var numbers []string
+	for i, e164 := range sent {
+		n := normalize.Number(e164, "")
+		cands := append([]string{e164}, n.Candidates...)
 		subs[i] = subject{candidates: uniqueStrings(cands)}
 		numbers = append(numbers, subs[i].candidates...)
 	}
@@ -129,12 +155,8 @@ func (r *runner) findSent(ctx context.Context, doubts []doubt) ([]string, error)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]string, len(doubts))
 	// What was sent is E.164, read the same in every region.
-	for i, m := range matchRecords(subs, recs, "") {
-		out[i] = sentRecord(m, doubts[i].holder.Number)
-	}
-	return out, nil
+	return matchRecords(subs, recs, ""), nil
 }
 
 // sentRecord is the id of the record among recs that a create of number
@@ -146,11 +168,17 @@ func (r *runner) findSent(ctx context.Context, doubts []doubt) ([]string, error)
 // contact would be recorded as created and never be.
 func sentRecord(recs []crm.Record, number string) string {
 	for _, r := range recs {
-		if len(r.Phones) > 0 && !slices.ContainsFunc(r.Phones, func(p string) bool { return strings.TrimSpace(p) != number }) {
+		if holdsOnly(r, number) {
 			return r.ID
 		}
 	}
 	return ""
+}
+
+// holdsOnly says whether every phone of r is exactly number, as a create
+// of number leaves it (see sentRecord).
+func holdsOnly(r crm.Record, number string) bool {
+	return len(r.Phones) > 0 && !slices.ContainsFunc(r.Phones, func(p string) bool { return strings.TrimSpace(p) != number })
 }
 
 // holderOutcome is the Created outcome of the run and contact that claimed

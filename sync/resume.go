@@ -63,7 +63,13 @@ func (r *runner) resume(ctx context.Context, run store.Run, region string) error
 	r.tally.mu.Lock()
 	r.tally.total = max(r.tally.total, r.tally.created+r.tally.skipped+r.tally.failed+len(rest))
 	r.tally.mu.Unlock()
-	return r.execute(ctx, plan.Rows)
+	// A create freed unconfirmed above (or by an earlier process) may
+	// have landed since: its row exists, and is the run's create.
+	rows, err := r.adoptLanded(ctx, plan.Rows)
+	if err != nil {
+		return err
+	}
+	return r.execute(ctx, rows)
 }
 
 // settleEarlierClaims resolves the claims this run's earlier processes left
