@@ -81,7 +81,7 @@ func bulkIndex(ctx context.Context, d *DB, target string, n int) error {
 		for i := lo; i < min(lo+page, n); i++ {
 			id := strconv.Itoa(10_000_000 + i)
 			f := benchFormats[i%len(benchFormats)]
-			records = append(records, target, id, "", "Bench", strconv.Itoa(i), "", int64(0), 0)
+			records = append(records, target, id, "", "Bench", strconv.Itoa(i), "", int64(0), 0, int64(0))
 			phones = append(phones, target, id, "phone", f.raw(i/4), f.e164(i/4), f.e164(i/4), "", "")
 			if i%5 == 0 {
 				m := benchFormats[(i/5)%len(benchFormats)]

@@ -58,13 +58,14 @@ func (d *DB) UpsertIndexPage(ctx context.Context, target, defaultRegion string, 
 	// Reading the values is the costly part: done before the write lock.
 	var records, phones []any
 	ids := make([]string, 0, len(last))
+	listedAt := time.Now().UnixNano()
 	for i, r := range recs {
 		if last[r.ID] != i {
 			continue
 		}
 		ids = append(ids, r.ID)
 		records = append(records, target, r.ID, r.Name, r.FirstName, r.LastName, r.Country,
-			toNanos(r.UpdatedAt), boolInt(r.Archived))
+			toNanos(r.UpdatedAt), boolInt(r.Archived), listedAt)
 		if !r.Archived {
 			phones = appendPhoneRows(phones, target, r, defaultRegion)
 		}
@@ -80,15 +81,18 @@ func (d *DB) UpsertIndexPage(ctx context.Context, target, defaultRegion string, 
 	})
 }
 
-const recordRow = "(?, ?, ?, ?, ?, ?, ?, ?)"
+const recordRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
+// listed_at only moves forward: a slower writer of an older listing never
+// makes a record look unlisted to a newer build's sweep.
 const upsertRecordsSQL = `
-	INSERT INTO crm_records (target, id, name, first_name, last_name, country, updated_at, archived)
+	INSERT INTO crm_records (target, id, name, first_name, last_name, country, updated_at, archived, listed_at)
 	VALUES %s
 	ON CONFLICT (target, id) DO UPDATE SET
 		name = excluded.name, first_name = excluded.first_name,
 		last_name = excluded.last_name, country = excluded.country,
-		updated_at = excluded.updated_at, archived = excluded.archived`
+		updated_at = excluded.updated_at, archived = excluded.archived,
+		listed_at = max(listed_at, excluded.listed_at)`
 
 const phoneRow = "(?, ?, ?, ?, ?, ?, ?, ?)"
 
@@ -140,16 +144,19 @@ func (d *DB) DeleteIndexRecords(ctx context.Context, target string, ids []string
 	})
 }
 
-// ClearIndex drops the whole index of target and its state, before a full
-// rebuild (e.g. the default region changed).
-func (d *DB) ClearIndex(ctx context.Context, target string) error {
-	return d.withTx(ctx, "clear index", func(tx *sql.Tx) error {
-		for _, table := range []string{"crm_phones", "crm_records", "crm_index_state"} {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE target = ?`, target); err != nil {
-				return err
-			}
+// SweepIndex ends a full rebuild of target's index that started at
+// started: it drops the records no listing wrote since (the CRM deleted
+// them) with their values. The index is never emptied first: another
+// process may be planning against it while this one lists, and an index
+// it saw half-listed made it create records that existed.
+func (d *DB) SweepIndex(ctx context.Context, target string, started time.Time) error {
+	return d.withTx(ctx, "sweep index", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM crm_phones WHERE target = ?1 AND record_id IN
+			(SELECT id FROM crm_records WHERE target = ?1 AND listed_at < ?2)`, target, started.UnixNano()); err != nil {
+			return err
 		}
-		return nil
+		_, err := tx.ExecContext(ctx, `DELETE FROM crm_records WHERE target = ? AND listed_at < ?`, target, started.UnixNano())
+		return err
 	})
 }
 

@@ -110,12 +110,23 @@ func TestIndexStateCountsAndRoundTrip(t *testing.T) {
 	if got, _ := db.LookupIndex(ctx, "intercom:w", []string{"+442079460958"}); len(got) != 0 {
 		t.Fatalf("deleted record still found: %v", got)
 	}
-	if err := db.ClearIndex(ctx, "intercom:w"); err != nil {
+	// A sweep drops what no listing wrote since the rebuild started.
+	if err := db.UpsertIndexPage(ctx, "intercom:w", "GB", []crm.IndexedRecord{{ID: "c", Phones: phones("phone", "+44 20 7946 0959")}}); err != nil {
 		t.Fatal(err)
 	}
-	st, err = db.IndexState(ctx, "intercom:w")
-	if bad, _ := db.UnreadableValues(ctx, "intercom:w", 0); err != nil || st.Complete || len(bad) != 0 {
-		t.Fatalf("after clear: %+v %v %v", st, bad, err)
+	started := time.Now()
+	if err := db.UpsertIndexPage(ctx, "intercom:w", "GB", []crm.IndexedRecord{{ID: "d", Phones: phones("phone", "+44 20 7946 0960")}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SweepIndex(ctx, "intercom:w", started); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.LookupIndex(ctx, "intercom:w", []string{"+442079460959", "+442079460960"})
+	if err != nil || len(got["+442079460959"]) != 0 || len(got["+442079460960"]) != 1 {
+		t.Fatalf("after the sweep: %v %v, want only the record listed since it started", got, err)
+	}
+	if bad, _ := db.UnreadableValues(ctx, "intercom:w", 0); len(bad) != 0 {
+		t.Fatalf("after the sweep: unreadable values %v of swept records", bad)
 	}
 }
 

@@ -46,7 +46,7 @@ type Store interface {
 	// The local index of the CRM's phone values.
 	IndexState(ctx context.Context, target string) (store.IndexState, error)
 	SetIndexState(ctx context.Context, st store.IndexState) error
-	ClearIndex(ctx context.Context, target string) error
+	SweepIndex(ctx context.Context, target string, started time.Time) error
 	UpsertIndexPage(ctx context.Context, target, defaultRegion string, recs []crm.IndexedRecord) error
 	DeleteIndexRecords(ctx context.Context, target string, ids []string) error
 	LookupIndex(ctx context.Context, target string, keys []string) (map[string][]phoneindex.Hit, error)

@@ -101,9 +101,8 @@ func (e *Engine) RefreshIndex(ctx context.Context, region string, rebuild bool) 
 	page := func(cursor string) (crm.Page, error) { return lister.ChangedPage(ctx, st.Watermark, cursor) }
 	phase := "reading changes"
 	if full {
-		if err := e.Store.ClearIndex(ctx, target); err != nil {
-			return st, err
-		}
+		// The index stays as it is while it is listed again: another
+		// process may be planning against it (SweepIndex).
 		if err := e.Store.SetIndexState(ctx, st); err != nil { // incomplete until the end
 			return st, err
 		}
@@ -126,6 +125,9 @@ func (e *Engine) RefreshIndex(ctx context.Context, region string, rebuild bool) 
 	}
 	st.Complete, st.Watermark = true, start.Add(-watermarkSkew)
 	if full {
+		if err := e.Store.SweepIndex(ctx, target, start); err != nil {
+			return st, err
+		}
 		st.BuiltAt = time.Now()
 	}
 	if err := e.Store.SetIndexState(ctx, st); err != nil {
