@@ -82,7 +82,7 @@ func newSyncCommand(cfg *config) *cobra.Command {
 	fl.BoolVar(&f.request, "request", false, "first request the one-time contact sync from Meta and wait for the webhook")
 	fl.DurationVar(&f.wait, "wait", 2*time.Minute, "with --request: how long to wait for contacts to arrive")
 	fl.BoolVar(&f.force, "force", false, "take over the write lease of a number whose holder process is gone")
-	fl.StringVar(&cfg.lookup, "lookup", "", "how the plan finds existing CRM records: index (a local index of every CRM phone value, see coexsync index) or search (the CRM's phone search); default: chosen by account size")
+	fl.StringVar(&cfg.lookup, "lookup", "", "how the plan finds existing CRM records: index (a local index of every CRM phone value, see coexsync index) or search (the CRM's phone search: it misses numbers stored in other spellings, and creates those contacts next to their records); default: index")
 	return cmd
 }
 
@@ -274,5 +274,5 @@ func checkLookup(cfg *config) error {
 		return nil
 	}
 	return fmt.Errorf("--lookup %q: want index (match against a local index of every phone value the CRM holds; build it with coexsync index) "+
-		"or search (ask the CRM's phone search, which only finds numbers stored in the spellings it searches); leave it out to choose by account size", cfg.lookup)
+		"or search (ask the CRM's phone search, which only finds numbers stored in the spellings it searches); leave it out for the index", cfg.lookup)
 }

@@ -15,23 +15,19 @@ import (
 type Lookup string
 
 const (
-	// LookupAuto uses the index when the CRM can be listed and is not far
-	// larger than the contact list, else search.
+	// LookupAuto uses the index whenever the CRM can be listed, however
+	// large: search misses numbers stored in other spellings, and a
+	// contact whose record it misses is created next to that record.
 	LookupAuto Lookup = ""
 	// LookupIndex matches against a local index of every phone value the
 	// CRM holds, read with the record's country or the account's region.
 	LookupIndex Lookup = "index"
 	// LookupSearch asks the vendor's phone search (exact text): it cannot
-	// see numbers stored in formats it does not index.
+	// see numbers stored in formats it does not index. Only when asked for.
 	LookupSearch Lookup = "search"
 )
 
-// searchPreferredRatio: with auto lookup, a CRM holding more than this many
-// records per contact to sync (and more than searchPreferredMin) is
-// searched instead of listed: listing it would take far longer.
 const (
-	searchPreferredRatio = 50
-	searchPreferredMin   = 100_000
 	// watermarkSkew is how far the refresh watermark stays behind this
 	// machine's clock, so a change made while listing, or a vendor clock
 	// behind ours, is read again rather than missed.
@@ -61,23 +57,17 @@ func (e *Engine) crmRegion(planRegion string) string {
 	return planRegion
 }
 
-// chooseLookup resolves LookupAuto for a plan of n contacts.
-func (e *Engine) chooseLookup(ctx context.Context, n int) Lookup {
+// chooseLookup resolves LookupAuto: the index whenever the CRM can be
+// listed. A first build of a large account takes a while (HubSpot lists
+// 1M records in about 17 minutes at its lowest tier), later plans read
+// only the changes; search would be faster and create a record next to
+// each one it cannot see.
+func (e *Engine) chooseLookup() Lookup {
 	if _, ok := e.CRM.(crm.Lister); !ok {
 		return LookupSearch
 	}
 	if e.Lookup != LookupAuto {
 		return e.Lookup
-	}
-	// A built index is kept fresh cheaply; only a first build is weighed
-	// against search.
-	if st, err := e.Store.IndexState(ctx, e.CRM.Target()); err == nil && st.Complete {
-		return LookupIndex
-	}
-	if c, ok := e.CRM.(counter); ok {
-		if total, err := c.Count(ctx); err == nil && total > searchPreferredMin && total > searchPreferredRatio*n {
-			return LookupSearch
-		}
 	}
 	return LookupIndex
 }

@@ -122,3 +122,27 @@ func TestIndexRebuildNeverHidesRecordsFromAPlan(t *testing.T) {
 		t.Errorf("after the rebuild: index %+v, %v, want %d records, all exists", again.Index, again.Counts, n)
 	}
 }
+
+// hugeHubSpot is a HubSpot client whose account says it holds a million
+// records.
+type hugeHubSpot struct{ *hubspot.Client }
+
+func (hugeHubSpot) Count(context.Context) (int, error) { return 1_000_000, nil }
+
+// However large the account, a plan matches against the index: search
+// cannot see a number stored in another spelling, and the contact would
+// be created next to its record.
+func TestAutoLookupIndexesEvenAHugeAccount(t *testing.T) {
+	srv, client := fastHubSpot(t, 1)
+	ids := srv.SeedRecords(hubspottest.Record{FirstName: "Stored nationally", Mobile: "075087 69009", Country: "United Kingdom"})
+	db := openStore(t)
+	saveContacts(t, db, []contactSpec{{"+447508769009", "WhatsApp name"}})
+	e := &Engine{Store: db, CRM: hugeHubSpot{client}, CRMRegion: "GB"}
+	p, err := e.Plan(context.Background(), testNumber, "GB")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Lookup != LookupIndex || p.Rows[0].Status != StatusExists || p.Rows[0].RecordID != ids[0] {
+		t.Fatalf("lookup %s, row %s %s: want the index to find record %s", p.Lookup, p.Rows[0].Status, p.Rows[0].RecordID, ids[0])
+	}
+}

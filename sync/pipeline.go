@@ -95,7 +95,7 @@ func (e *Engine) preparePipeline(ctx context.Context, numberID, region string, r
 	p := &pipeline{region: region, rows: rows, primaries: primaries, subs: subjects(rows, primaries)}
 	numbers := candidatesOf(p.subs)
 	crmRegion := e.crmRegion(region)
-	if e.chooseLookup(ctx, len(primaries)) == LookupIndex {
+	if e.chooseLookup() == LookupIndex {
 		return p, p.byIndex(ctx, e, crmRegion, numbers)
 	}
 	return p, p.bySearch(ctx, e, crmRegion, numbers)

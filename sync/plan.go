@@ -53,7 +53,7 @@ func (e *Engine) planRows(ctx context.Context, numberID, region string, rows []P
 	p := &Plan{
 		NumberID: numberID, Region: region, CRM: e.CRM.Name(), Target: e.CRM.Target(),
 		Rows: rows, Counts: map[RowStatus]int{}, BuiltAt: time.Now(),
-		Lookup: e.chooseLookup(ctx, len(primaries)), CRMRegion: e.crmRegion(region),
+		Lookup: e.chooseLookup(), CRMRegion: e.crmRegion(region),
 	}
 	match := func(ctx context.Context, rows []PlanRow, primaries []int) error {
 		return e.matchPrimaries(ctx, rows, primaries, p.CRMRegion)
