@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -85,33 +86,29 @@ func (d *DB) FreedCreates(ctx context.Context, target string, runID int64) ([]Fr
 // gives a final outcome. Freed creates are few: one lookup per run of outs
 // finds whether there are any, and only those are deleted.
 func (d *DB) forgetFreed(ctx context.Context, tx *sql.Tx, outs []Outcome) error {
-	final := map[int64]map[int64]bool{} // run → contacts with a final outcome
+	var runs []int64 // runs with a final outcome in outs: one or two
 	for _, o := range outs {
-		if o.Status == OutcomePending {
-			continue
+		if o.Status != OutcomePending && !slices.Contains(runs, o.RunID) {
+			runs = append(runs, o.RunID)
 		}
-		if final[o.RunID] == nil {
-			final[o.RunID] = map[int64]bool{}
-		}
-		final[o.RunID][o.ContactID] = true
 	}
-	if len(final) == 0 {
+	if len(runs) == 0 {
 		return nil
 	}
 	list, err := d.txStmt(ctx, tx, stmtKey{freedOfRunSQL, 1}, func() string { return freedOfRunSQL })
 	if err != nil {
 		return err
 	}
-	for run, contacts := range final {
+	for _, run := range runs {
 		held, err := queryAll(ctx, stmtQuerier{list}, scanID, "", run)
 		if err != nil {
 			return err
 		}
-		for _, c := range held {
-			if !contacts[c] {
+		for _, o := range outs {
+			if o.RunID != run || o.Status == OutcomePending || !slices.Contains(held, o.ContactID) {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM freed_creates WHERE run_id = ? AND contact_id = ?`, run, c); err != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM freed_creates WHERE run_id = ? AND contact_id = ?`, run, o.ContactID); err != nil {
 				return err
 			}
 		}
