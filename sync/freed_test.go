@@ -46,15 +46,10 @@ func afterFreed(db *store.DB, target string, land func() string) (hook func(), l
 // undo of the run archives it. Nothing is sent for it again.
 func TestResumeRecordsACreateThatLandedAfterItsClaimWasFreed(t *testing.T) {
 	t.Parallel()
-	for _, v := range undoVendors {
-		t.Run(v.name, func(t *testing.T) {
-			crmv := v.setup(t)
-			synctest.Test(t, func(t *testing.T) { resumeRecordsACreateThatLandedAfterItsClaimWasFreed(t, crmv) })
-		})
-	}
+	onUndoVendors(t, resumeRecordsACreateThatLandedAfterItsClaimWasFreed)
 }
 
-func resumeRecordsACreateThatLandedAfterItsClaimWasFreed(t *testing.T, crmv undoVendor) {
+func resumeRecordsACreateThatLandedAfterItsClaimWasFreed(t *testing.T, _ string, crmv undoVendor) {
 	ctx := context.Background()
 	db := openStore(t)
 	cs := saveContacts(t, db, []contactSpec{{"14155550142", "Late"}, {"14155550143", "On time"}})

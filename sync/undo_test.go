@@ -186,6 +186,18 @@ var undoVendors = []struct {
 	setup func(*testing.T) undoVendor
 }{{"hubspot", undoHubSpot}, {"intercom", undoIntercom}}
 
+// onUndoVendors runs body against each vendor's fake, side by side, each
+// in a synctest bubble.
+func onUndoVendors(t *testing.T, body func(t *testing.T, vendor string, crmv undoVendor)) {
+	for _, v := range undoVendors {
+		t.Run(v.name, func(t *testing.T) {
+			t.Parallel()
+			crmv := v.setup(t)
+			synctest.Test(t, func(t *testing.T) { body(t, v.name, crmv) })
+		})
+	}
+}
+
 // createdByRun maps the raw number of each contact run created to its
 // outcome.
 func createdByRun(t *testing.T, db *store.DB, runID int64) map[string]store.Outcome {
@@ -246,15 +258,10 @@ func keptBy(items []UndoItem) map[KeepReason][]string {
 // them again, and a second undo archives nothing.
 func TestUndoArchivesOnlyUntouchedRecordsItCreated(t *testing.T) {
 	t.Parallel()
-	for _, v := range undoVendors {
-		t.Run(v.name, func(t *testing.T) {
-			crmv := v.setup(t)
-			synctest.Test(t, func(t *testing.T) { undoArchivesOnlyUntouchedRecordsItCreated(t, crmv) })
-		})
-	}
+	onUndoVendors(t, undoArchivesOnlyUntouchedRecordsItCreated)
 }
 
-func undoArchivesOnlyUntouchedRecordsItCreated(t *testing.T, crmv undoVendor) {
+func undoArchivesOnlyUntouchedRecordsItCreated(t *testing.T, _ string, crmv undoVendor) {
 	ctx := context.Background()
 	db := openStore(t)
 	specs := numberedContacts(12, "1415302%04d")
@@ -398,13 +405,7 @@ func undoArchivesOnlyUntouchedRecordsItCreated(t *testing.T, crmv undoVendor) {
 // it archived (even those whose answer it never got) are not sent again,
 // the rest are, and the undo stays one run.
 func TestUndoKilledMidwayResumesWithoutArchivingTwice(t *testing.T) {
-	for _, v := range undoVendors {
-		t.Run(v.name, func(t *testing.T) {
-			t.Parallel()
-			crmv := v.setup(t)
-			synctest.Test(t, func(t *testing.T) { undoKilledMidwayResumesWithoutArchivingTwice(t, v.name, crmv) })
-		})
-	}
+	onUndoVendors(t, undoKilledMidwayResumesWithoutArchivingTwice)
 }
 
 func undoKilledMidwayResumesWithoutArchivingTwice(t *testing.T, vendor string, crmv undoVendor) {
