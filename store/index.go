@@ -150,12 +150,13 @@ func (d *DB) DeleteIndexRecords(ctx context.Context, target string, ids []string
 // process may be planning against it while this one lists, and an index
 // it saw half-listed made it create records that existed.
 func (d *DB) SweepIndex(ctx context.Context, target string, started time.Time) error {
+	before := started.UnixNano()
 	return d.withTx(ctx, "sweep index", func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM crm_phones WHERE target = ?1 AND record_id IN
-			(SELECT id FROM crm_records WHERE target = ?1 AND listed_at < ?2)`, target, started.UnixNano()); err != nil {
+			(SELECT id FROM crm_records WHERE target = ?1 AND listed_at < ?2)`, target, before); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM crm_records WHERE target = ? AND listed_at < ?`, target, started.UnixNano())
+		_, err := tx.ExecContext(ctx, `DELETE FROM crm_records WHERE target = ? AND listed_at < ?`, target, before)
 		return err
 	})
 }

@@ -389,15 +389,15 @@ func displayName(r crm.IndexedRecord) string {
 // matchText says which record and which stored value matched, so an agent
 // can trust the skip.
 func matchText(row *PlanRow) string {
-	id := cleanText(row.RecordID, maxOutsideText)
-	switch property, value := row.MatchedBy(); {
-	case property == "":
+	property, value := row.MatchedBy()
+	if property == "" {
 		return existsText(row.RecordID)
-	case value == "":
-		return fmt.Sprintf("Already in the CRM as record %s (%s).", id, property)
-	default:
-		return fmt.Sprintf("Already in the CRM as record %s: its %s is %q.", id, property, value)
 	}
+	id := cleanText(row.RecordID, maxOutsideText)
+	if value == "" {
+		return fmt.Sprintf("Already in the CRM as record %s (%s).", id, property)
+	}
+	return fmt.Sprintf("Already in the CRM as record %s: its %s is %q.", id, property, value)
 }
 
 func ambiguousIndexText(v phoneindex.Verdict, ledgerID string) string {
