@@ -51,3 +51,29 @@ func BenchmarkSaveContactEvents(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOneCreateOnALargeLedger is the ledger's part of one create
+// (claim, mark sent, drop the claim) in an account whose ledger already
+// holds 100k created numbers: it must not grow with the ledger.
+func BenchmarkOneCreateOnALargeLedger(b *testing.B) {
+	db := openTemp(b)
+	ctx := context.Background()
+	if _, err := db.sql.ExecContext(ctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+		INSERT INTO ledger (target, e164, number, state, crm_id, created_at, updated_at)
+		SELECT 'hubspot:1', '+1555' || i, '+1555' || i, 'created', 'r' || i, 1, 1 FROM n`); err != nil {
+		b.Fatal(err)
+	}
+	for n := 0; b.Loop(); n++ {
+		number := fmt.Sprintf("+4477009%05d", n%100_000)
+		res, err := db.ClaimCreates(ctx, "hubspot:1", []Claim{{Number: number, RunID: 1, ContactID: int64(n + 1), Owner: "o"}})
+		if err != nil || res[0].Verdict != ClaimGranted {
+			b.Fatal(res, err)
+		}
+		if err := db.MarkSent(ctx, "hubspot:1", "o", []string{number}, at(1)); err != nil {
+			b.Fatal(err)
+		}
+		if err := db.DropClaims(ctx, "hubspot:1", "o", []string{number}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -48,7 +48,7 @@ func (d *DB) ClaimCreates(ctx context.Context, target string, claims []Claim) ([
 			if target == "" || c.Number == "" || c.Owner == "" {
 				return fmt.Errorf("claim %d: target, number and owner are required", i)
 			}
-			res, err := claimOne(ctx, tx, target, c, now)
+			res, err := d.claimOne(ctx, tx, target, c, now)
 			if err != nil {
 				return err
 			}
@@ -59,11 +59,19 @@ func (d *DB) ClaimCreates(ctx context.Context, target string, claims []Claim) ([
 	return out, err
 }
 
-func claimOne(ctx context.Context, tx *sql.Tx, target string, c Claim, now int64) (ClaimResult, error) {
+// Statements of claimOne, kept prepared: a batch runs them once per claim.
+const (
+	heldKeysSQL = `SELECT ` + intentColumns + ` FROM ledger
+		WHERE target = ?1 AND e164 IN (%s) ORDER BY state = 'created' DESC`
+	holderLeaseSQL = `SELECT ` + leaseColumns + ` FROM leases WHERE owner = ?`
+	claimKeySQL    = `INSERT INTO ledger
+		(target, e164, number, state, owner, run_id, contact_id, created_at, updated_at)
+		VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?) ON CONFLICT (target, e164) DO NOTHING`
+)
+
+func (d *DB) claimOne(ctx context.Context, tx *sql.Tx, target string, c Claim, now int64) (ClaimResult, error) {
 	keys := append([]string{c.Number}, c.Keys...)
-	marks, args := inList([]any{target}, keys)
-	held, err := queryAll(ctx, tx, scanIntent, `SELECT `+intentColumns+` FROM ledger
-		WHERE target = ? AND e164 IN (`+marks+`) ORDER BY state = 'created' DESC`, args...)
+	held, err := d.txQueryIn(ctx, tx, heldKeysSQL, target, keys)
 	if err != nil {
 		return ClaimResult{}, err
 	}
@@ -78,7 +86,11 @@ func claimOne(ctx context.Context, tx *sql.Tx, target string, c Claim, now int64
 			return res, nil
 		}
 		if h.Owner != "" {
-			leases, err := queryAll(ctx, tx, scanLease, `SELECT `+leaseColumns+` FROM leases WHERE owner = ?`, h.Owner)
+			stmt, err := d.txCached(ctx, tx, holderLeaseSQL)
+			if err != nil {
+				return ClaimResult{}, err
+			}
+			leases, err := queryAll(ctx, stmtQuerier{stmt}, scanLease, "", h.Owner)
 			if err != nil {
 				return ClaimResult{}, err
 			}
@@ -88,15 +100,29 @@ func claimOne(ctx context.Context, tx *sql.Tx, target string, c Claim, now int64
 		}
 		return res, nil
 	}
+	insert, err := d.txCached(ctx, tx, claimKeySQL)
+	if err != nil {
+		return ClaimResult{}, err
+	}
 	for _, k := range keys {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger
-			(target, e164, number, state, owner, run_id, contact_id, created_at, updated_at)
-			VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?) ON CONFLICT (target, e164) DO NOTHING`,
-			target, k, c.Number, c.Owner, c.RunID, c.ContactID, now, now); err != nil {
+		if _, err := insert.ExecContext(ctx, target, k, c.Number, c.Owner, c.RunID, c.ContactID, now, now); err != nil {
 			return ClaimResult{}, err
 		}
 	}
 	return ClaimResult{Verdict: ClaimGranted}, nil
+}
+
+// txQueryIn reads the ledger rows of query, whose IN list is its %s, for
+// target (?1) and keys; one statement shape per count of keys is kept.
+func (d *DB) txQueryIn(ctx context.Context, tx *sql.Tx, query, target string, keys []string) ([]Intent, error) {
+	stmt, err := d.txStmt(ctx, tx, stmtKey{query, len(keys)}, func() string {
+		return fmt.Sprintf(query, marks(len(keys), "?"))
+	})
+	if err != nil {
+		return nil, err
+	}
+	_, args := inList([]any{target}, keys)
+	return queryAll(ctx, stmtQuerier{stmt}, scanIntent, "", args...)
 }
 
 // MarkSent records that creates carrying numbers (claimed by owner) are
@@ -104,25 +130,21 @@ func claimOne(ctx context.Context, tx *sql.Tx, target string, c Claim, now int64
 // request timeout). It must commit before the request is sent.
 func (d *DB) MarkSent(ctx context.Context, target, owner string, numbers []string, landBy time.Time) error {
 	return d.withTx(ctx, "mark sent", func(tx *sql.Tx) error {
-		return forEachChunk(numbers, inChunk, func(part []string) error {
-			marks, args := inList([]any{landBy.UnixNano(), target, owner}, part)
-			_, err := tx.ExecContext(ctx, `UPDATE ledger SET land_by = max(land_by, ?)
-				WHERE target = ? AND owner = ? AND state = 'pending' AND number IN (`+marks+`)`, args...)
-			return err
-		})
+		return d.execRowsLead(ctx, tx, markSentSQL, "?", []any{landBy.UnixNano(), target, owner}, anys(numbers))
 	})
 }
+
+const markSentSQL = `UPDATE ledger INDEXED BY ledger_number SET land_by = max(land_by, ?1)
+	WHERE target = ?2 AND owner = ?3 AND state = 'pending' AND number IN (%s)`
 
 // DropClaims removes the pending claims of numbers held by owner: the CRM
 // is known not to have them. A claim taken over by someone else in the
 // meantime, or created, stays.
 func (d *DB) DropClaims(ctx context.Context, target, owner string, numbers []string) error {
 	return d.withTx(ctx, "drop claims", func(tx *sql.Tx) error {
-		return forEachChunk(numbers, inChunk, func(part []string) error {
-			marks, args := inList([]any{target, owner}, part)
-			_, err := tx.ExecContext(ctx, `DELETE FROM ledger
-				WHERE target = ? AND owner = ? AND state = 'pending' AND number IN (`+marks+`)`, args...)
-			return err
-		})
+		return d.execRowsLead(ctx, tx, dropClaimsSQL, "?", []any{target, owner}, anys(numbers))
 	})
 }
+
+const dropClaimsSQL = `DELETE FROM ledger INDEXED BY ledger_number
+	WHERE target = ?1 AND owner = ?2 AND state = 'pending' AND number IN (%s)`

@@ -39,8 +39,11 @@ func (d *DB) FreeClaims(ctx context.Context, target string, freed []FreedCreate)
 			if f.Number == "" {
 				return fmt.Errorf("free a claim: the number is required")
 			}
-			res, err := tx.ExecContext(ctx, `DELETE FROM ledger
-				WHERE target = ? AND owner = ? AND state = 'pending' AND number = ?`, target, f.Owner, f.Number)
+			drop, err := d.txCached(ctx, tx, freeClaimSQL)
+			if err != nil {
+				return err
+			}
+			res, err := drop.ExecContext(ctx, target, f.Owner, f.Number)
 			if err != nil {
 				return err
 			}
@@ -64,6 +67,9 @@ func (d *DB) FreeClaims(ctx context.Context, target string, freed []FreedCreate)
 		return nil
 	})
 }
+
+const freeClaimSQL = `DELETE FROM ledger INDEXED BY ledger_number
+	WHERE target = ? AND owner = ? AND state = 'pending' AND number = ?`
 
 // FreedCreates lists the freed creates run runID sent into target whose
 // contacts have no final outcome in that run yet.

@@ -41,14 +41,15 @@ const addIntentsSQL = `
 
 // PendingIntents lists the pending intents of a target, by E164.
 func (d *DB) PendingIntents(ctx context.Context, target string) ([]Intent, error) {
-	out, err := queryAll(ctx, d.sql, scanIntent, `
-		SELECT `+intentColumns+`
-		FROM ledger WHERE target = ? AND state = 'pending' ORDER BY e164`, target)
+	out, err := queryAll(ctx, d.sql, scanIntent, pendingIntentsSQL, target)
 	if err != nil {
 		return nil, fmt.Errorf("store: pending intents: %w", err)
 	}
 	return out, nil
 }
+
+const pendingIntentsSQL = `SELECT ` + intentColumns + `
+	FROM ledger INDEXED BY ledger_pending WHERE target = ? AND state = 'pending' ORDER BY e164`
 
 const intentColumns = `target, e164, number, run_id, contact_id, state, crm_id, owner, land_by, created_at, updated_at`
 
@@ -65,18 +66,16 @@ func scanIntent(rows *sql.Rows) (Intent, error) {
 // (the CRM is known not to have them). Created rows are never dropped.
 func (d *DB) DropIntents(ctx context.Context, target string, e164 []string) error {
 	return d.withTx(ctx, "drop intents", func(tx *sql.Tx) error {
-		return dropPending(ctx, tx, target, e164)
+		return d.dropPending(ctx, tx, target, e164)
 	})
 }
 
-func dropPending(ctx context.Context, tx *sql.Tx, target string, e164 []string) error {
-	return forEachChunk(e164, inChunk, func(part []string) error {
-		marks, args := inList([]any{target}, part)
-		_, err := tx.ExecContext(ctx, `DELETE FROM ledger
-			WHERE target = ? AND state = 'pending' AND number IN (`+marks+`)`, args...)
-		return err
-	})
+func (d *DB) dropPending(ctx context.Context, tx *sql.Tx, target string, e164 []string) error {
+	return d.execRowsLead(ctx, tx, dropPendingSQL, "?", []any{target}, anys(e164))
 }
+
+const dropPendingSQL = `DELETE FROM ledger INDEXED BY ledger_number
+	WHERE target = ?1 AND state = 'pending' AND number IN (%s)`
 
 // CreatedRecords maps each of e164 that coexsync created in target to the
 // CRM id it got.

@@ -34,6 +34,11 @@ type stmtCache struct {
 	// connection, which a transaction must not wait for (it could be the
 	// only one).
 	wanted map[stmtKey]string
+	// inTx are the statements the current write transaction prepared for
+	// itself, reused until it ends: a claim loop must not parse its
+	// statements once per claim.
+	inTx   map[stmtKey]*sql.Stmt
+	txOf   *sql.Tx // the transaction inTx belongs to
 	closed bool
 }
 
@@ -42,17 +47,41 @@ type stmtCache struct {
 func (d *DB) txStmt(ctx context.Context, tx *sql.Tx, key stmtKey, sqlFor func() string) (*sql.Stmt, error) {
 	d.stmts.mu.Lock()
 	s, ok := d.stmts.m[key]
-	if !ok {
-		if d.stmts.wanted == nil {
-			d.stmts.wanted = make(map[stmtKey]string)
-		}
-		q := sqlFor()
-		d.stmts.wanted[key] = q
+	if ok {
 		d.stmts.mu.Unlock()
-		return tx.PrepareContext(ctx, q)
+		return tx.StmtContext(ctx, s), nil
+	}
+	if d.stmts.txOf != tx {
+		d.stmts.txOf, d.stmts.inTx = tx, nil
+	}
+	if s, ok := d.stmts.inTx[key]; ok {
+		d.stmts.mu.Unlock()
+		return s, nil
+	}
+	if d.stmts.wanted == nil {
+		d.stmts.wanted = make(map[stmtKey]string)
+	}
+	q := sqlFor()
+	d.stmts.wanted[key] = q
+	d.stmts.mu.Unlock()
+	s, err := tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	d.stmts.mu.Lock()
+	if d.stmts.txOf == tx {
+		if d.stmts.inTx == nil {
+			d.stmts.inTx = make(map[stmtKey]*sql.Stmt)
+		}
+		d.stmts.inTx[key] = s
 	}
 	d.stmts.mu.Unlock()
-	return tx.StmtContext(ctx, s), nil
+	return s, nil
+}
+
+// txCached is the cached statement of a fixed query in tx.
+func (d *DB) txCached(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	return d.txStmt(ctx, tx, stmtKey{query: query}, func() string { return query })
 }
 
 // prepareWanted prepares, for the database, the statements transactions
@@ -63,6 +92,7 @@ func (d *DB) prepareWanted(ctx context.Context) {
 	d.stmts.mu.Lock()
 	wanted := d.stmts.wanted
 	d.stmts.wanted = nil
+	d.stmts.txOf, d.stmts.inTx = nil, nil // that transaction has ended
 	d.stmts.mu.Unlock()
 	for key, q := range wanted {
 		s, err := d.sql.PrepareContext(ctx, q)

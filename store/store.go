@@ -118,10 +118,17 @@ func forEachChunk[T any](items []T, size int, fn func(part []T) error) error {
 // inList is "?,?,?" for n values, and the values as arguments after prefix.
 func inList[T any](prefix []any, values []T) (string, []any) {
 	args := append(make([]any, 0, len(prefix)+len(values)), prefix...)
+	return strings.TrimSuffix(strings.Repeat("?,", len(values)), ","), appendAnys(args, values)
+}
+
+// anys is values as statement arguments.
+func anys[T any](values []T) []any { return appendAnys(make([]any, 0, len(values)), values) }
+
+func appendAnys[T any](args []any, values []T) []any {
 	for _, v := range values {
 		args = append(args, v)
 	}
-	return strings.TrimSuffix(strings.Repeat("?,", len(values)), ","), args
+	return args
 }
 
 // Times are stored as Unix nanoseconds; 0 is the zero time, so "not yet"

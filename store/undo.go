@@ -46,12 +46,10 @@ func (d *DB) RecordUndoOutcomes(ctx context.Context, target string, outs []UndoO
 		if len(release) == 0 {
 			return nil
 		}
-		stmt, err := tx.PrepareContext(ctx, `DELETE FROM ledger
-			WHERE target = ? AND number = ? AND state = 'created' AND crm_id = ?`)
+		stmt, err := d.txCached(ctx, tx, releaseCreatedSQL)
 		if err != nil {
 			return err
 		}
-		defer stmt.Close()
 		for _, o := range release {
 			if _, err := stmt.ExecContext(ctx, target, o.E164, o.CRMID); err != nil {
 				return err
@@ -60,6 +58,11 @@ func (d *DB) RecordUndoOutcomes(ctx context.Context, target string, outs []UndoO
 		return nil
 	})
 }
+
+// releaseCreatedSQL forgets a created number whose record undo archived,
+// so it may be created again.
+const releaseCreatedSQL = `DELETE FROM ledger INDEXED BY ledger_number
+	WHERE target = ? AND number = ? AND state = 'created' AND crm_id = ?`
 
 // UndoRuns lists the undo runs of parentRunID, newest first, with their
 // counts.
