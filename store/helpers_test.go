@@ -7,12 +7,28 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"coexsync/internal/filetemplate"
 )
+
+// emptyDB is a freshly migrated database: tests start from copies of it,
+// since migrating one costs more than most tests (TestMigrate* migrate).
+var emptyDB = filetemplate.New(func(path string) error {
+	db, err := Open(path)
+	if err != nil {
+		return err
+	}
+	return db.Close()
+})
 
 // openTemp opens a fresh database in the test's temporary directory.
 func openTemp(t testing.TB) *DB {
 	t.Helper()
-	db, err := Open(filepath.Join(t.TempDir(), "coexsync.db"))
+	path := filepath.Join(t.TempDir(), "coexsync.db")
+	if err := emptyDB.CopyTo(path); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

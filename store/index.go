@@ -71,7 +71,7 @@ func (d *DB) UpsertIndexPage(ctx context.Context, target, defaultRegion string, 
 		}
 	}
 	return d.withTx(ctx, "upsert index page", func(tx *sql.Tx) error {
-		if err := deletePhones(ctx, tx, target, ids); err != nil {
+		if err := d.deletePhones(ctx, tx, target, ids); err != nil {
 			return err
 		}
 		if err := d.execRows(ctx, tx, upsertRecordsSQL, recordRow, records); err != nil {
@@ -119,20 +119,17 @@ func appendPhoneRows(rows []any, target string, r crm.IndexedRecord, defaultRegi
 	return rows
 }
 
-func deletePhones(ctx context.Context, tx *sql.Tx, target string, ids []string) error {
-	return forEachChunk(ids, inChunk, func(part []string) error {
-		marks, args := inList([]any{target}, part)
-		_, err := tx.ExecContext(ctx, `DELETE FROM crm_phones
-			WHERE target = ? AND record_id IN (`+marks+`)`, args...)
-		return err
-	})
+func (d *DB) deletePhones(ctx context.Context, tx *sql.Tx, target string, ids []string) error {
+	return d.execRowsLead(ctx, tx, deletePhonesSQL, "?", []any{target}, anys(ids))
 }
+
+const deletePhonesSQL = `DELETE FROM crm_phones WHERE target = ?1 AND record_id IN (%s)`
 
 // DeleteIndexRecords removes records of target (deleted in the CRM) and
 // their phone values, in one transaction.
 func (d *DB) DeleteIndexRecords(ctx context.Context, target string, ids []string) error {
 	return d.withTx(ctx, "delete index records", func(tx *sql.Tx) error {
-		if err := deletePhones(ctx, tx, target, ids); err != nil {
+		if err := d.deletePhones(ctx, tx, target, ids); err != nil {
 			return err
 		}
 		return forEachChunk(ids, inChunk, func(part []string) error {

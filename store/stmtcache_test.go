@@ -103,7 +103,9 @@ func ledgerOf(t *testing.T, db *DB, target string) []ledgerRow {
 // and their candidate forms marked created, repeats resolved in order.
 func TestRecordOutcomesBatchMatchesOneByOne(t *testing.T) {
 	t.Parallel()
-	const n = 1234 // full statements and most of the smaller sizes
+	// Two full statements of outcomes (83 rows each) and then one of every
+	// smaller size (64, 32 … 1): every shape a batch can take.
+	const n = 2*((maxVars)/12) + 127
 	ctx := context.Background()
 	when := time.Unix(1_800_000_000, 0)
 	setup := func() (*DB, []Outcome) {
@@ -200,7 +202,7 @@ func TestRecordOutcomesBatchMatchesOneByOne(t *testing.T) {
 		t.Errorf("ledger states %v", states)
 	}
 	// The cached statements serve a second batch, and close with the database.
-	if err := batched.RecordOutcomes(ctx, "t", outs[:700]); err != nil {
+	if err := batched.RecordOutcomes(ctx, "t", outs[:n/2]); err != nil {
 		t.Fatal(err)
 	}
 	if err := batched.Close(); err != nil {

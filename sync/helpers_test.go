@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"coexsync/crm/crmtest"
+	"coexsync/internal/filetemplate"
 	"coexsync/store"
 )
 
@@ -24,9 +25,24 @@ const testNumber = "PN1"
 // starts with "user:", a business-scoped user id instead.
 type contactSpec struct{ phone, name string }
 
+// emptyDB is a freshly migrated database: tests start from copies of it,
+// since migrating one costs more than most tests.
+var emptyDB = filetemplate.New(func(path string) error {
+	db, err := store.Open(path)
+	if err != nil {
+		return err
+	}
+	return db.Close()
+})
+
+// openStore opens a fresh database in the test's temporary directory.
 func openStore(t testing.TB) *store.DB {
 	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "test.db"))
+	path := filepath.Join(t.TempDir(), "test.db")
+	if err := emptyDB.CopyTo(path); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
