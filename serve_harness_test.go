@@ -16,6 +16,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -34,6 +36,11 @@ var (
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	// TestTrials holds a parallel slot for half a minute while it mostly
+	// waits on its child processes; the other tests get the CPUs.
+	if !flagSet("test.parallel") {
+		flag.Set("test.parallel", strconv.Itoa(runtime.GOMAXPROCS(0)+1))
+	}
 	if flag.Lookup("test.run").Value.String() == "" {
 		// The whole package: the out-of-process tests are parallel, so
 		// they start last; build their binary while the others run.
@@ -45,6 +52,13 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(buildDir)
 	}
 	os.Exit(code)
+}
+
+// flagSet reports whether the command line set the flag name.
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // buildBinary builds this package's command once per test process.

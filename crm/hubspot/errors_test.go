@@ -21,6 +21,7 @@ var oneNumber = []string{"+14155552671"}
 // TestSearchFaults drives each fault through a search: temporary faults
 // are retried a bounded number of times and end in the right reason.
 func TestSearchFaults(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		faults    hubspottest.Faults
@@ -36,6 +37,7 @@ func TestSearchFaults(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each case waits out its retries on a server of its own
 			srv, c := setupFaulty(t, hubspottest.Options{})
 			srv.Seed(hubspottest.SeedContact{Phone: oneNumber[0]})
 			srv.SetFaults(tc.faults)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -373,18 +374,27 @@ func TestPlanViewDuplicateLabelsAnyOrder(t *testing.T) {
 // searchText does.
 func TestAppendSearchTextMatchesSearchText(t *testing.T) {
 	t.Parallel()
-	var rs []rune
+	// Every rune alone, and every pair of the runes folded from the table:
+	// a string holding any other rune is folded by searchText itself.
+	var table []rune
 	for r := rune(0x20); r < 0x370; r++ {
-		if plainText(string(r)) {
-			rs = append(rs, r)
+		if !plainText(string(r)) {
+			continue
 		}
-	}
-	for _, a := range rs {
-		for _, b := range rs {
-			s := string([]rune{a, b, 'X'})
+		check := func(rs ...rune) {
+			s := string(append(rs, 'X'))
 			if got, want := string(appendSearchText(nil, s)), searchText(s); got != want {
 				t.Fatalf("%q folds to %q, want %q", s, got, want)
 			}
+		}
+		check(r)
+		if r >= utf8.RuneSelf && (r >= latinEnd || latinFold[r] == "") {
+			continue
+		}
+		table = append(table, r)
+		for _, a := range table {
+			check(a, r)
+			check(r, a)
 		}
 	}
 }
