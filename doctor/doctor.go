@@ -88,6 +88,18 @@ const (
 	ScopeMeta
 )
 
+// Covers reports whether a check named name is one of the scope's.
+func (s Scope) Covers(name string) bool {
+	if s == ScopeAll {
+		return true
+	}
+	switch name {
+	case NameGraphToken, NameWABA, NameNumbers, NameAppSubscribed, NameWebhookField, NameContacts:
+		return true
+	}
+	return strings.HasPrefix(name, NameContacts+" ")
+}
+
 // AllOK reports whether every check passed (warnings pass).
 func AllOK(checks []Check) bool {
 	for _, c := range checks {
@@ -110,11 +122,10 @@ func Run(ctx context.Context, d Deps) []Check {
 	r := &runner{d: d, dates: &dates{}}
 	numbers := r.meta(ctx)
 	r.contacts(ctx, numbers)
-	if d.Scope == ScopeMeta {
-		return r.out
+	if d.Scope == ScopeAll {
+		r.crms(ctx)
+		r.clock()
 	}
-	r.crms(ctx)
-	r.clock()
 	return r.out
 }
 

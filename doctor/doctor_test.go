@@ -255,6 +255,33 @@ func TestMetaScopeAsksNoCRM(t *testing.T) {
 	}
 }
 
+// Scope.Covers is the rule the console's test backend filters by: it must
+// name exactly the checks Run runs for the scope.
+func TestScopeCoversWhatRunRuns(t *testing.T) {
+	e := newEnv(t, setup{hubDaily: 250000})
+	all := e.run(t)
+	e.deps.Scope = doctor.ScopeMeta
+	meta := map[string]bool{}
+	for _, c := range e.run(t) {
+		meta[c.Name] = true
+	}
+	crm := 0
+	for _, c := range all {
+		if !doctor.ScopeAll.Covers(c.Name) {
+			t.Errorf("ScopeAll does not cover %q", c.Name)
+		}
+		if got := doctor.ScopeMeta.Covers(c.Name); got != meta[c.Name] {
+			t.Errorf("ScopeMeta.Covers(%q) = %v, but the meta run has it: %v", c.Name, got, meta[c.Name])
+		}
+		if !meta[c.Name] {
+			crm++
+		}
+	}
+	if crm == 0 || len(meta) == 0 {
+		t.Fatalf("full run %d checks, meta run %d: want both scopes to have checks", len(all), len(meta))
+	}
+}
+
 func TestBadGraphToken(t *testing.T) {
 	e := newEnv(t, setup{})
 	e.deps.WhatsApp = e.client("expired-token", appSecret)

@@ -199,7 +199,7 @@ func (s *Contacts) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 	case doctorMsg:
 		if msg.gen == s.gen && s.state == contactsChecking {
-			s.checks, s.state = metaChecks(msg.checks), contactsConfirm
+			s.checks, s.state = msg.checks, contactsConfirm
 		}
 	case tea.KeyPressMsg, tea.PasteMsg: // only text reaches here: a filter, a path or a word typed
 		if s.state == contactsConfirm {

@@ -23,22 +23,6 @@ func doctorCmd(c *common.Common, gen int, numberID string, scope doctor.Scope) t
 	return func() tea.Msg { return doctorMsg{gen: gen, checks: c.Backend.Doctor(c.Ctx, numberID, scope)} }
 }
 
-// metaChecks are the checks the one-time contact request depends on:
-// the token, the WABA, its numbers, the webhook subscription and the
-// contacts already stored. CRM and clock checks do not matter to it.
-func metaChecks(cs []doctor.Check) []doctor.Check {
-	var out []doctor.Check
-	for _, c := range cs {
-		switch {
-		case c.Name == doctor.NameGraphToken, c.Name == doctor.NameWABA, c.Name == doctor.NameNumbers,
-			c.Name == doctor.NameAppSubscribed, c.Name == doctor.NameWebhookField,
-			c.Name == doctor.NameContacts, strings.HasPrefix(c.Name, doctor.NameContacts+" "):
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // failing is the first check that did not pass.
 func failing(cs []doctor.Check) (doctor.Check, bool) {
 	for _, c := range cs {

@@ -40,13 +40,19 @@ type Backend struct {
 	DoctorScopes []doctor.Scope
 }
 
-// Doctor returns the configured checks.
+// Doctor returns the configured checks of scope.
 func (b *Backend) Doctor(_ context.Context, numberID string, scope doctor.Scope) []doctor.Check {
 	b.Lock()
 	defer b.Unlock()
 	b.DoctorFor = append(b.DoctorFor, numberID)
 	b.DoctorScopes = append(b.DoctorScopes, scope)
-	return append([]doctor.Check(nil), b.Checks...)
+	var out []doctor.Check
+	for _, c := range b.Checks {
+		if scope.Covers(c.Name) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // SetChecks replaces what Doctor reports.
