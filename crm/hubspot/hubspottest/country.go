@@ -9,18 +9,25 @@ import (
 	"golang.org/x/text/language/display"
 )
 
-// parseFor reads a free-text phone the way HubSpot works out its
-// calculated E.164: a '+' (or a leading 00) carries the country; else the
-// record's country places it; else the account's default region, unless
-// NoAccountRegion says HubSpot would leave it unplaced.
-func (s *Server) parseFor(raw, country string) (*phonenumbers.PhoneNumber, bool) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return nil, false
-	}
+// HubSpot works out a free-text phone's calculated E.164 this way: a '+'
+// (or a leading 00) carries the country; else the record's country places
+// it; else the account's default region, unless NoAccountRegion says
+// HubSpot would leave it unplaced.
+
+// regionFor is the region a value of a record in country is read in.
+func (s *Server) regionFor(country string) string {
 	region := regionOf(country)
 	if region == "" && !s.opts.NoAccountRegion {
 		region = s.opts.DefaultRegion
+	}
+	return region
+}
+
+// parseIn reads a trimmed value in region ("" reads only international
+// forms, "00" taken as "+").
+func parseIn(raw, region string) (*phonenumbers.PhoneNumber, bool) {
+	if raw == "" {
+		return nil, false
 	}
 	if rest, ok := strings.CutPrefix(raw, "00"); ok && region == "" {
 		raw = "+" + rest
