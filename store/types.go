@@ -1,6 +1,10 @@
 package store
 
-import "time"
+import (
+	"time"
+
+	"coexsync/bizapp"
+)
 
 // Number is a WhatsApp business phone number seen on the Graph API.
 type Number struct {
@@ -16,49 +20,18 @@ type Number struct {
 	SeenAt             time.Time
 }
 
-// ContactAction is what a Business App state-sync event did.
-type ContactAction string
-
-const (
-	ActionAdd    ContactAction = "add"
-	ActionRemove ContactAction = "remove"
+// The contact events live in bizapp, which the Graph API client shares
+// without linking the database.
+type (
+	ContactAction = bizapp.ContactAction
+	ContactEvent  = bizapp.ContactEvent
+	SaveResult    = bizapp.SaveResult
 )
 
-// ContactEvent is one contact add/remove from an smb_app_state_sync webhook
-// (or an imported payload). Key is what identifies the contact within the
-// number: the phone digits, else the user id, else the username.
-type ContactEvent struct {
-	NumberID  string // Graph phone number id the event belongs to
-	Phone     string // phone_number as given (digits, no +), may be empty
-	UserID    string // business-scoped user id (e.g. "US.1349…"), may be empty
-	Username  string // WhatsApp username, may be empty
-	FullName  string
-	FirstName string
-	Action    ContactAction
-	Timestamp time.Time // metadata.timestamp of the event
-	Raw       []byte    // the state_sync item exactly as received
-}
-
-// Key identifies the contact within its number.
-func (e ContactEvent) Key() string {
-	switch {
-	case e.Phone != "":
-		return e.Phone
-	case e.UserID != "":
-		return e.UserID
-	}
-	return e.Username
-}
-
-// SaveResult says what storing one payload changed.
-type SaveResult struct {
-	PayloadID int64
-	Duplicate bool // the exact payload was stored before: nothing changed
-	Added     int  // contacts new to the store
-	Updated   int  // contacts whose name/number changed
-	Removed   int  // contacts marked removed
-	Unchanged int  // events that changed nothing (replays, older than stored)
-}
+const (
+	ActionAdd    = bizapp.ActionAdd
+	ActionRemove = bizapp.ActionRemove
+)
 
 // Contact is a Business App contact of one number, as last seen.
 type Contact struct {

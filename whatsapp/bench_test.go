@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"coexsync/store"
+	"coexsync/bizapp"
 	"coexsync/whatsapp"
 	"coexsync/whatsapp/whatsapptest"
 )
@@ -29,8 +29,8 @@ func BenchmarkParsePayload100(b *testing.B) {
 
 type discardSink struct{}
 
-func (discardSink) SaveContactEvents(context.Context, string, []byte, []store.ContactEvent) (store.SaveResult, error) {
-	return store.SaveResult{}, nil
+func (discardSink) SaveContactEvents(context.Context, string, []byte, []bizapp.ContactEvent) (bizapp.SaveResult, error) {
+	return bizapp.SaveResult{}, nil
 }
 
 func BenchmarkWebhookPost100(b *testing.B) {

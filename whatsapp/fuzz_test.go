@@ -3,7 +3,7 @@ package whatsapp_test
 import (
 	"testing"
 
-	"coexsync/store"
+	"coexsync/bizapp"
 	"coexsync/whatsapp"
 )
 
@@ -24,7 +24,7 @@ func FuzzParsePayload(f *testing.F) {
 			if ev.Key() == "" {
 				t.Fatalf("event without key: %+v", ev)
 			}
-			if ev.Action != store.ActionAdd && ev.Action != store.ActionRemove {
+			if ev.Action != bizapp.ActionAdd && ev.Action != bizapp.ActionRemove {
 				t.Fatalf("invalid action %q", ev.Action)
 			}
 			if ev.NumberID == "" || len(ev.Raw) == 0 {

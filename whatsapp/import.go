@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io"
 
-	"coexsync/store"
+	"coexsync/bizapp"
 )
 
 // MaxImportBytes bounds one import file: saved webhook bodies are small,
@@ -123,7 +123,7 @@ func (res ImportResult) String() string {
 		res.Payloads, res.Duplicates, res.Ignored, res.Events, res.Added, res.Updated, res.Removed, res.Unchanged, len(res.Warnings))
 }
 
-func (res *ImportResult) addSaved(s store.SaveResult) {
+func (res *ImportResult) addSaved(s bizapp.SaveResult) {
 	if s.Duplicate {
 		res.Duplicates++
 	}

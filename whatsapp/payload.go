@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"coexsync/bizapp"
 	"coexsync/internal/vendortext"
-	"coexsync/store"
 )
 
 // ObjectWABA is the only webhook object coexsync accepts.
@@ -28,7 +28,7 @@ var ErrNotWhatsApp = errors.New("not a whatsapp_business_account webhook")
 
 // Parsed is everything one webhook body yielded.
 type Parsed struct {
-	Events []store.ContactEvent
+	Events []bizapp.ContactEvent
 	// StateSyncChanges counts the smb_app_state_sync changes in the body;
 	// zero means the body was about something else (messages, statuses…).
 	StateSyncChanges int
@@ -71,7 +71,7 @@ type stateSyncItem struct {
 }
 
 // ParsePayload returns the contact events of one webhook body.
-func ParsePayload(body []byte) ([]store.ContactEvent, error) {
+func ParsePayload(body []byte) ([]bizapp.ContactEvent, error) {
 	p, err := Parse(body)
 	return p.Events, err
 }
@@ -125,7 +125,7 @@ func (p *Parsed) addChange(where string, raw json.RawMessage) error {
 
 // parseItem turns one state_sync item into an event, or says why it was
 // skipped. Non-contact items are skipped silently: they are not ours.
-func parseItem(numberID string, raw json.RawMessage) (*store.ContactEvent, string) {
+func parseItem(numberID string, raw json.RawMessage) (*bizapp.ContactEvent, string) {
 	var it stateSyncItem
 	if err := json.Unmarshal(raw, &it); err != nil {
 		return nil, "unreadable item, skipped"
@@ -133,11 +133,11 @@ func parseItem(numberID string, raw json.RawMessage) (*store.ContactEvent, strin
 	if it.Type != "contact" {
 		return nil, ""
 	}
-	action := store.ContactAction(it.Action)
-	if action != store.ActionAdd && action != store.ActionRemove {
+	action := bizapp.ContactAction(it.Action)
+	if action != bizapp.ActionAdd && action != bizapp.ActionRemove {
 		return nil, fmt.Sprintf("unknown action %q, skipped", vendortext.Clip(it.Action, 20))
 	}
-	ev := store.ContactEvent{
+	ev := bizapp.ContactEvent{
 		NumberID:  numberID,
 		Phone:     strings.TrimSpace(it.Contact.PhoneNumber),
 		UserID:    strings.TrimSpace(it.Contact.UserID),

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"coexsync/store"
+	"coexsync/bizapp"
 	"coexsync/whatsapp"
 )
 
@@ -32,7 +32,7 @@ func TestParsePayloadDocumentedExample(t *testing.T) {
 	if ev.NumberID != "PN1" || ev.Phone != "5511987654321" || ev.FullName != "Ana Lima" || ev.FirstName != "Ana" {
 		t.Errorf("event fields wrong: %+v", ev)
 	}
-	if ev.Action != store.ActionAdd || ev.Key() != "5511987654321" {
+	if ev.Action != bizapp.ActionAdd || ev.Key() != "5511987654321" {
 		t.Errorf("action %q key %q", ev.Action, ev.Key())
 	}
 	if want := time.Unix(1732450000, 0); !ev.Timestamp.Equal(want) {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"sync"
 
-	"coexsync/store"
+	"coexsync/bizapp"
 )
 
 // memSink is an in-memory Sink that keeps bodies once and applies events
@@ -13,29 +13,29 @@ type memSink struct {
 	mu       sync.Mutex
 	err      error // returned by every save while set
 	bodies   map[string]string
-	contacts map[string]store.ContactEvent // number|key → last event applied
+	contacts map[string]bizapp.ContactEvent // number|key → last event applied
 	removed  map[string]bool
 	saves    int
 	events   int // events in bodies stored (replays not counted)
 }
 
 func newMemSink() *memSink {
-	return &memSink{bodies: map[string]string{}, contacts: map[string]store.ContactEvent{}, removed: map[string]bool{}}
+	return &memSink{bodies: map[string]string{}, contacts: map[string]bizapp.ContactEvent{}, removed: map[string]bool{}}
 }
 
-func (m *memSink) SaveContactEvents(_ context.Context, source string, body []byte, events []store.ContactEvent) (store.SaveResult, error) {
+func (m *memSink) SaveContactEvents(_ context.Context, source string, body []byte, events []bizapp.ContactEvent) (bizapp.SaveResult, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.err != nil {
-		return store.SaveResult{}, m.err
+		return bizapp.SaveResult{}, m.err
 	}
 	if _, seen := m.bodies[string(body)]; seen {
-		return store.SaveResult{Duplicate: true}, nil
+		return bizapp.SaveResult{Duplicate: true}, nil
 	}
 	m.saves++
 	m.events += len(events)
 	m.bodies[string(body)] = source
-	var res store.SaveResult
+	var res bizapp.SaveResult
 	for _, ev := range events {
 		k := ev.NumberID + "|" + ev.Key()
 		prev, known := m.contacts[k]
@@ -43,7 +43,7 @@ func (m *memSink) SaveContactEvents(_ context.Context, source string, body []byt
 		case known && ev.Timestamp.Before(prev.Timestamp):
 			res.Unchanged++
 			continue
-		case ev.Action == store.ActionRemove:
+		case ev.Action == bizapp.ActionRemove:
 			m.removed[k] = true
 			res.Removed++
 		case !known:
@@ -64,10 +64,10 @@ func (m *memSink) setErr(err error) {
 }
 
 // current returns the contacts not removed, by number|key.
-func (m *memSink) current() map[string]store.ContactEvent {
+func (m *memSink) current() map[string]bizapp.ContactEvent {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := map[string]store.ContactEvent{}
+	out := map[string]bizapp.ContactEvent{}
 	for k, ev := range m.contacts {
 		if !m.removed[k] {
 			out[k] = ev

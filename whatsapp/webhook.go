@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"time"
 
-	"coexsync/store"
+	"coexsync/bizapp"
 )
 
 // DefaultMaxBody bounds one webhook body; Meta's bodies are far smaller.
@@ -25,7 +25,7 @@ type Webhook struct {
 	VerifyToken string // the handshake token set in the Meta app; empty refuses all
 	Sink        Sink
 	MaxBody     int64                   // 0: DefaultMaxBody
-	OnSaved     func(store.SaveResult)  // optional, called after each save
+	OnSaved     func(bizapp.SaveResult) // optional, called after each save
 	Now         func() time.Time        // stamps events that came without a time
 	Log         *slog.Logger            // optional; never given a secret
 	OnWarning   func(warnings []string) // optional: items that were skipped
@@ -159,7 +159,7 @@ func (h *Webhook) readBody(r *http.Request) ([]byte, error) {
 
 // stampMissingTimes gives undated live events their arrival time, the best
 // estimate of when the change happened.
-func (h *Webhook) stampMissingTimes(events []store.ContactEvent) {
+func (h *Webhook) stampMissingTimes(events []bizapp.ContactEvent) {
 	now := time.Now
 	if h.Now != nil {
 		now = h.Now

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"coexsync/store"
+	"coexsync/bizapp"
 	"coexsync/whatsapp"
 )
 
@@ -101,9 +101,9 @@ func TestWebhookSignatures(t *testing.T) {
 
 func TestWebhookStoresBeforeAnswering(t *testing.T) {
 	sink := newMemSink()
-	var saved []store.SaveResult
+	var saved []bizapp.SaveResult
 	h := newHook(sink)
-	h.OnSaved = func(r store.SaveResult) { saved = append(saved, r) }
+	h.OnSaved = func(r bizapp.SaveResult) { saved = append(saved, r) }
 	body := stateSyncBody(anaItem)
 	if rec := post(h, body, whatsapp.Sign(testSecret, body)); rec.Code != 200 {
 		t.Fatalf("status %d", rec.Code)

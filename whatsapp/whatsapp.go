@@ -7,7 +7,7 @@ package whatsapp
 import (
 	"context"
 
-	"coexsync/store"
+	"coexsync/bizapp"
 )
 
 // PhoneNumber is one number of a WhatsApp Business Account, as the Graph
@@ -26,5 +26,5 @@ type PhoneNumber struct {
 // Sink stores parsed contact events together with the raw body they came
 // in; *store.DB implements it.
 type Sink interface {
-	SaveContactEvents(ctx context.Context, source string, body []byte, events []store.ContactEvent) (store.SaveResult, error)
+	SaveContactEvents(ctx context.Context, source string, body []byte, events []bizapp.ContactEvent) (bizapp.SaveResult, error)
 }
