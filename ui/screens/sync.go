@@ -57,6 +57,7 @@ type Sync struct {
 	req       *request // waiting for y; nil once started
 	h         *handle  // the job being started or run
 	job       common.Job
+	shown     common.Job // its summary is up: its late close must not show it again
 	run       components.RunState
 	log       *components.Ring
 	bar       progress.Model
@@ -188,12 +189,12 @@ func (s *Sync) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 		return s, s.onEvent(msg.ev)
 	case jobClosedMsg:
-		if msg.job == s.job && s.state != syncDone {
+		if msg.job == s.job && msg.job != s.shown {
 			job := msg.job
 			return s, func() tea.Msg { return jobSummaryMsg{job, job.Wait()} }
 		}
 	case jobSummaryMsg:
-		if msg.job == s.job && s.state != syncDone {
+		if msg.job == s.job && msg.job != s.shown {
 			return s, s.finish(msg.summary)
 		}
 	case namesFilledMsg:
@@ -230,7 +231,7 @@ func (s *Sync) onEvent(ev engine.Event) tea.Cmd {
 // finish shows the summary, and reads from the store how many names the
 // whole run filled (a resumed run filled some before this session).
 func (s *Sync) finish(sum engine.RunSummary) tea.Cmd {
-	s.summary, s.state, s.askCancel = sum, syncDone, false
+	s.summary, s.state, s.askCancel, s.shown = sum, syncDone, false, s.job
 	s.run.Progress.Created, s.run.Progress.Skipped, s.run.Progress.Failed = sum.Created, sum.Skipped, sum.Failed
 	if s.h != nil {
 		s.h.cancel() // the job is over: release its context

@@ -111,6 +111,30 @@ func TestLateCloseOfTheLastRunLeavesTheNextStartAlone(t *testing.T) {
 	}
 }
 
+// The question asked from the summary (u: resume) must stay up when the
+// run's late close arrives after it: that close showed the summary again,
+// and the agent's u seemed to do nothing.
+func TestLateCloseOfTheLastRunLeavesTheQuestionUp(t *testing.T) {
+	b := uitest.NewBackend()
+	s := NewSync(screenCommon(b))
+	s.Update(confirmMsg{request{crm: "hubspot", plan: uitest.MakePlan("1001", "BR", 4)}})
+	_, next := s.Update(s.start()())
+	b.Eng.Job.Cancel() // Done, then the events close
+	_, drain := s.Update(next())
+	if s.state != syncDone {
+		t.Fatalf("state %v after Done, want the summary", s.state)
+	}
+	s.Update(confirmMsg{request{crm: "hubspot", fromSummary: true, plan: uitest.MakePlan("1001", "BR", 4)}})
+	for _, msg := range drainAll(drain) {
+		if _, cmd := s.Update(msg); cmd != nil {
+			s.Update(cmd())
+		}
+	}
+	if s.state != syncConfirm || s.req == nil {
+		t.Fatalf("state %v (request %v) after the run's late close, want the question still asked", s.state, s.req)
+	}
+}
+
 // drainAll runs cmd and every batched command in it, and returns the
 // messages they produce.
 func drainAll(cmd tea.Cmd) []tea.Msg {
