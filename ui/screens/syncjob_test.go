@@ -90,22 +90,10 @@ func TestStopWhileStarting(t *testing.T) {
 // agent starts again (a resume right after a cancel) before the drain
 // ends, the old run's close must not end the new start.
 func TestLateCloseOfTheLastRunLeavesTheNextStartAlone(t *testing.T) {
-	b := uitest.NewBackend()
-	s := NewSync(screenCommon(b))
-	s.Update(confirmMsg{request{crm: "hubspot", plan: uitest.MakePlan("1001", "BR", 4)}})
-	_, next := s.Update(s.start()())
-	b.Eng.Job.Cancel() // Done, then the events close
-	_, drain := s.Update(next())
-	if s.state != syncDone {
-		t.Fatalf("state %v after Done, want the summary", s.state)
-	}
+	s, late := cancelledWithCloseLate(t)
 	s.Update(confirmMsg{request{crm: "hubspot", plan: uitest.MakePlan("1001", "BR", 4)}})
 	s.start() // started, not yet begun
-	for _, msg := range drainAll(drain) {
-		if _, cmd := s.Update(msg); cmd != nil {
-			s.Update(cmd())
-		}
-	}
+	late()
 	if s.state != syncStarting || !s.Busy() {
 		t.Fatalf("state %v after the last run's late close; the new start must still be starting", s.state)
 	}
@@ -115,8 +103,21 @@ func TestLateCloseOfTheLastRunLeavesTheNextStartAlone(t *testing.T) {
 // run's late close arrives after it: that close showed the summary again,
 // and the agent's u seemed to do nothing.
 func TestLateCloseOfTheLastRunLeavesTheQuestionUp(t *testing.T) {
+	s, late := cancelledWithCloseLate(t)
+	s.Update(confirmMsg{request{crm: "hubspot", fromSummary: true, plan: uitest.MakePlan("1001", "BR", 4)}})
+	late()
+	if s.state != syncConfirm || s.req == nil {
+		t.Fatalf("state %v (request %v) after the run's late close, want the question still asked", s.state, s.req)
+	}
+}
+
+// cancelledWithCloseLate is a sync screen showing the summary of a
+// cancelled run whose events have not closed yet; late delivers the rest
+// of them, and what they lead to, to the screen.
+func cancelledWithCloseLate(t *testing.T) (s *Sync, late func()) {
+	t.Helper()
 	b := uitest.NewBackend()
-	s := NewSync(screenCommon(b))
+	s = NewSync(screenCommon(b))
 	s.Update(confirmMsg{request{crm: "hubspot", plan: uitest.MakePlan("1001", "BR", 4)}})
 	_, next := s.Update(s.start()())
 	b.Eng.Job.Cancel() // Done, then the events close
@@ -124,14 +125,12 @@ func TestLateCloseOfTheLastRunLeavesTheQuestionUp(t *testing.T) {
 	if s.state != syncDone {
 		t.Fatalf("state %v after Done, want the summary", s.state)
 	}
-	s.Update(confirmMsg{request{crm: "hubspot", fromSummary: true, plan: uitest.MakePlan("1001", "BR", 4)}})
-	for _, msg := range drainAll(drain) {
-		if _, cmd := s.Update(msg); cmd != nil {
-			s.Update(cmd())
+	return s, func() {
+		for _, msg := range drainAll(drain) {
+			if _, cmd := s.Update(msg); cmd != nil {
+				s.Update(cmd())
+			}
 		}
-	}
-	if s.state != syncConfirm || s.req == nil {
-		t.Fatalf("state %v (request %v) after the run's late close, want the question still asked", s.state, s.req)
 	}
 }
 
