@@ -121,8 +121,7 @@ func (d *DB) txQueryIn(ctx context.Context, tx *sql.Tx, query, target string, ke
 	if err != nil {
 		return nil, err
 	}
-	_, args := inList([]any{target}, keys)
-	return queryAll(ctx, stmtQuerier{stmt}, scanIntent, "", args...)
+	return queryAll(ctx, stmtQuerier{stmt}, scanIntent, "", appendAnys([]any{target}, keys)...)
 }
 
 // MarkSent records that creates carrying numbers (claimed by owner) are

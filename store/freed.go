@@ -35,13 +35,17 @@ func (d *DB) FreeClaims(ctx context.Context, target string, freed []FreedCreate)
 	}
 	now := time.Now()
 	return d.withTx(ctx, "free claims", func(tx *sql.Tx) error {
+		drop, err := d.txCached(ctx, tx, freeClaimSQL)
+		if err != nil {
+			return err
+		}
+		keep, err := d.txCached(ctx, tx, keepFreedSQL)
+		if err != nil {
+			return err
+		}
 		for _, f := range freed {
 			if f.Number == "" {
 				return fmt.Errorf("free a claim: the number is required")
-			}
-			drop, err := d.txCached(ctx, tx, freeClaimSQL)
-			if err != nil {
-				return err
 			}
 			res, err := drop.ExecContext(ctx, target, f.Owner, f.Number)
 			if err != nil {
@@ -56,11 +60,7 @@ func (d *DB) FreeClaims(ctx context.Context, target string, freed []FreedCreate)
 			if at.IsZero() {
 				at = now
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO freed_creates (run_id, contact_id, target, number, freed_at)
-				VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (run_id, contact_id) DO UPDATE SET
-					target = excluded.target, number = excluded.number, freed_at = excluded.freed_at`,
-				f.RunID, f.ContactID, target, f.Number, at.UnixNano()); err != nil {
+			if _, err := keep.ExecContext(ctx, f.RunID, f.ContactID, target, f.Number, at.UnixNano()); err != nil {
 				return err
 			}
 		}
@@ -68,8 +68,14 @@ func (d *DB) FreeClaims(ctx context.Context, target string, freed []FreedCreate)
 	})
 }
 
-const freeClaimSQL = `DELETE FROM ledger INDEXED BY ledger_number
+const (
+	freeClaimSQL = `DELETE FROM ledger INDEXED BY ledger_number
 	WHERE target = ? AND owner = ? AND state = 'pending' AND number = ?`
+	keepFreedSQL = `INSERT INTO freed_creates (run_id, contact_id, target, number, freed_at)
+	VALUES (?, ?, ?, ?, ?)
+	ON CONFLICT (run_id, contact_id) DO UPDATE SET
+		target = excluded.target, number = excluded.number, freed_at = excluded.freed_at`
+)
 
 // FreedCreates lists the freed creates run runID sent into target whose
 // contacts have no final outcome in that run yet.
@@ -101,7 +107,7 @@ func (d *DB) forgetFreed(ctx context.Context, tx *sql.Tx, outs []Outcome) error 
 	if len(runs) == 0 {
 		return nil
 	}
-	list, err := d.txStmt(ctx, tx, stmtKey{freedOfRunSQL, 1}, func() string { return freedOfRunSQL })
+	list, err := d.txCached(ctx, tx, freedOfRunSQL)
 	if err != nil {
 		return err
 	}

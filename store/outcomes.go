@@ -157,7 +157,7 @@ func (d *DB) markSiblingsCreated(ctx context.Context, tx *sql.Tx, target string,
 	if len(forms) == 0 {
 		return nil
 	}
-	stmt, err := d.txStmt(ctx, tx, stmtKey{markSiblingSQL, 1}, func() string { return markSiblingSQL })
+	stmt, err := d.txCached(ctx, tx, markSiblingSQL)
 	if err != nil {
 		return err
 	}
