@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"net/http"
 	"testing"
 	"time"
 
@@ -39,4 +40,33 @@ func TestObserverBridgesTheCore(t *testing.T) {
 		t.Errorf("notices %+v, want %+v", got, want)
 	}
 	Notify(WithObserver(context.Background(), nil), Notice{}) // no observer: nothing happens
+}
+
+// boundingTransport applies its own bound on each attempt.
+type boundingTransport struct {
+	http.RoundTripper
+	bound time.Duration
+}
+
+func (b boundingTransport) AttemptTimeout() time.Duration { return b.bound }
+
+// The bound a resume waits out is the one the client really applies,
+// wherever it is set.
+func TestAttemptTimeoutReadsClientThenTransport(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		c    *http.Client
+		want time.Duration
+	}{
+		{"no client", nil, DefaultRequestTimeout},
+		{"no bound", &http.Client{}, DefaultRequestTimeout},
+		{"client timeout", &http.Client{Timeout: 3 * time.Second}, 3 * time.Second},
+		{"transport bound", &http.Client{Transport: boundingTransport{bound: 4 * time.Second}}, 4 * time.Second},
+		{"client before transport", &http.Client{Timeout: 2 * time.Second, Transport: boundingTransport{bound: 4 * time.Second}}, 2 * time.Second},
+		{"transport without a bound", &http.Client{Transport: boundingTransport{}}, DefaultRequestTimeout},
+	} {
+		if got := AttemptTimeout(tc.c); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
 }

@@ -51,12 +51,19 @@ type Limits struct {
 // DefaultRequestTimeout is the clients' bound on one HTTP attempt.
 const DefaultRequestTimeout = httpcore.DefaultTimeout
 
-// AttemptTimeout is the bound an HTTP client puts on one attempt, or
-// DefaultRequestTimeout when it sets none (the caller's context rules then,
-// and nothing tells how long a request may hang).
+// AttemptTimeout is the bound an HTTP client puts on one attempt: its
+// Timeout, else the bound its transport applies itself (one with an
+// AttemptTimeout method), else DefaultRequestTimeout (the caller's context
+// rules then, and nothing tells how long a request may hang).
 func AttemptTimeout(c *http.Client) time.Duration {
-	if c != nil && c.Timeout > 0 {
+	if c == nil {
+		return DefaultRequestTimeout
+	}
+	if c.Timeout > 0 {
 		return c.Timeout
+	}
+	if b, ok := c.Transport.(interface{ AttemptTimeout() time.Duration }); ok && b.AttemptTimeout() > 0 {
+		return b.AttemptTimeout()
 	}
 	return DefaultRequestTimeout
 }

@@ -8,7 +8,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"slices"
 	"sync"
@@ -257,18 +256,12 @@ func (s *Sandbox) Config() backend.Config {
 		WABAID: wabaID,
 		CRMs: map[string]crm.Client{
 			"hubspot": hubspot.New(hubspot.Config{BaseURL: s.HubSpot.URL, Token: hubspotToken, Account: account,
-				GeneralInterval: s.opts.Window, SearchLag: s.opts.SearchLag, HTTP: loopbackHTTP(s.opts.RequestTimeout)}),
+				GeneralInterval: s.opts.Window, SearchLag: s.opts.SearchLag, HTTP: loopbackHTTP(s.opts.RequestTimeout, s.HubSpot.WaitLoaded)}),
 			"intercom": intercom.New(intercom.Config{BaseURL: s.Intercom.URL(), Token: intercomToken, Account: account,
-				PerMinute: intercomtest.DefaultPerMinute, Window: s.opts.Window, SearchLag: s.opts.SearchLag, HTTP: loopbackHTTP(s.opts.RequestTimeout)}),
+				PerMinute: intercomtest.DefaultPerMinute, Window: s.opts.Window, SearchLag: s.opts.SearchLag, HTTP: loopbackHTTP(s.opts.RequestTimeout, s.Intercom.WaitLoaded)}),
 		},
 	}
 }
-
-// loopbackHTTP bounds one request to the in-process fakes: they answer in
-// milliseconds, and the bound is also how long a resume must wait for a
-// create killed in flight to land, so the vendors' 30 s would only slow
-// the sandbox down.
-func loopbackHTTP(timeout time.Duration) *http.Client { return &http.Client{Timeout: timeout} }
 
 // sandboxRequestTimeout is the sandbox clients' bound on one request.
 const sandboxRequestTimeout = 5 * time.Second

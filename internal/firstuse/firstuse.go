@@ -4,24 +4,58 @@
 package firstuse
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 )
 
 // Load is a load to run once, before the first use; the zero value has
-// none. Set and Run are safe to call from any goroutine.
-type Load struct{ run atomic.Pointer[func()] }
+// none. Set, Run and Wait are safe to call from any goroutine.
+type Load struct{ cur atomic.Pointer[load] }
 
-// Set makes load the load to run; it runs at most once.
-func (l *Load) Set(load func()) {
-	once := sync.OnceFunc(load)
-	l.run.Store(&once)
+type load struct {
+	once sync.Once
+	fn   func()
+	done chan struct{} // closed once fn has returned
+}
+
+func (l *load) run() {
+	l.once.Do(func() {
+		defer close(l.done)
+		l.fn()
+	})
+}
+
+// Set makes fn the load to run; it runs at most once.
+func (l *Load) Set(fn func()) {
+	l.cur.Store(&load{fn: fn, done: make(chan struct{})})
 }
 
 // Run runs the load, once, if one is set; a caller that comes while it
 // runs waits for it to end.
 func (l *Load) Run() {
-	if run := l.run.Load(); run != nil {
-		(*run)()
+	if cur := l.cur.Load(); cur != nil {
+		cur.run()
+	}
+}
+
+// Wait is Run for a caller that must be able to stop waiting: the load
+// starts (if nothing started it yet) and goes on when ctx ends first.
+func (l *Load) Wait(ctx context.Context) error {
+	cur := l.cur.Load()
+	if cur == nil {
+		return nil
+	}
+	select {
+	case <-cur.done:
+		return nil
+	default:
+	}
+	go cur.run()
+	select {
+	case <-cur.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }

@@ -1,6 +1,7 @@
 package firstuse
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -25,5 +26,31 @@ func TestLoadRunsOnceBeforeEveryUse(t *testing.T) {
 	wg.Wait()
 	if loads.Load() != 1 || seenBefore.Load() != 0 {
 		t.Fatalf("load ran %d times; %d uses went before it ended", loads.Load(), seenBefore.Load())
+	}
+}
+
+// TestWaitStartsTheLoadAndCanGiveUp: a waiter that gives up leaves the
+// load running; the next use finds it done, and it ran once.
+func TestWaitStartsTheLoadAndCanGiveUp(t *testing.T) {
+	var l Load
+	if err := l.Wait(context.Background()); err != nil {
+		t.Fatalf("no load set: %v", err)
+	}
+	release := make(chan struct{})
+	var loads atomic.Int32
+	l.Set(func() { loads.Add(1); <-release })
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := l.Wait(ctx); err != context.Canceled {
+		t.Fatalf("a cancelled wait returned %v before the load ended", err)
+	}
+	close(release)
+	if err := l.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	l.Run()
+	if n := loads.Load(); n != 1 {
+		t.Fatalf("load ran %d times", n)
 	}
 }

@@ -6,6 +6,7 @@
 package hubspottest
 
 import (
+	"context"
 	"maps"
 	"math/rand/v2"
 	"net/http"
@@ -142,6 +143,11 @@ func New(opts Options) *Server {
 // serves (or the first look at its records): a sandbox sized for a demo
 // holds a CRM's records only once that CRM is used.
 func (s *Server) LoadOnFirstRequest(load func()) { s.firstUse.Set(load) }
+
+// WaitLoaded starts the load LoadOnFirstRequest set, if nothing did yet,
+// and waits for it to end or for ctx: a client that bounds each request
+// waits here first, so that a long load is not taken for a hung request.
+func (s *Server) WaitLoaded(ctx context.Context) error { return s.firstUse.Wait(ctx) }
 
 // Close stops the server.
 func (s *Server) Close() {
