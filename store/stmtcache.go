@@ -34,6 +34,11 @@ type stmtCache struct {
 	// connection, which a transaction must not wait for (it could be the
 	// only one).
 	wanted map[stmtKey]string
+	// once are the shapes one transaction has used so far. A shape is kept
+	// for the database from its second transaction on: keeping it costs a
+	// second parse, which a shape used once (most of a short session's)
+	// never repays.
+	once map[stmtKey]bool
 	// inTx are the statements the current write transaction prepared for
 	// itself, reused until it ends: a claim loop must not parse its
 	// statements once per claim.
@@ -58,11 +63,18 @@ func (d *DB) txStmt(ctx context.Context, tx *sql.Tx, key stmtKey, sqlFor func() 
 		d.stmts.mu.Unlock()
 		return s, nil
 	}
-	if d.stmts.wanted == nil {
-		d.stmts.wanted = make(map[stmtKey]string)
-	}
 	q := sqlFor()
-	d.stmts.wanted[key] = q
+	if d.stmts.once[key] {
+		if d.stmts.wanted == nil {
+			d.stmts.wanted = make(map[stmtKey]string)
+		}
+		d.stmts.wanted[key] = q
+	} else {
+		if d.stmts.once == nil {
+			d.stmts.once = make(map[stmtKey]bool)
+		}
+		d.stmts.once[key] = true
+	}
 	d.stmts.mu.Unlock()
 	s, err := tx.PrepareContext(ctx, q)
 	if err != nil {
