@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/bits"
 	"reflect"
@@ -246,6 +247,47 @@ func TestBatchedWritesOnOneConnection(t *testing.T) {
 	if cached == 0 {
 		t.Error("no statement kept for later transactions")
 	}
+}
+
+// A shape is kept for the database from its second transaction on: the
+// keeping costs a second parse, which one use never repays.
+func TestShapeKeptFromItsSecondTransaction(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	const q = `SELECT ?`
+	kept := func() bool {
+		db.stmts.mu.Lock()
+		defer db.stmts.mu.Unlock()
+		return db.stmts.m[stmtKey{query: q}] != nil
+	}
+	use := func() {
+		t.Helper()
+		err := db.withTx(ctx, "test", func(tx *sql.Tx) error {
+			for range 2 { // reused within the transaction
+				stmt, err := db.txCached(ctx, tx, q)
+				if err != nil {
+					return err
+				}
+				var v int
+				if err := stmt.QueryRowContext(ctx, 1).Scan(&v); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	use()
+	if kept() {
+		t.Fatal("kept after one transaction")
+	}
+	use()
+	if !kept() {
+		t.Fatal("not kept after a second transaction")
+	}
+	use() // the kept statement serves a transaction
 }
 
 func TestBareMarks(t *testing.T) {
