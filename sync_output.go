@@ -166,7 +166,7 @@ func printPlan(w io.Writer, p *engine.Plan, asJSON, sandboxed bool) error {
 		reason, _ := r.Why()
 		property, value := r.MatchedBy()
 		out.Rows[i] = planRowJSON{
-			ContactID: r.Contact.ID, Name: r.Contact.FullName, Raw: r.Contact.Key, E164: r.Number.E164,
+			ContactID: r.Contact.ID, Name: r.Contact.FullName, Raw: r.Raw(), E164: r.Number.E164,
 			Status: string(r.Status), RecordID: r.RecordID, FillName: r.FillName, Reason: reason,
 			MatchProperty: property, MatchValue: value,
 		}

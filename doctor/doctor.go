@@ -17,7 +17,6 @@ import (
 	"coexsync/crm"
 	"coexsync/crm/hubspot"
 	"coexsync/crm/intercom"
-	"coexsync/store"
 	"coexsync/whatsapp"
 )
 
@@ -50,10 +49,13 @@ const (
 // DefaultMaxSkew is how far a vendor's clock may be from ours.
 const DefaultMaxSkew = 60 * time.Second
 
-// Store is what the checks read of the local database.
+// Store is what the checks read of the local database. The checks see it
+// through this view only, so they need no database driver.
 type Store interface {
-	Number(ctx context.Context, id string) (store.Number, error)
 	CountContacts(ctx context.Context, numberID string) (int, error)
+	// SyncRequestedAt is when the number's one-time contact sync was
+	// requested: zero when never, or when the number is unknown.
+	SyncRequestedAt(ctx context.Context, numberID string) (time.Time, error)
 }
 
 // Deps is what the checks run against. Nil parts are reported, not used.
@@ -339,14 +341,14 @@ func contactCheck(ctx context.Context, st Store, name, id string) Check {
 	if count > 0 {
 		return pass(name, fmt.Sprintf("%d contacts stored", count))
 	}
-	n, err := st.Number(ctx, id)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	requested, err := st.SyncRequestedAt(ctx, id)
+	if err != nil {
 		return fail(name, "the local database could not be read: "+err.Error(), "Check the --db path and its permissions.")
 	}
-	if n.SyncRequestedAt.IsZero() {
+	if requested.IsZero() {
 		return pass(name, "no contacts stored; the one-time request is unspent as far as this database knows (Meta allows it once, within 24 h of onboarding)")
 	}
-	return fail(name, fmt.Sprintf("the one-time request was spent on %s and no contact was stored", n.SyncRequestedAt.UTC().Format(time.RFC3339)),
+	return fail(name, fmt.Sprintf("the one-time request was spent on %s and no contact was stored", requested.UTC().Format(time.RFC3339)),
 		"Meta allows no second request: import a saved webhook payload (coexsync import), check the webhook log for deliveries, or offboard and onboard the number again.")
 }
 

@@ -16,7 +16,6 @@ import (
 	"coexsync/crm/intercom"
 	"coexsync/crm/intercom/intercomtest"
 	"coexsync/doctor"
-	"coexsync/store"
 	"coexsync/whatsapp"
 	"coexsync/whatsapp/whatsapptest"
 )
@@ -58,16 +57,12 @@ func (m *methods) nonGET() map[string]int {
 
 // fakeStore is the store's view the checks read.
 type fakeStore struct {
-	numbers map[string]store.Number
-	counts  map[string]int
+	requested map[string]time.Time
+	counts    map[string]int
 }
 
-func (f fakeStore) Number(_ context.Context, id string) (store.Number, error) {
-	n, ok := f.numbers[id]
-	if !ok {
-		return store.Number{}, store.ErrNotFound
-	}
-	return n, nil
+func (f fakeStore) SyncRequestedAt(_ context.Context, id string) (time.Time, error) {
+	return f.requested[id], nil
 }
 
 func (f fakeStore) CountContacts(_ context.Context, id string) (int, error) { return f.counts[id], nil }
@@ -352,7 +347,7 @@ func TestContacts(t *testing.T) {
 	name := doctor.NameContacts + " +55 11 4003-3939"
 	t.Run("spent request, nothing stored", func(t *testing.T) {
 		e := newEnv(t, setup{})
-		e.deps.Store = fakeStore{numbers: map[string]store.Number{numberID: {ID: numberID, SyncRequestedAt: spentAt}}}
+		e.deps.Store = fakeStore{requested: map[string]time.Time{numberID: spentAt}}
 		checks := e.run(t)
 		wantFail(t, checks, name, "spent on 2026-03-01T12:00:00Z", "no second request", "coexsync import")
 	})
@@ -366,7 +361,7 @@ func TestContacts(t *testing.T) {
 	})
 	t.Run("stored", func(t *testing.T) {
 		e := newEnv(t, setup{})
-		e.deps.Store = fakeStore{numbers: map[string]store.Number{numberID: {ID: numberID, SyncRequestedAt: spentAt}},
+		e.deps.Store = fakeStore{requested: map[string]time.Time{numberID: spentAt},
 			counts: map[string]int{numberID: 3}}
 		c := find(t, e.run(t), name)
 		if !c.OK || c.Detail != "3 contacts stored" {

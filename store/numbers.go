@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -65,6 +66,16 @@ func (d *DB) Number(ctx context.Context, id string) (Number, error) {
 		return Number{}, fmt.Errorf("store: number %q: %w", id, ErrNotFound)
 	}
 	return ns[0], nil
+}
+
+// SyncRequestedAt is when the number's one-time contact sync was
+// requested: zero when never, or when the number is not stored.
+func (d *DB) SyncRequestedAt(ctx context.Context, id string) (time.Time, error) {
+	n, err := d.Number(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return time.Time{}, nil
+	}
+	return n.SyncRequestedAt, err
 }
 
 func scanNumber(rows *sql.Rows) (Number, error) {

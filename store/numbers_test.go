@@ -38,6 +38,14 @@ func TestNumbersUpsertKeepsSyncRequest(t *testing.T) {
 	if err := db.MarkSyncRequested(ctx, "nope", "r"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("MarkSyncRequested unknown = %v", err)
 	}
+	// What the pre-flight checks read: the request, or zero for a number
+	// never requested or never stored.
+	for id, requested := range map[string]bool{"2": true, "1": false, "nope": false} {
+		at, err := db.SyncRequestedAt(ctx, id)
+		if err != nil || at.IsZero() == requested || (requested && !at.Equal(n.SyncRequestedAt)) {
+			t.Errorf("SyncRequestedAt(%s) = %v, %v", id, at, err)
+		}
+	}
 	if err := db.UpsertNumbers(ctx, []Number{{DisplayPhoneNumber: "x"}}); err == nil {
 		t.Error("accepted a number without id")
 	}
