@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,21 @@ import (
 func TestMain(m *testing.M) {
 	time.Local = time.UTC // run times render in local time; pin it
 	os.Exit(m.Run())
+}
+
+// consoleGoroutines is the stacks of the goroutines in Bubble Tea's or
+// the console's code, for a wait that timed out: whether the event loop
+// was stuck, and where, or idle while the screen did not change.
+func consoleGoroutines() string {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	var out []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "bubbletea") || strings.Contains(g, "coexsync/ui") {
+			out = append(out, g)
+		}
+	}
+	return "goroutines of the console:\n" + strings.Join(out, "\n\n")
 }
 
 // sizes are the terminal sizes every screen is checked at.
@@ -148,7 +164,7 @@ func (s *session) shows(texts ...string) *session {
 			return s
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("waiting for %q: not on screen after %s; screen:\n%s", missing, s.timeout, f)
+			s.t.Fatalf("waiting for %q: not on screen after %s; screen:\n%s\n%s", missing, s.timeout, f, consoleGoroutines())
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -160,7 +176,7 @@ func (s *session) until(what string, cond func() bool) {
 	deadline := time.Now().Add(s.timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
-			s.t.Fatalf("waiting for %s: not after %s; screen:\n%s", what, s.timeout, s.frames.get())
+			s.t.Fatalf("waiting for %s: not after %s; screen:\n%s\n%s", what, s.timeout, s.frames.get(), consoleGoroutines())
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -186,7 +202,7 @@ func (s *session) waitFor(text string) *session {
 			return s
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("waiting for %q: not shown after %s; last output:\n%s", text, s.timeout, ansi.Strip(string(s.seen)))
+			s.t.Fatalf("waiting for %q: not shown after %s; last output:\n%s\n%s", text, s.timeout, ansi.Strip(string(s.seen)), consoleGoroutines())
 		}
 		n, _ := s.tm.Output().Read(buf)
 		s.seen = append(s.seen, buf[:n]...)
