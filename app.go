@@ -166,6 +166,9 @@ func (c *config) startSandbox(ctx context.Context, db *store.DB) (*backend.Backe
 	if err != nil {
 		return nil, nil, err
 	}
+	if c.sandboxContacts > 0 { // the console's and a headless sync's alike
+		limitMemory(c.sandboxContacts)
+	}
 	bc := sb.Config()
 	bc.CRMRegion, bc.Lookup = c.crmRegion, engine.Lookup(c.lookup)
 	return backend.New(bc), sb, nil

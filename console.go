@@ -53,7 +53,6 @@ func (c *config) openSizedSandbox(ctx context.Context, notes io.Writer) (*backen
 		db.Close()
 		return nil, nil, nil, err
 	}
-	limitMemory(c.sandboxContacts)
 	loading := &ui.Loading{
 		What: fmt.Sprintf("the sandbox: %s Business App contacts per number",
 			thousands(c.sandboxContacts)),
@@ -63,8 +62,9 @@ func (c *config) openSizedSandbox(ctx context.Context, notes io.Writer) (*backen
 }
 
 // limitMemory sets a soft memory limit a little above what a sandbox of
-// perNumber contacts per number keeps in use at its peak, the preview of
-// one number: its plan and preview hold about 400 bytes per contact and
+// perNumber contacts per number keeps in use at its peak, the console's
+// preview of one number (a headless sync holds less: no preview): its plan
+// and preview hold about 400 bytes per contact and
 // the CRM fake it matched against about 120, on top of about 25 MB the
 // console and the phone metadata keep (measured at 100,000: 60 MB live
 // at the preview, 76 MB while the plan is built; the limit is 97 MiB).
