@@ -30,6 +30,9 @@ func (t afterLoad) AttemptTimeout() time.Duration { return t.timeout }
 
 func (t afterLoad) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := t.loaded(req.Context()); err != nil {
+		if req.Body != nil { // a transport closes the body, sent or not
+			req.Body.Close()
+		}
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)

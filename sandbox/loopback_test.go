@@ -19,6 +19,14 @@ type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
+// closeSeen is a request body that notes its Close.
+type closeSeen struct {
+	io.Reader
+	closed bool
+}
+
+func (b *closeSeen) Close() error { b.closed = true; return nil }
+
 func answerOrHang(r *http.Request) (*http.Response, error) {
 	if r.URL.Path == "/hang" {
 		<-r.Context().Done()
@@ -52,13 +60,18 @@ func TestLoopbackBoundStartsOnceTheFakeIsLoaded(t *testing.T) {
 			t.Fatalf("the CRM clients read a bound of %v, want %v", got, bound)
 		}
 
-		// A caller that gives up during the load gets its own error.
+		// A caller that gives up during the load gets its own error, and
+		// its request body is closed as a transport must.
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://fake/ok", nil)
+		sent := &closeSeen{Reader: strings.NewReader("{}")}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://fake/ok", sent)
 		if _, err := c.Do(req); !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("a caller's own deadline during the load: %v", err)
 		}
 		cancel()
+		if !sent.closed {
+			t.Fatal("the request body of a request given up during the load was left open")
+		}
 
 		start := time.Now()
 		resp, err := c.Get("http://fake/ok")
