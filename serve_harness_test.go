@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"coexsync/internal/testexit"
 	"coexsync/sandbox"
 )
 
@@ -51,7 +52,7 @@ func TestMain(m *testing.M) {
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
 	}
-	os.Exit(code)
+	testexit.Exit(code)
 }
 
 // flagSet reports whether the command line set the flag name.

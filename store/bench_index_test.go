@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"coexsync/internal/testexit"
 	"coexsync/sync/normalize"
 	"coexsync/sync/phoneindex"
 )
@@ -27,7 +28,7 @@ func TestMain(m *testing.M) {
 	if bigIndex.dir != "" {
 		os.RemoveAll(bigIndex.dir)
 	}
-	os.Exit(code)
+	testexit.Exit(code)
 }
 
 // bigIndex is a database holding an index of benchIndexRecords records,

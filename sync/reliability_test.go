@@ -17,6 +17,7 @@ import (
 
 	"coexsync/crm/hubspot"
 	"coexsync/crm/hubspot/hubspottest"
+	"coexsync/internal/testexit"
 	"coexsync/store"
 )
 
@@ -42,9 +43,9 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, "child:", err)
 			os.Exit(1)
 		}
-		os.Exit(0)
+		testexit.Exit(0)
 	}
-	os.Exit(m.Run())
+	testexit.Exit(m.Run())
 }
 
 // childSync starts a sync of the stored contacts into the parent's fake,

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -14,13 +13,14 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"coexsync/internal/testexit"
 	"coexsync/ui/common"
 	"coexsync/ui/internal/uitest"
 )
 
 func TestMain(m *testing.M) {
 	time.Local = time.UTC // run times render in local time; pin it
-	os.Exit(m.Run())
+	testexit.Exit(m.Run())
 }
 
 // consoleGoroutines is the stacks of the goroutines in Bubble Tea's or

@@ -1,0 +1,9 @@
+package hubspot
+
+import (
+	"testing"
+
+	"coexsync/internal/testexit"
+)
+
+func TestMain(m *testing.M) { testexit.Exit(m.Run()) }

@@ -1,0 +1,9 @@
+package crm
+
+import (
+	"testing"
+
+	"coexsync/internal/testexit"
+)
+
+func TestMain(m *testing.M) { testexit.Exit(m.Run()) }

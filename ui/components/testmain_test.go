@@ -1,0 +1,9 @@
+package components
+
+import (
+	"testing"
+
+	"coexsync/internal/testexit"
+)
+
+func TestMain(m *testing.M) { testexit.Exit(m.Run()) }

@@ -1,0 +1,9 @@
+package whatsapp
+
+import (
+	"testing"
+
+	"coexsync/internal/testexit"
+)
+
+func TestMain(m *testing.M) { testexit.Exit(m.Run()) }
