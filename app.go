@@ -166,7 +166,7 @@ func (c *config) startSandbox(ctx context.Context, db *store.DB) (*backend.Backe
 	if err != nil {
 		return nil, nil, err
 	}
-	if c.sandboxContacts > 0 { // the console's and a headless sync's alike
+	if c.sandboxContacts >= limitFrom { // the console's and a headless sync's alike
 		limitMemory(c.sandboxContacts)
 	}
 	bc := sb.Config()

@@ -30,7 +30,7 @@ type doctorJSON struct {
 func TestDoctorSandboxPassesAndWritesNothing(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{"META_APP_ID": ""}
-	r := runCLI(t, env, "", "doctor", "--sandbox")
+	r := runCLI(t, env, "", "doctor", "--sandbox", "--sandbox-contacts", smallSandboxSize)
 	if r.code != 0 || strings.Contains(r.out, "FAIL") || !strings.Contains(r.out, "SANDBOX") {
 		t.Fatalf("doctor --sandbox: exit %d\n%s%s", r.code, r.out, r.err)
 	}
@@ -45,7 +45,7 @@ func TestDoctorSandboxPassesAndWritesNothing(t *testing.T) {
 		t.Errorf("doctor created files: %v", entries)
 	}
 
-	r = runCLI(t, env, "", "doctor", "--sandbox", "--json")
+	r = runCLI(t, env, "", "doctor", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--json")
 	if r.code != 0 {
 		t.Fatalf("doctor --sandbox --json: exit %d %s", r.code, r.err)
 	}

@@ -33,7 +33,7 @@ func TestIndexSandbox(t *testing.T) {
 	for _, name := range []string{"hubspot", "intercom"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			r := runCLI(t, nil, "", "index", "--sandbox", "--crm", name, "--json")
+			r := runCLI(t, nil, "", "index", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--crm", name, "--json")
 			if r.code != 0 {
 				t.Fatalf("index: exit %d %s", r.code, r.err)
 			}
@@ -50,7 +50,7 @@ func TestIndexSandbox(t *testing.T) {
 			}
 
 			// Again: only the changes are read, the build time stays.
-			r = runCLI(t, nil, "", "index", "--sandbox", "--crm", name, "--json")
+			r = runCLI(t, nil, "", "index", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--crm", name, "--json")
 			var again indexOut
 			if err := json.Unmarshal([]byte(r.out), &again); err != nil || r.code != 0 {
 				t.Fatalf("refresh: exit %d %v", r.code, err)
@@ -60,7 +60,7 @@ func TestIndexSandbox(t *testing.T) {
 			}
 
 			// --rebuild lists everything again, in text.
-			r = runCLI(t, nil, "", "index", "--sandbox", "--crm", name, "--rebuild")
+			r = runCLI(t, nil, "", "index", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--crm", name, "--rebuild")
 			if r.code != 0 || !strings.Contains(r.errOut, "listing every record") {
 				t.Fatalf("rebuild: exit %d %s; stderr %q", r.code, r.err, r.errOut)
 			}
@@ -75,12 +75,12 @@ func TestIndexSandbox(t *testing.T) {
 
 func TestIndexRegionFollowsNumber(t *testing.T) {
 	t.Parallel()
-	r := runCLI(t, nil, "", "index", "--sandbox", "--crm", "hubspot", "--number", "100000000000002", "--json")
+	r := runCLI(t, nil, "", "index", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--crm", "hubspot", "--number", "100000000000002", "--json")
 	var got indexOut
 	if err := json.Unmarshal([]byte(r.out), &got); err != nil || r.code != 0 || got.Region != "MX" {
 		t.Fatalf("exit %d %v %+v", r.code, err, got)
 	}
-	r = runCLI(t, nil, "", "index", "--sandbox", "--crm", "hubspot", "--crm-region", "US", "--json")
+	r = runCLI(t, nil, "", "index", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--crm", "hubspot", "--crm-region", "US", "--json")
 	if err := json.Unmarshal([]byte(r.out), &got); err != nil || r.code != 0 || got.Region != "US" {
 		t.Fatalf("exit %d %v %+v", r.code, err, got)
 	}
@@ -96,7 +96,7 @@ func TestIndexCannotRun(t *testing.T) {
 
 func TestLookupFlag(t *testing.T) {
 	t.Parallel()
-	r := runCLI(t, nil, "", "sync", "--sandbox", "--number", "100000000000004", "--lookup", "fuzzy")
+	r := runCLI(t, nil, "", "sync", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--number", "100000000000004", "--lookup", "fuzzy")
 	if r.code != 2 || !strings.Contains(r.err, `--lookup "fuzzy": want index`) || !strings.Contains(r.err, "search") {
 		t.Fatalf("bad --lookup: exit %d %q", r.code, r.err)
 	}
@@ -105,7 +105,7 @@ func TestLookupFlag(t *testing.T) {
 		t.Fatalf("import: exit %d %s", r.code, r.err)
 	}
 	for _, l := range []string{"search", "index"} {
-		r := runCLI(t, nil, "", "sync", "--sandbox", "--number", "100000000000004", "--crm", "hubspot", "--dry-run", "--json", "--lookup", l)
+		r := runCLI(t, nil, "", "sync", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--number", "100000000000004", "--crm", "hubspot", "--dry-run", "--json", "--lookup", l)
 		var plan planJSON
 		if err := json.Unmarshal([]byte(r.out), &plan); err != nil || r.code != 0 {
 			t.Fatalf("--lookup %s: exit %d %v %s", l, r.code, err, r.err)

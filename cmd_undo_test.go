@@ -112,18 +112,18 @@ func TestUndoCommandOnThePerProcessSandbox(t *testing.T) {
 	if r := runCLI(t, nil, "", "import", "--sandbox", "--db", db, smallPayload(t)); r.code != 0 {
 		t.Fatal(r.err)
 	}
-	r := runCLI(t, nil, "", "sync", "--sandbox", "--db", db, "--number", "100000000000004", "--crm", "hubspot")
+	r := runCLI(t, nil, "", "sync", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--db", db, "--number", "100000000000004", "--crm", "hubspot")
 	if r.code != 0 {
 		t.Fatalf("sync: exit %d %s", r.code, r.err)
 	}
-	r = runCLI(t, nil, "", "undo", "--sandbox", "--db", db, "--run", "1", "--yes")
+	r = runCLI(t, nil, "", "undo", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--db", db, "--run", "1", "--yes")
 	if r.code != 0 || !strings.HasPrefix(r.out, "SANDBOX undo of run 1") || !strings.Contains(r.out, "SANDBOX nothing to archive") {
 		t.Fatalf("undo: exit %d %q %s", r.code, r.out, r.err)
 	}
 	for _, args := range [][]string{
-		{"undo", "--sandbox", "--db", db},
-		{"undo", "--sandbox", "--db", db, "--run", "1", "--offline"},
-		{"undo", "--sandbox", "--db", db, "--run", "9"},
+		{"undo", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--db", db},
+		{"undo", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--db", db, "--run", "1", "--offline"},
+		{"undo", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--db", db, "--run", "9"},
 		{"undo", "--run", "1"},
 	} {
 		if r := runCLI(t, nil, "", args...); r.code != 2 || r.err == "" {

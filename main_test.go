@@ -35,6 +35,12 @@ type cliResult struct {
 
 var dataHomes sync.Map // *testing.T → its XDG_DATA_HOME
 
+// smallSandboxSize is --sandbox-contacts for the tests whose point is not
+// the default dataset: a sandbox of 60 contacts a number (and the CRM
+// records generated from them) starts and syncs at a fraction of the
+// default one's cost, through the sized sandbox's own loading path.
+const smallSandboxSize = "60"
+
 // runCLI runs the CLI in an environment of env alone, with the default
 // database in the test's own data directory: the developer's variables
 // never reach it, and tests run side by side.
@@ -137,7 +143,7 @@ func TestNormalizeCommandReadsStdinAndRejectsBadRegion(t *testing.T) {
 func TestHeadlessSandboxSync(t *testing.T) {
 	t.Parallel()
 	db := filepath.Join(t.TempDir(), "sandbox.db")
-	out, code := run(t, "", "sync", "--sandbox", "--db", db, "--number", "100000000000004", "--crm", "hubspot", "--request", "--json")
+	out, code := run(t, "", "sync", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--db", db, "--number", "100000000000004", "--crm", "hubspot", "--request", "--json")
 	if code != 1 { // the sandbox holds invalid numbers: some contacts fail
 		t.Fatalf("first run: exit %d, want 1; out %s", code, out)
 	}
@@ -157,7 +163,7 @@ func TestHeadlessSandboxSync(t *testing.T) {
 
 	// The sandbox's CRM fakes are new each process, so the second run's
 	// "nothing to create" comes from the local ledger, not from search.
-	out, code = run(t, "", "sync", "--sandbox", "--db", db, "--number", "100000000000004", "--crm", "hubspot", "--json")
+	out, code = run(t, "", "sync", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--db", db, "--number", "100000000000004", "--crm", "hubspot", "--json")
 	var second runJSON
 	if err := json.Unmarshal([]byte(out), &second); err != nil {
 		t.Fatalf("second summary: %v: %s", err, out)
@@ -193,11 +199,11 @@ func TestHeadlessSyncCannotRun(t *testing.T) {
 	t.Parallel()
 	db := filepath.Join(t.TempDir(), "sandbox.db")
 	cases := [][]string{
-		{"sync", "--sandbox", "--db", db, "--crm", "hubspot"},                               // no number
-		{"sync", "--sandbox", "--db", db, "--number", "100000000000004"},                    // no contacts stored yet
-		{"sync", "--sandbox", "--db", db, "--number", "100000000000003", "--request"},       // not on the Business App
-		{"sync", "--offline", "--db", db, "--number", "100000000000004"},                    // offline has no CRM
-		{"sync", "--sandbox", "--db", t.TempDir(), "--number", "100000000000004", "--json"}, // the db path is a directory
+		{"sync", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--db", db, "--crm", "hubspot"},                               // no number
+		{"sync", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--db", db, "--number", "100000000000004"},                    // no contacts stored yet
+		{"sync", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--db", db, "--number", "100000000000003", "--request"},       // not on the Business App
+		{"sync", "--offline", "--db", db, "--number", "100000000000004"},                                                            // offline has no CRM
+		{"sync", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--db", t.TempDir(), "--number", "100000000000004", "--json"}, // the db path is a directory
 	}
 	for _, args := range cases {
 		if out, code := run(t, "", args...); code != 2 {
@@ -220,7 +226,7 @@ func TestImportThenDryRun(t *testing.T) {
 	if out, code := run(t, "", "import", "--db", db, file); code != 0 || !strings.Contains(out, "2") {
 		t.Fatalf("import: exit %d %q", code, out)
 	}
-	out, code := run(t, "", "sync", "--sandbox", "--db", db, "--number", "100000000000004", "--crm", "intercom", "--dry-run", "--json")
+	out, code := run(t, "", "sync", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--db", db, "--number", "100000000000004", "--crm", "intercom", "--dry-run", "--json")
 	if code != 0 {
 		t.Fatalf("dry run: exit %d", code)
 	}

@@ -38,3 +38,10 @@ func memoryLimit(perNumber int) int64 {
 
 // smallSandbox is the largest sandbox whose limit keeps 10 % headroom.
 const smallSandbox = 100_000
+
+// limitFrom is the smallest sandbox given a limit. Below it the whole
+// process stays within a few tens of megabytes whatever the collector
+// does, and a limit near the floor would only make it collect more often;
+// a process that starts several small sandboxes (the tests) would also be
+// held to the limit of the last.
+const limitFrom = 10_000

@@ -14,12 +14,12 @@ import (
 func TestHeadlessRetryLeavesOutUnreadableNumbers(t *testing.T) {
 	t.Parallel()
 	db := filepath.Join(t.TempDir(), "sandbox.db")
-	r := runCLI(t, nil, "", "sync", "--sandbox", "--db", db, "--number", "100000000000004", "--crm", "hubspot", "--request", "--json")
+	r := runCLI(t, nil, "", "sync", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--db", db, "--number", "100000000000004", "--crm", "hubspot", "--request", "--json")
 	var first runJSON
 	if err := json.Unmarshal([]byte(r.out), &first); err != nil || r.code != 1 || first.Failed == 0 {
 		t.Fatalf("first run: exit %d %+v %v", r.code, first, err)
 	}
-	r = runCLI(t, nil, "", "sync", "--sandbox", "--db", db, "--retry", fmt.Sprint(first.RunID), "--crm", "hubspot", "--json")
+	r = runCLI(t, nil, "", "sync", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--db", db, "--retry", fmt.Sprint(first.RunID), "--crm", "hubspot", "--json")
 	if r.code != 1 || r.out != "" {
 		t.Fatalf("retry: exit %d, out %q; want 1 and no summary", r.code, r.out)
 	}

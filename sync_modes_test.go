@@ -126,7 +126,7 @@ func TestHeadlessSyncNeedsSandboxFlagAndSaysSandbox(t *testing.T) {
 	if r := runCLI(t, nil, "", "import", "--sandbox", "--db", db, payload); r.code != 0 {
 		t.Fatal(r.err)
 	}
-	base := []string{"sync", "--sandbox", "--db", db, "--number", "100000000000004", "--crm", "hubspot"}
+	base := []string{"sync", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--db", db, "--number", "100000000000004", "--crm", "hubspot"}
 	if r := runCLI(t, nil, "", append(base, "--dry-run")...); r.code != 0 || !strings.HasPrefix(r.out, "SANDBOX plan for number") {
 		t.Fatalf("dry run text: exit %d %q", r.code, r.out)
 	}
@@ -212,7 +212,7 @@ func TestBrowsingFollowsTheLastSession(t *testing.T) {
 	if r := runCLI(t, nil, "", "import", "--sandbox", payload); r.code != 0 {
 		t.Fatal(r.err)
 	}
-	if r := runCLI(t, nil, "", "sync", "--sandbox", "--number", "100000000000004", "--crm", "hubspot"); r.code != 0 {
+	if r := runCLI(t, nil, "", "sync", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--number", "100000000000004", "--crm", "hubspot"); r.code != 0 {
 		t.Fatalf("sandbox sync: exit %d %s", r.code, r.err)
 	}
 	r, out := runs(t, nil)
@@ -249,7 +249,7 @@ func TestReadOnlyDatabaseCanBeBrowsed(t *testing.T) {
 	if r := runCLI(t, nil, "", "import", "--db", db, smallPayload(t)); r.code != 0 {
 		t.Fatal(r.err)
 	}
-	if r := runCLI(t, nil, "", "sync", "--sandbox", "--db", db, "--number", "100000000000004", "--crm", "hubspot"); r.code != 0 {
+	if r := runCLI(t, nil, "", "sync", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--db", db, "--number", "100000000000004", "--crm", "hubspot"); r.code != 0 {
 		t.Fatalf("sync: exit %d %s", r.code, r.err)
 	}
 	if err := os.Chmod(db, 0o400); err != nil {
@@ -362,7 +362,7 @@ func TestRunLineSaysArchivedForUndo(t *testing.T) {
 func TestRunsJSON(t *testing.T) {
 	t.Parallel()
 	db := filepath.Join(t.TempDir(), "s.db")
-	if r := runCLI(t, nil, "", "sync", "--sandbox", "--db", db, "--number", "100000000000004", "--crm", "hubspot", "--request"); r.code > 1 {
+	if r := runCLI(t, nil, "", "sync", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--db", db, "--number", "100000000000004", "--crm", "hubspot", "--request"); r.code > 1 {
 		t.Fatalf("sync: exit %d %s", r.code, r.err)
 	}
 	r := runCLI(t, nil, "", "runs", "--db", db, "--json")
