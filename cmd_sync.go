@@ -202,7 +202,7 @@ func startHeadless(ctx context.Context, b *backend.Backend, eng *engine.Engine, 
 		}
 		return job, nil, err
 	}
-	if err := ensureContacts(ctx, b, f); err != nil {
+	if err := ensureContacts(ctx, b, f, notes); err != nil {
 		return nil, nil, err
 	}
 	if f.dryRun {
@@ -216,13 +216,19 @@ func startHeadless(ctx context.Context, b *backend.Backend, eng *engine.Engine, 
 }
 
 // ensureContacts requests the contact sync when asked, then waits until
-// contacts stop arriving; without contacts there is nothing to sync.
-func ensureContacts(ctx context.Context, b *backend.Backend, f syncFlags) error {
+// contacts stop arriving; without contacts there is nothing to sync. A
+// wait that ran out while contacts still came in syncs those stored so
+// far, and says so on notes.
+func ensureContacts(ctx context.Context, b *backend.Backend, f syncFlags, notes io.Writer) error {
 	if f.request {
 		if err := b.RequestContactSync(ctx, f.number); err != nil {
 			return err
 		}
-		return waitForContacts(ctx, b, f.number, f.wait)
+		n, arriving, err := waitForContacts(ctx, b, f.number, f.wait)
+		if err == nil && arriving {
+			fmt.Fprintln(notes, stillArrivingNote(f.wait, n))
+		}
+		return err
 	}
 	n, err := b.ContactCount(ctx, f.number)
 	if err != nil {
@@ -234,30 +240,43 @@ func ensureContacts(ctx context.Context, b *backend.Backend, f syncFlags) error 
 	return nil
 }
 
+// stillArrivingNote says that the sync takes only the n contacts stored
+// when --wait ran out, and how to get the rest.
+func stillArrivingNote(wait time.Duration, n int) string {
+	return fmt.Sprintf("contacts were still arriving when --wait %s ran out: syncing the %d stored so far; "+
+		"sync again without --request once the rest are in, or give a longer --wait", wait, n)
+}
+
+// contactCounter is what waitForContacts reads: the contacts stored.
+type contactCounter interface {
+	ContactCount(ctx context.Context, numberID string) (int, error)
+}
+
 // waitForContacts polls the store until the count has been stable for two
-// seconds (Meta delivers the contacts in several webhook pages).
-func waitForContacts(ctx context.Context, b *backend.Backend, numberID string, limit time.Duration) error {
+// seconds (Meta delivers the contacts in several webhook pages), or limit
+// has passed. It returns the count, and whether it was still changing
+// when limit ran out.
+func waitForContacts(ctx context.Context, b contactCounter, numberID string, limit time.Duration) (n int, arriving bool, err error) {
 	deadline := time.Now().Add(limit)
 	last, stableSince := -1, time.Now()
 	for {
-		n, err := b.ContactCount(ctx, numberID)
-		if err != nil {
-			return err
+		if n, err = b.ContactCount(ctx, numberID); err != nil {
+			return n, false, err
 		}
 		if n != last {
 			last, stableSince = n, time.Now()
 		} else if n > 0 && time.Since(stableSince) >= 2*time.Second {
-			return nil
+			return n, false, nil
 		}
 		if time.Now().After(deadline) {
 			if n > 0 {
-				return nil
+				return n, true, nil
 			}
-			return fmt.Errorf("no contacts arrived within %s: is the webhook (coexsync webhook) receiving?", limit)
+			return 0, false, fmt.Errorf("no contacts arrived within %s: is the webhook (coexsync webhook) receiving?", limit)
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return n, false, ctx.Err()
 		case <-time.After(250 * time.Millisecond):
 		}
 	}

@@ -412,7 +412,7 @@ func TestHeadlessSyncMatchesPlanThenRun(t *testing.T) {
 			if _, err := b.Numbers(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if err := ensureContacts(ctx, b, f); err != nil {
+			if err := ensureContacts(ctx, b, f, io.Discard); err != nil {
 				t.Fatal(err)
 			}
 			plan, err := eng.Plan(ctx, number, b.Region(number))
