@@ -37,10 +37,11 @@ func runConsole(ctx context.Context, cfg *config, notes io.Writer) error {
 	return ui.Run(ctx, common.Wire(b), opts)
 }
 
-// openSizedSandbox is openBackend's sandbox with --sandbox-contacts: its
-// dataset loads in the background, and the console waits for it, saying
-// so, rather than show numbers whose contacts are not there yet (a
-// contact request sent then would deliver none).
+// openSizedSandbox is openBackend's sandbox with --sandbox-contacts: the
+// console waits for its dataset, saying so, rather than show numbers
+// whose contacts are not there yet (a contact request sent then would
+// deliver none). StartWith now sets the address books before it returns,
+// so the wait ends at once.
 func (c *config) openSizedSandbox(ctx context.Context, notes io.Writer) (*backend.Backend, func(), *ui.Loading, error) {
 	db, err := c.openStore(dbWrite, notes)
 	if err != nil {

@@ -48,8 +48,9 @@ type Options struct {
 	Window time.Duration
 	// Contacts, when > 0, is the size of every Business App address book
 	// (and the CRM records generated from it) instead of the dataset's own
-	// sizes: the console at 100k or 1M contacts. Such a dataset is loaded
-	// in the background (see Ready) so the console draws at once.
+	// sizes: the console at 100k or 1M contacts. Such a dataset starts as
+	// fast as the default one: each CRM fake generates its records on its
+	// first request, and contacts are generated when a sync delivers them.
 	Contacts int
 	// RequestTimeout bounds one request of the sandbox's CRM clients
 	// (default sandboxRequestTimeout). A resume waits that long for a
@@ -66,7 +67,6 @@ type Sandbox struct {
 	db       *store.DB
 	opts     Options
 	ready    chan struct{} // closed once the fakes hold the whole dataset
-	loadErr  error         // set before ready closes
 }
 
 // Start starts the sandbox over db with the dataset of seed.
@@ -91,37 +91,28 @@ func StartWith(_ context.Context, db *store.DB, opts Options) (*Sandbox, error) 
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), // the console owns the terminal
 	})
 	s.Graph.SetWebhook(s.hook.URL)
-	if opts.Contacts > 0 {
-		// The numbers are there at once; each CRM's records load when that
-		// CRM is first called, which every plan does before it decides, so
-		// no plan sees contacts without the records they match.
-		for _, b := range businesses {
-			s.Graph.AddNumber(b.number)
-		}
-		go func() {
-			defer close(s.ready)
-			s.loadErr = s.loadOnUse()
-		}()
-		return s, nil
-	}
 	defer close(s.ready)
-	if err := s.load(); err != nil {
+	load := s.load
+	if opts.Contacts > 0 {
+		load = s.loadOnUse
+	}
+	if err := load(); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// Ready is closed once the dataset is in place: at once for the default
-// dataset, a moment later for one sized with Options.Contacts (whose CRM
-// records then load on each CRM's first request).
+// Ready is closed once the dataset is in place, which StartWith has done
+// by the time it returns (a sized dataset's CRM records still load on each
+// CRM's first request, which waits for them).
 func (s *Sandbox) Ready() <-chan struct{} { return s.ready }
 
 // Wait blocks until the dataset is loaded and says whether it loaded.
 func (s *Sandbox) Wait(ctx context.Context) error {
 	select {
 	case <-s.ready:
-		return s.loadErr
+		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -172,11 +163,14 @@ func defaultRecords(seed int64, books []numberBook) *crmRecords {
 	return r
 }
 
-// loadOnUse is load for a sized dataset: the address books are set at
-// once (contacts are generated when a sync delivers them), and each CRM
-// fake generates its own records on its first request. Holding the
-// records of a CRM the agent does not use would cost the console about a
-// tenth of its memory at 100k contacts per number.
+// loadOnUse is load for a sized dataset, and as quick: the numbers and
+// their address books are set at once (contacts are generated when a sync
+// delivers them), before anyone can request them; a request that came
+// first would spend the one-time sync and deliver nothing. Each CRM fake
+// generates its own records on its first request, which every plan makes
+// before it decides, so no plan sees contacts without the records they
+// match. Holding the records of a CRM the agent does not use would cost
+// the console about a tenth of its memory at 100k contacts per number.
 func (s *Sandbox) loadOnUse() error {
 	books, err := layout(s.opts.Seed, s.opts.Contacts)
 	if err != nil {
@@ -190,7 +184,7 @@ func (s *Sandbox) loadOnUse() error {
 		generate(seed, books, loader{intercom: seedIntercom(s.Intercom)})
 	})
 	for _, nb := range books {
-		addBook(s.Graph, nb, false) // the numbers are already there (StartWith)
+		addBook(s.Graph, nb, true)
 	}
 	return nil
 }

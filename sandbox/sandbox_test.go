@@ -106,16 +106,16 @@ func TestSandboxDatasetCoversEveryCase(t *testing.T) {
 	}
 }
 
-// A sized sandbox answers at once with its numbers and fills the rest in
-// the background: every address book has the asked size once Ready.
-func TestSandboxSizedLoadsInBackground(t *testing.T) {
+// A sized sandbox answers at once with its numbers, each address book of
+// the asked size, and its CRM records those of the dataset.
+func TestSandboxSizedStartsWithEveryBook(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	_, sb := startOnNewDB(t, Options{Seed: 1, Contacts: 300})
 	b := backend.New(sb.Config())
 	numbers, err := b.Numbers(ctx)
 	if err != nil || len(numbers) != len(businesses) {
-		t.Fatalf("numbers before the dataset loaded: %d, %v", len(numbers), err)
+		t.Fatalf("numbers at start: %d, %v", len(numbers), err)
 	}
 	if err := sb.Wait(ctx); err != nil {
 		t.Fatal(err)
@@ -222,4 +222,40 @@ func untimed(cs []intercomtest.Contact) []intercomtest.Contact {
 		cs[i].CreatedAt, cs[i].UpdatedAt = time.Time{}, time.Time{}
 	}
 	return cs
+}
+
+// A headless sync requests the contacts the moment the sandbox has
+// started: a sized sandbox must already know every address book then, or
+// Meta's fake spends the one-time request and delivers nothing. It
+// delivers what a request sent once the sandbox had settled does.
+func TestSizedSandboxDeliversARequestSentAtOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const number = "100000000000004"
+	delivered := func(settle bool) int {
+		db, sb := startOnNewDB(t, Options{Seed: 1, Contacts: 60})
+		if settle {
+			if err := sb.Wait(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b := backend.New(sb.Config())
+		if _, err := b.Numbers(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.RequestContactSync(ctx, number); err != nil {
+			t.Fatal(err)
+		}
+		if err := sb.Graph.WaitDelivered(ctx); err != nil {
+			t.Fatal(err)
+		}
+		n, err := db.CountContacts(ctx, number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if atOnce, settled := delivered(false), delivered(true); atOnce != settled || settled == 0 {
+		t.Fatalf("contacts delivered for a request sent at start: %d; once settled: %d", atOnce, settled)
+	}
 }
