@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os/exec"
 	"path/filepath"
@@ -40,7 +41,10 @@ func BenchmarkBinaryFirstFrame(b *testing.B) {
 // how long it took to draw its first frame, and then the numbers.
 func firstFrame(b *testing.B, dir string) (frame, numbers time.Duration) {
 	b.Helper()
-	shell := "stty rows 24 cols 80; exec " + builtBin + " --db " + filepath.Join(dir, "sandbox.db")
+	// The shell says its pid, which exec hands to the console: script
+	// starts it in a session of its own, beyond the group killed below,
+	// and a console whose SIGHUP is ignored (nohup) outlives its terminal.
+	shell := "stty rows 24 cols 80; echo console-pid $$; exec " + builtBin + " --db " + filepath.Join(dir, "sandbox.db")
 	cmd := exec.Command("script", "-qfec", shell, "/dev/null")
 	cmd.Env = append(cmd.Environ(), "XDG_DATA_HOME="+dir, "NO_COLOR=1")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -57,11 +61,17 @@ func firstFrame(b *testing.B, dir string) (frame, numbers time.Duration) {
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
+	var seen []byte
 	defer func() {
+		if i := bytes.Index(seen, []byte("console-pid ")); i >= 0 {
+			var pid int
+			if _, err := fmt.Sscanf(string(seen[i:]), "console-pid %d", &pid); err == nil && pid > 0 {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		cmd.Wait()
 	}()
-	var seen []byte
 	buf := make([]byte, 64<<10)
 	for !bytes.Contains(seen, []byte("Coexistence")) {
 		n, err := out.Read(buf)
