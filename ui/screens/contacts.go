@@ -220,7 +220,9 @@ func (s *Contacts) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 }
 
 func (s *Contacts) onCount(msg contactCountMsg) tea.Cmd {
-	if msg.gen != s.gen {
+	if msg.gen != s.gen || (s.state != contactsLoading && s.state != contactsWaiting) {
+		// Another visit's, or a poll answered after p started the plan:
+		// planning again would replace the preview under the operator.
 		return nil
 	}
 	if msg.err != nil {

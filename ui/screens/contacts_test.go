@@ -142,3 +142,26 @@ func TestContactsPreparesAgainWhenComingBack(t *testing.T) {
 		t.Fatalf("state %d after preparing again", s.state)
 	}
 }
+
+// A poll's count still on its way when p starts the plan must not start a
+// second one: its plan would arrive after the first, take the preview back
+// to "Preparing…" and drop the S pressed on the table in between.
+func TestContactsCountAnsweredAfterPlanStartsNoSecondPlan(t *testing.T) {
+	b := uitest.NewBackend()
+	c := screenCommon(b)
+	c.Keys.BuildPlan = key.NewBinding(key.WithKeys("p"))
+	c.Session.Number, c.Session.CRM = b.NumberList[0], "hubspot"
+	s := NewContacts(c)
+	s.Activate()
+	s.state = contactsWaiting // requested: contacts are arriving
+	if _, poll := s.Update(s.countCmd()()); poll == nil || s.count == 0 {
+		t.Fatalf("waiting with %d contacts and no poll", s.count)
+	}
+	late := s.countCmd()() // the next poll's count, not yet delivered
+	if plan, used := s.Keys().Handle(tea.KeyPressMsg{Code: 'p', Text: "p"}); !used || plan == nil || s.state != contactsPlanning {
+		t.Fatalf("p did not start the plan (state %d)", s.state)
+	}
+	if _, again := s.Update(late); again != nil || s.state != contactsPlanning {
+		t.Fatalf("a count answered while planning returned a command (state %d): a second plan", s.state)
+	}
+}
