@@ -131,7 +131,7 @@ func (s *Sandbox) load() error {
 	seedHubSpot(s.HubSpot)(slices.Clone(recs.hubspot))
 	seedIntercom(s.Intercom)(slices.Clone(recs.intercom))
 	for _, nb := range books {
-		addBook(s.Graph, nb, true)
+		addBook(s.Graph, nb)
 	}
 	return nil
 }
@@ -184,7 +184,7 @@ func (s *Sandbox) loadOnUse() error {
 		generate(seed, books, loader{intercom: seedIntercom(s.Intercom)})
 	})
 	for _, nb := range books {
-		addBook(s.Graph, nb, true)
+		addBook(s.Graph, nb)
 	}
 	return nil
 }
@@ -210,20 +210,18 @@ func seedIntercom(icom *intercomtest.Server) func([]intercomtest.Contact) {
 // holds one number's data at most. A number's CRM records go in before
 // its contacts, which never show up before what they match; the contacts
 // are left for the fake Meta to generate when a sync delivers them.
-func fill(seed int64, books []numberBook, graph *whatsapptest.Server, hub *hubspottest.Server, icom *intercomtest.Server, addNumbers bool) {
+func fill(seed int64, books []numberBook, graph *whatsapptest.Server, hub *hubspottest.Server, icom *intercomtest.Server) {
 	generate(seed, books, loader{
 		hubspot:  seedHubSpot(hub),
 		intercom: seedIntercom(icom),
-		number:   func(nb numberBook) { addBook(graph, nb, addNumbers) },
+		number:   func(nb numberBook) { addBook(graph, nb) },
 	})
 }
 
-// addBook gives the fake Meta a number (when addNumber) and its address
-// book, generated when a sync of the number delivers it.
-func addBook(graph *whatsapptest.Server, nb numberBook, addNumber bool) {
-	if addNumber {
-		graph.AddNumber(nb.number)
-	}
+// addBook gives the fake Meta a number and its address book, generated
+// when a sync of the number delivers it.
+func addBook(graph *whatsapptest.Server, nb numberBook) {
+	graph.AddNumber(nb.number)
 	if nb.book.size > 0 {
 		graph.SetContactSource(nb.number.ID, nb.book.contacts)
 	}

@@ -207,7 +207,7 @@ func assertLoadedAtOnce(t *testing.T, sb *Sandbox, seed int64, perNumber int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fill(seed, books, graph, hub, icom, true)
+	fill(seed, books, graph, hub, icom)
 	if got, want := sb.HubSpot.Records(), hub.Records(); !reflect.DeepEqual(got, want) || len(want) == 0 {
 		t.Errorf("HubSpot holds %d records, loaded at once %d, or they differ", len(got), len(want))
 	}

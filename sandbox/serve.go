@@ -95,7 +95,7 @@ func Serve(opts ServeOptions) (*Served, error) {
 	s.HubSpot = hubspottest.New(hubspottest.Options{Token: s.creds.hubspot, SearchLag: opts.SearchLag, Seed: opts.Seed, Window: opts.Window})
 	s.Intercom = intercomtest.New(intercomtest.Options{Token: s.creds.intercom, SearchLag: opts.SearchLag, Seed: opts.Seed,
 		Window: opts.Window, PerMinute: intercom.DefaultPerMinute})
-	fill(opts.Seed, books, s.Graph, s.HubSpot, s.Intercom, true)
+	fill(opts.Seed, books, s.Graph, s.HubSpot, s.Intercom)
 	if opts.Webhook != "" {
 		s.Graph.SetWebhook(opts.Webhook)
 	}
