@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
+	"sync"
 	"time"
 
 	"coexsync/crm/hubspot"
@@ -66,14 +68,14 @@ func (s *Served) State() State {
 		// A desk line with an extension holds no one's number: the engine
 		// never matches it, and a contact created beside it is no duplicate.
 		p := rec.Properties
-		hub = append(hub, holding{byAPI: rec.CreatedByAPI, numbers: e164s(
-			unlessExtension(p[hubspot.PropPhone], p[hubspot.PropCalculatedPhone]),
-			unlessExtension(p[hubspot.PropMobile], p[hubspot.PropCalculatedMobile]),
-			unlessExtension(p[hubspot.PropWhatsAppPhone], p[hubspot.PropWhatsAppPhone]))})
+		hub = append(hub, holding{byAPI: rec.CreatedByAPI, numbers: s.readings.e164s(
+			s.readings.unlessExtension(p[hubspot.PropPhone], p[hubspot.PropCalculatedPhone]),
+			s.readings.unlessExtension(p[hubspot.PropMobile], p[hubspot.PropCalculatedMobile]),
+			s.readings.unlessExtension(p[hubspot.PropWhatsAppPhone], p[hubspot.PropWhatsAppPhone]))})
 	}
 	var icom []holding
 	for _, rec := range s.Intercom.Records() {
-		icom = append(icom, holding{byAPI: rec.ViaAPI, numbers: e164s(unlessExtension(rec.Phone, rec.Phone))})
+		icom = append(icom, holding{byAPI: rec.ViaAPI, numbers: s.readings.e164s(s.readings.unlessExtension(rec.Phone, rec.Phone))})
 	}
 	st := State{
 		Down:      map[string]bool{},
@@ -91,31 +93,61 @@ func (s *Served) State() State {
 	return st
 }
 
-// unlessExtension is value, or "" when the raw text it was read from
-// carries an extension.
-func unlessExtension(raw, value string) string {
-	if normalize.HasExtension(raw) {
-		return ""
-	}
-	return value
+// phoneReadings remembers how phone values read, each read once.
+type phoneReadings struct {
+	mu   sync.Mutex
+	e164 map[string]string // "" when unreadable
+	ext  map[string]bool
 }
 
 // e164s normalizes phone values the way the engine compares them (old
 // Mexican and Brazilian mobile forms fold into one), dropping the
 // unreadable and repeats.
-func e164s(raws ...string) []string {
+func (r *phoneReadings) e164s(raws ...string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	var out []string
-	seen := map[string]bool{}
 	for _, raw := range raws {
 		if raw == "" {
 			continue
 		}
-		if r := normalize.Number(raw, ""); r.Valid && !seen[r.E164] {
-			seen[r.E164] = true
-			out = append(out, r.E164)
+		e, ok := r.e164[raw]
+		if !ok {
+			if n := normalize.Number(raw, ""); n.Valid {
+				e = n.E164
+			}
+			r.e164 = setIn(r.e164, raw, e)
+		}
+		if e != "" && !slices.Contains(out, e) {
+			out = append(out, e)
 		}
 	}
 	return out
+}
+
+// unlessExtension is value, or "" when the raw text it was read from
+// carries an extension.
+func (r *phoneReadings) unlessExtension(raw, value string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ext, ok := r.ext[raw]
+	if !ok {
+		ext = normalize.HasExtension(raw)
+		r.ext = setIn(r.ext, raw, ext)
+	}
+	if ext {
+		return ""
+	}
+	return value
+}
+
+// setIn is m with m[k] = v, made if m is nil.
+func setIn[V any](m map[string]V, k string, v V) map[string]V {
+	if m == nil {
+		m = make(map[string]V)
+	}
+	m[k] = v
+	return m
 }
 
 func crmState(url string, recs []holding, held, throttled int, calls map[string]int, f Faults) CRMState {

@@ -63,6 +63,11 @@ type Served struct {
 	mu     sync.Mutex
 	faults map[string]Faults
 	lag    time.Duration
+
+	// readings remembers how State read each phone value: tests poll
+	// State many times a second while the records barely change, and
+	// reading every number again each time kept a core busy.
+	readings phoneReadings
 }
 
 // servedCreds are drawn fresh for each server: they open nothing else.
