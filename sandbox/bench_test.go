@@ -46,9 +46,6 @@ func loadOnce(b *testing.B, perNumber int) (live, peak float64) {
 		b.Fatal(err)
 	}
 	defer sb.Close()
-	if err := sb.Wait(context.Background()); err != nil {
-		b.Fatal(err)
-	}
 	sb.HubSpot.Records() // each CRM loads on first use
 	sb.Intercom.Records()
 	highest := stop()

@@ -66,7 +66,6 @@ type Sandbox struct {
 	hook     *httptest.Server
 	db       *store.DB
 	opts     Options
-	ready    chan struct{} // closed once the fakes hold the whole dataset
 }
 
 // Start starts the sandbox over db with the dataset of seed.
@@ -82,7 +81,7 @@ func StartWith(_ context.Context, db *store.DB, opts Options) (*Sandbox, error) 
 	if opts.RequestTimeout == 0 {
 		opts.RequestTimeout = sandboxRequestTimeout
 	}
-	s := &Sandbox{db: db, opts: opts, ready: make(chan struct{})}
+	s := &Sandbox{db: db, opts: opts}
 	s.Graph = whatsapptest.New(whatsapptest.Options{Token: graphToken, AppSecret: appSecret, WABAID: wabaID, Seed: uint64(opts.Seed)})
 	s.HubSpot = hubspottest.New(hubspottest.Options{Token: hubspotToken, SearchLag: opts.SearchLag, Seed: opts.Seed, Window: opts.Window})
 	s.Intercom = intercomtest.New(intercomtest.Options{Token: intercomToken, SearchLag: opts.SearchLag, Seed: opts.Seed, Window: opts.Window})
@@ -91,7 +90,6 @@ func StartWith(_ context.Context, db *store.DB, opts Options) (*Sandbox, error) 
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), // the console owns the terminal
 	})
 	s.Graph.SetWebhook(s.hook.URL)
-	defer close(s.ready)
 	load := s.load
 	if opts.Contacts > 0 {
 		load = s.loadOnUse
@@ -101,21 +99,6 @@ func StartWith(_ context.Context, db *store.DB, opts Options) (*Sandbox, error) 
 		return nil, err
 	}
 	return s, nil
-}
-
-// Ready is closed once the dataset is in place, which StartWith has done
-// by the time it returns (a sized dataset's CRM records still load on each
-// CRM's first request, which waits for them).
-func (s *Sandbox) Ready() <-chan struct{} { return s.ready }
-
-// Wait blocks until the dataset is loaded and says whether it loaded.
-func (s *Sandbox) Wait(ctx context.Context) error {
-	select {
-	case <-s.ready:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // load fills the fakes with the default dataset: numbers and their

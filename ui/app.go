@@ -13,7 +13,6 @@ import (
 
 	"coexsync/ui/common"
 	"coexsync/ui/components"
-	"coexsync/ui/safe"
 	"coexsync/ui/screens"
 )
 
@@ -27,22 +26,7 @@ type Options struct {
 	StopWait  time.Duration // how long quitting waits for a cancelled run; 2 s when 0
 	Styles    *common.Styles
 	Keys      *common.KeyMap
-	// Loading, when set, is waited for before the first screen shows.
-	Loading *Loading
 }
-
-// Loading is work the console waits for before its first screen: the
-// sandbox generating a large dataset in the background, whose numbers
-// would otherwise show with no contacts behind them yet.
-type Loading struct {
-	What string // e.g. "the sandbox: 100,000 contacts per number"
-	Wait func(context.Context) error
-}
-
-type (
-	loadedMsg      struct{ err error }
-	loadingTickMsg struct{}
-)
 
 // MinWidth and MinHeight are the smallest terminal the console draws in:
 // below them a question or its answer keys could be cut off.
@@ -65,11 +49,6 @@ type App struct {
 	// wheel is mouse capture: off by default so a phone number can be
 	// selected and copied with the mouse; m turns it on for the wheel.
 	wheel bool
-	// loading is what the console waits for (nil once done), since when,
-	// and why it could not be loaded.
-	loading      *Loading
-	loadingSince time.Time
-	loadErr      error
 }
 
 // New builds the console over b.
@@ -100,10 +79,7 @@ func New(b common.Backend, opts Options) *App {
 	if c.Keys == nil {
 		c.Keys = DefaultKeyMap()
 	}
-	a := &App{c: c, stack: []common.ScreenID{opts.Start}, help: help.New(), loading: opts.Loading}
-	if a.loading != nil {
-		a.loadingSince = c.Now()
-	}
+	a := &App{c: c, stack: []common.ScreenID{opts.Start}, help: help.New()}
 	c.Depth = 1
 	a.screens = [4]common.Screen{
 		common.NumbersScreen:  screens.NewNumbers(c),
@@ -120,31 +96,8 @@ func New(b common.Backend, opts Options) *App {
 
 func (a *App) current() common.Screen { return a.screens[a.stack[len(a.stack)-1]] }
 
-// Init loads the first screen, once what it waits for is loaded.
-func (a *App) Init() tea.Cmd {
-	if a.loading == nil {
-		return a.current().Activate()
-	}
-	ctx, wait := a.c.Ctx, a.loading.Wait
-	return tea.Batch(func() tea.Msg { return loadedMsg{err: wait(ctx)} }, loadingTick())
-}
-
-// loadingTick redraws the loading screen's clock each second.
-func loadingTick() tea.Cmd {
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return loadingTickMsg{} })
-}
-
-// loaded shows the first screen; if loading failed, the screens would
-// work on half a dataset, so the console says why and only quits.
-func (a *App) loaded(err error) tea.Cmd {
-	if err != nil {
-		a.loadErr = err
-		return nil
-	}
-	a.loading = nil
-	a.layout() // the screen's keys replace the loading screen's
-	return a.current().Activate()
-}
+// Init loads the first screen.
+func (a *App) Init() tea.Cmd { return a.current().Activate() }
 
 // Update routes msg.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -160,16 +113,6 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.show(msg.To, msg.With)
 	case common.StoppedMsg:
 		return a, a.stopped()
-	case loadedMsg:
-		if a.loading == nil || a.loadErr != nil {
-			return a, nil
-		}
-		return a, a.loaded(msg.err)
-	case loadingTickMsg:
-		if a.loading == nil || a.loadErr != nil {
-			return a, nil
-		}
-		return a, loadingTick()
 	case common.BackMsg:
 		if len(a.stack) == 1 {
 			return a, nil
@@ -228,9 +171,6 @@ func (a *App) Keys() common.Bindings {
 		return nil
 	})
 	quit := common.Bind(a.c.Keys.Quit, a.askQuit)
-	if a.loading != nil { // no screen yet
-		return common.Bindings{help, quit}
-	}
 	free := !a.current().Capturing()
 	return append(a.current().Keys(),
 		help.When(free),
@@ -331,7 +271,7 @@ func (a *App) View() tea.View {
 	} else {
 		helpView, statusView := a.helpView(), a.statusView()
 		bodyH := max(a.c.Height-2-strings.Count(helpView, "\n")-strings.Count(statusView, "\n")-1, 3)
-		body := components.Frame(a.screenView(), a.c.Width, bodyH)
+		body := components.Frame(a.current().View(), a.c.Width, bodyH)
 		content = strings.Join([]string{
 			components.Header(a.c, a.current().Heading()), body, statusView, helpView,
 		}, "\n")
@@ -341,20 +281,6 @@ func (a *App) View() tea.View {
 	v.MouseMode = a.MouseMode()
 	v.WindowTitle = "coexsync"
 	return v
-}
-
-// screenView is the current screen, or what the console is loading.
-func (a *App) screenView() string {
-	if a.loading == nil {
-		return a.current().View()
-	}
-	if a.loadErr != nil {
-		why := safe.Text(common.Sentence("loading "+a.loading.What, a.loadErr))
-		return a.c.Styles.Error.Render(components.Wrap(why, a.c.Width))
-	}
-	secs := int(a.c.Now().Sub(a.loadingSince).Seconds())
-	return components.Wrap(fmt.Sprintf("Loading %s… %ds", a.loading.What, secs), a.c.Width) + "\n\n" +
-		a.c.Styles.Muted.Render(components.Wrap("The numbers show once it is in.", a.c.Width))
 }
 
 // Run shows the console on the terminal until the operator quits or ctx
