@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -376,6 +377,10 @@ func TestRunsJSON(t *testing.T) {
 	}
 }
 
+// comparedSandboxSize is the sandbox the two ways of syncing are compared
+// on: big enough to hold every outcome, small enough to sync four times.
+const comparedSandboxSize = "150"
+
 // A headless sync writes while it still looks contacts up, yet on the same
 // data it ends exactly as the plan and then its run (the console's way)
 // end: the same JSON summary, so the same printed one, and the same
@@ -388,7 +393,8 @@ func TestHeadlessSyncMatchesPlanThenRun(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			piped := filepath.Join(t.TempDir(), "piped.db")
-			args := []string{"sync", "--sandbox", "--db", piped, "--number", number, "--crm", "hubspot", "--request", "--json"}
+			args := []string{"sync", "--sandbox", "--sandbox-contacts", comparedSandboxSize, "--db", piped,
+				"--number", number, "--crm", "hubspot", "--request", "--json"}
 			if lookup != "" {
 				args = append(args, "--lookup", lookup)
 			}
@@ -398,7 +404,9 @@ func TestHeadlessSyncMatchesPlanThenRun(t *testing.T) {
 				t.Fatalf("headless sync: exit %d %q %s", r.code, r.out, r.err)
 			}
 
-			cfg := &config{sandbox: true, dbPath: filepath.Join(t.TempDir(), "planned.db"), crm: "hubspot", seed: 1, lookup: lookup}
+			size, _ := strconv.Atoi(comparedSandboxSize)
+			cfg := &config{sandbox: true, sandboxContacts: size, dbPath: filepath.Join(t.TempDir(), "planned.db"),
+				crm: "hubspot", seed: 1, lookup: lookup}
 			b, closeAll, err := cfg.openBackend(ctx, io.Discard)
 			if err != nil {
 				t.Fatal(err)
