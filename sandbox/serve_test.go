@@ -135,7 +135,7 @@ func TestServeEnvAndContactsFile(t *testing.T) {
 // doubled counts as a duplicate the sync made.
 func TestServeStateCountsDuplicatesMadeThroughTheAPI(t *testing.T) {
 	t.Parallel()
-	sv, ctl := serveForTest(t, ServeOptions{Seed: 1})
+	sv, ctl := serveForTest(t, ServeOptions{Seed: 1, Contacts: 30})
 	st := control(t, ctl, "/faults", FaultsRequest{})
 	if st.HubSpot.Records == 0 || st.HubSpot.Created != 0 || st.HubSpot.NumbersHeldTwiceByAPI != 0 {
 		t.Fatalf("fresh state: %+v", st.HubSpot)
@@ -169,7 +169,7 @@ func TestServeStateCountsDuplicatesMadeThroughTheAPI(t *testing.T) {
 // Faults switch per CRM at run time, and the server goes down and comes
 // back on the same URL with its state.
 func TestServeFaultsAndOutage(t *testing.T) {
-	sv, ctl := serveForTest(t, ServeOptions{Seed: 1})
+	sv, ctl := serveForTest(t, ServeOptions{Seed: 1, Contacts: 30})
 	ctx := context.Background()
 	st := control(t, ctl, "/faults", map[string]any{"crm": "hubspot", "server_error": 1.0})
 	if st.HubSpot.Faults.ServerError != 1 || st.Intercom.Faults.ServerError != 0 {
@@ -235,7 +235,7 @@ func TestServeFaultsAndOutage(t *testing.T) {
 // the create is still held, and it lands once released.
 func TestServeSlowCreateLandsAfterTheClientGaveUp(t *testing.T) {
 	t.Parallel()
-	sv, ctl := serveForTest(t, ServeOptions{Seed: 1})
+	sv, ctl := serveForTest(t, ServeOptions{Seed: 1, Contacts: 30})
 	control(t, ctl, "/faults", map[string]any{"slow_create": "1h"})
 	for _, c := range []struct {
 		create func(context.Context, *Served, string) (*http.Response, error)
@@ -297,7 +297,7 @@ func TestParseFaults(t *testing.T) {
 // shows up in search.
 func TestServeSearchLagIsSettable(t *testing.T) {
 	t.Parallel()
-	sv, ctl := serveForTest(t, ServeOptions{Seed: 1, SearchLag: time.Hour})
+	sv, ctl := serveForTest(t, ServeOptions{Seed: 1, Contacts: 30, SearchLag: time.Hour})
 	if st := control(t, ctl, "/faults", map[string]any{"search_lag": "0s"}); st.SearchLag != 0 {
 		t.Fatalf("lag %v", st.SearchLag)
 	}
