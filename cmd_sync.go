@@ -157,6 +157,7 @@ func newEngine(cfg *config, b *backend.Backend, f syncFlags) (*engine.Engine, er
 		return nil, err
 	}
 	eng.Force = f.force
+	b.Choose(name) // the sandbox makes this CRM's records while contacts arrive
 	return eng, nil
 }
 

@@ -36,6 +36,9 @@ type Config struct {
 	Lookup engine.Lookup
 	// AppID is this Meta app's id, for doctor ("": not configured).
 	AppID string
+	// OnChoose, when set, hears which CRM the agent will sync into, before
+	// any plan: the sandbox starts generating that CRM's records then.
+	OnChoose func(crm string)
 }
 
 // Backend serves the console and the headless commands.
@@ -135,6 +138,13 @@ func (b *Backend) Engine(name string) (*engine.Engine, error) {
 		return nil, fmt.Errorf("CRM %q is not configured (available: %v)", name, b.CRMs())
 	}
 	return &engine.Engine{Store: b.cfg.Store, CRM: client, CRMRegion: b.cfg.CRMRegion, Lookup: b.cfg.Lookup}, nil
+}
+
+// Choose says which CRM the agent will sync into, ahead of the plan.
+func (b *Backend) Choose(crm string) {
+	if b.cfg.OnChoose != nil {
+		b.cfg.OnChoose(crm)
+	}
 }
 
 // WhatsAppMissing reports a live backend with no Graph API client: only

@@ -235,6 +235,20 @@ func (s *Sandbox) Config() backend.Config {
 			"intercom": intercom.New(intercom.Config{BaseURL: s.Intercom.URL(), Token: intercomToken, Account: account,
 				PerMinute: intercomtest.DefaultPerMinute, Window: s.opts.Window, SearchLag: s.opts.SearchLag, HTTP: loopbackHTTP(s.opts.RequestTimeout, s.Intercom.WaitLoaded)}),
 		},
+		OnChoose: s.choose,
+	}
+}
+
+// choose starts generating the records of the CRM the agent chose, so a
+// sized dataset's (a minute at a million contacts) is made while the
+// contacts arrive rather than after the agent asks for the preview. The
+// other CRM's stay ungenerated: holding both would cost memory.
+func (s *Sandbox) choose(crmName string) {
+	switch crmName {
+	case "hubspot":
+		s.HubSpot.StartLoad()
+	case "intercom":
+		s.Intercom.StartLoad()
 	}
 }
 

@@ -253,3 +253,27 @@ func TestSizedSandboxDeliversARequestSentAtOnce(t *testing.T) {
 		t.Fatalf("contacts delivered for a request sent at start: %d; once settled: %d", atOnce, settled)
 	}
 }
+
+// Choosing a CRM starts generating its records with no request made: a
+// sized dataset's take a minute at a million contacts, and the agent
+// should not wait for them after the contacts are in. The other CRM's
+// stay ungenerated.
+func TestChoosingACRMGeneratesItsRecordsAhead(t *testing.T) {
+	t.Parallel()
+	_, sb := startOnNewDB(t, Options{Seed: 5, Contacts: 200})
+	if sb.HubSpot.Loaded() || sb.Intercom.Loaded() {
+		t.Fatal("a sized sandbox generated CRM records before anyone chose a CRM")
+	}
+	backend.New(sb.Config()).Choose("hubspot")
+	deadline := time.Now().Add(time.Minute) // a stuck load, not a timing assertion
+	for !sb.HubSpot.Loaded() {
+		if time.Now().After(deadline) {
+			t.Fatal("HubSpot's records were never generated after it was chosen")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if sb.Intercom.Loaded() {
+		t.Error("Intercom's records were generated too; only the chosen CRM's should be")
+	}
+	assertLoadedAtOnce(t, sb, 5, 200)
+}

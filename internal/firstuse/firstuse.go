@@ -39,17 +39,35 @@ func (l *Load) Run() {
 	}
 }
 
+// Start begins the load in the background, if one is set and nothing
+// started it yet: a use known to be coming need not wait for all of it.
+func (l *Load) Start() {
+	if cur := l.cur.Load(); cur != nil && !cur.ended() {
+		go cur.run()
+	}
+}
+
+// Done reports whether no load is left to run: none is set, or it ended.
+func (l *Load) Done() bool {
+	cur := l.cur.Load()
+	return cur == nil || cur.ended()
+}
+
+func (l *load) ended() bool {
+	select {
+	case <-l.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // Wait is Run for a caller that must be able to stop waiting: the load
 // starts (if nothing started it yet) and goes on when ctx ends first.
 func (l *Load) Wait(ctx context.Context) error {
 	cur := l.cur.Load()
-	if cur == nil {
+	if cur == nil || cur.ended() {
 		return nil
-	}
-	select {
-	case <-cur.done:
-		return nil
-	default:
 	}
 	go cur.run()
 	select {

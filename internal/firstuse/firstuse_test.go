@@ -54,3 +54,30 @@ func TestWaitStartsTheLoadAndCanGiveUp(t *testing.T) {
 		t.Fatalf("load ran %d times", n)
 	}
 }
+
+// TestStartRunsTheLoadWithoutAUse: a use known to be coming starts the
+// load; the use then only waits for what is left, and it ran once.
+func TestStartRunsTheLoadWithoutAUse(t *testing.T) {
+	var l Load
+	l.Start() // none set: nothing to do
+	if !l.Done() {
+		t.Fatal("a load with nothing set is not done")
+	}
+	started, release := make(chan struct{}), make(chan struct{})
+	var loads atomic.Int32
+	l.Set(func() { loads.Add(1); close(started); <-release })
+	if l.Done() {
+		t.Fatal("done before it started")
+	}
+	l.Start()
+	<-started // the load runs with no use at all
+	l.Start() // again while it runs: no second load
+	if l.Done() {
+		t.Fatal("done while it still runs")
+	}
+	close(release)
+	l.Run()
+	if !l.Done() || loads.Load() != 1 {
+		t.Fatalf("after the use: done %v, ran %d times", l.Done(), loads.Load())
+	}
+}

@@ -37,6 +37,10 @@ type Backend interface {
 	Region(numberID string) string
 	// Engine is the sync engine writing into crm.
 	Engine(crm string) (Engine, error)
+	// Choose says which CRM the agent will sync into, before any plan
+	// (the sandbox then generates that CRM's records while contacts
+	// arrive). It returns at once.
+	Choose(crm string)
 	// Store is the local database, for browsing runs (offline too).
 	Store() Store
 	// Doctor runs the read-only pre-flight checks of scope (Meta, CRMs,

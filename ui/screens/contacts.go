@@ -94,7 +94,13 @@ func (s *Contacts) Activate() tea.Cmd {
 	s.state, s.plan, s.view, s.filter = contactsLoading, nil, nil, components.Filter{}
 	s.planFor = [2]string{sess.Number.ID, sess.CRM}
 	s.table.SetSource(&planView{})
-	return s.countCmd()
+	// The backend hears which CRM this preview is for long before the
+	// plan: the sandbox generates that CRM's records meanwhile.
+	b, crm, count := s.c.Backend, sess.CRM, s.countCmd()
+	return func() tea.Msg {
+		b.Choose(crm)
+		return count()
+	}
 }
 
 func (s *Contacts) countCmd() tea.Cmd {

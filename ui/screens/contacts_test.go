@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,6 +58,9 @@ func planning(t *testing.T) (*Contacts, tea.Msg) {
 	_, plan := s.Update(s.Activate()())
 	if plan == nil || s.state != contactsPlanning {
 		t.Fatal("the plan is not being built")
+	}
+	if !slices.Equal(b.Chosen, []string{"hubspot"}) {
+		t.Fatalf("the backend heard of CRMs %q before the plan, want hubspot", b.Chosen)
 	}
 	msg := plan().(tea.BatchMsg)[0]() // the build; the other reads its progress
 	if _, ok := msg.(planBuiltMsg); !ok {

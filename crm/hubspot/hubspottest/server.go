@@ -149,6 +149,14 @@ func (s *Server) LoadOnFirstRequest(load func()) { s.firstUse.Set(load) }
 // waits here first, so that a long load is not taken for a hung request.
 func (s *Server) WaitLoaded(ctx context.Context) error { return s.firstUse.Wait(ctx) }
 
+// StartLoad starts, in the background, the load LoadOnFirstRequest set,
+// if nothing started it yet: a sandbox whose agent chose this CRM
+// generates its records while the contacts are still arriving.
+func (s *Server) StartLoad() { s.firstUse.Start() }
+
+// Loaded reports whether no load is left to run before a request.
+func (s *Server) Loaded() bool { return s.firstUse.Done() }
+
 // Close stops the server.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.done) })

@@ -38,6 +38,7 @@ type Backend struct {
 	Checks       []doctor.Check
 	DoctorFor    []string
 	DoctorScopes []doctor.Scope
+	Chosen       []string // the CRMs Choose was told of, in order
 }
 
 // Doctor returns the configured checks of scope.
@@ -102,6 +103,13 @@ func (b *Backend) Engine(crm string) (common.Engine, error) {
 	b.Eng.CRMs = append(b.Eng.CRMs, crm)
 	b.Eng.mu.Unlock()
 	return b.Eng, nil
+}
+
+// Choose records the CRM the console said it will sync into.
+func (b *Backend) Choose(crm string) {
+	b.Lock()
+	defer b.Unlock()
+	b.Chosen = append(b.Chosen, crm)
 }
 
 func (b *Backend) Store() common.Store { return b.St }
