@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,26 +18,30 @@ const (
 	minShortcutDigits = 4 // shorter digit strings are never worth the shortcut
 )
 
-// nationalPrefixes are, per country calling code, the national (trunk)
-// prefixes the library strips after a country code, from every region that
-// shares the code. Built once from the library's own metadata.
-var nationalPrefixes = sync.OnceValue(func() map[int32][]*regexp.Regexp {
-	out := map[int32][]*regexp.Regexp{}
+// nationalPrefixes is, per country calling code, one pattern matching any
+// national (trunk) prefix the library strips after that code, from every
+// region that shares it. Built once from the library's own metadata; one
+// pattern per code, since +1 alone has 25 regions and 13 distinct prefixes.
+var nationalPrefixes = sync.OnceValue(func() map[int32]*regexp.Regexp {
 	coll, err := phonenumbers.MetadataCollection()
 	if err != nil {
 		return nil // every lookup then declines the shortcut
 	}
+	byCode := map[int32][]string{}
 	for _, md := range coll.GetMetadata() {
 		for _, p := range []string{md.GetNationalPrefixForParsing(), md.GetNationalPrefix()} {
-			if p == "" {
-				continue
+			if p != "" && !slices.Contains(byCode[md.GetCountryCode()], p) {
+				byCode[md.GetCountryCode()] = append(byCode[md.GetCountryCode()], p)
 			}
-			re, err := regexp.Compile("^(?:" + p + ")")
-			if err != nil {
-				return nil
-			}
-			out[md.GetCountryCode()] = append(out[md.GetCountryCode()], re)
 		}
+	}
+	out := make(map[int32]*regexp.Regexp, len(byCode))
+	for cc, ps := range byCode {
+		re, err := regexp.Compile("^(?:(?:" + strings.Join(ps, ")|(?:") + "))")
+		if err != nil {
+			return nil
+		}
+		out[cc] = re
 	}
 	return out
 })
@@ -90,10 +95,8 @@ func buildNumber(cc int32, nsn string) (plain, bool) {
 	if prefixes == nil {
 		return plain{}, false
 	}
-	for _, re := range prefixes[cc] {
-		if re.MatchString(nsn) {
-			return plain{}, false
-		}
+	if re := prefixes[cc]; re != nil && re.MatchString(nsn) {
+		return plain{}, false
 	}
 	return plain{cc: cc, nsn: nsn}, true
 }
