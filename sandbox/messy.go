@@ -36,10 +36,10 @@ func countryName(region string, r *rand.Rand) string {
 // record's country when a national format needs one. account is the CRM
 // account's region: national numbers of that country need no country.
 func messyValue(num *phonenumbers.PhoneNumber, r *rand.Rand, account string, withMobile bool) storedValue {
-	region := phonenumbers.GetRegionCodeForNumber(num)
-	e164 := phonenumbers.Format(num, phonenumbers.E164)
-	intl := phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
-	national := phonenumbers.Format(num, phonenumbers.NATIONAL)
+	// Formats are made only for the case drawn: the international and
+	// national ones run the library's pattern matching, which dominates
+	// the generation of a large sandbox.
+	format := func(f phonenumbers.PhoneNumberFormat) string { return phonenumbers.Format(num, f) }
 	v := storedValue{property: "phone"}
 	if withMobile {
 		switch r.IntN(10) {
@@ -51,31 +51,31 @@ func messyValue(num *phonenumbers.PhoneNumber, r *rand.Rand, account string, wit
 	}
 	switch r.IntN(11) {
 	case 0:
-		v.raw = e164
+		v.raw = format(phonenumbers.E164)
 	case 1:
-		v.raw = intl
+		v.raw = format(phonenumbers.INTERNATIONAL)
 	case 2:
-		v.raw = strings.ReplaceAll(intl, " ", "-")
+		v.raw = strings.ReplaceAll(format(phonenumbers.INTERNATIONAL), " ", "-")
 	case 3:
-		v.raw = strings.TrimPrefix(e164, "+") // bare digits
+		v.raw = strings.TrimPrefix(format(phonenumbers.E164), "+") // bare digits
 	case 4:
-		v.raw = "00" + strings.TrimPrefix(intl, "+")
+		v.raw = "00" + strings.TrimPrefix(format(phonenumbers.INTERNATIONAL), "+")
 	case 5, 6:
-		v.raw = national
-		if region != account || r.IntN(3) == 0 {
+		v.raw = format(phonenumbers.NATIONAL)
+		if region := phonenumbers.GetRegionCodeForNumber(num); region != account || r.IntN(3) == 0 {
 			v.country = countryName(region, r)
 		}
 	case 7:
-		v.raw = strings.ReplaceAll(national, " ", "\u00a0") // NBSP from a copied web page
-		if region != account {
+		v.raw = strings.ReplaceAll(format(phonenumbers.NATIONAL), " ", "\u00a0") // NBSP from a copied web page
+		if region := phonenumbers.GetRegionCodeForNumber(num); region != account {
 			v.country = countryName(region, r)
 		}
 	case 8:
-		v.raw = withTrunkZero(intl, num)
+		v.raw = withTrunkZero(format(phonenumbers.INTERNATIONAL), num)
 	case 9:
-		v.raw = shiftDigits(intl, '０') // full-width
+		v.raw = shiftDigits(format(phonenumbers.INTERNATIONAL), '０') // full-width
 	default:
-		v.raw = " " + shiftDigits(e164, '٠') + " " // Arabic-Indic, stray spaces
+		v.raw = " " + shiftDigits(format(phonenumbers.E164), '٠') + " " // Arabic-Indic, stray spaces
 	}
 	return v
 }
