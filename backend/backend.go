@@ -39,6 +39,10 @@ type Config struct {
 	// OnChoose, when set, hears which CRM the agent will sync into, before
 	// any plan: the sandbox starts generating that CRM's records then.
 	OnChoose func(crm string)
+	// Preparing, when set, says why a plan into crm would wait before its
+	// first answer ("" when it would not): the sandbox is still making
+	// that CRM's records.
+	Preparing func(crm string) string
 }
 
 // Backend serves the console and the headless commands.
@@ -145,6 +149,15 @@ func (b *Backend) Choose(crm string) {
 	if b.cfg.OnChoose != nil {
 		b.cfg.OnChoose(crm)
 	}
+}
+
+// Preparing says why a plan into crm would wait before its first answer,
+// or "" when nothing holds it.
+func (b *Backend) Preparing(crm string) string {
+	if b.cfg.Preparing == nil {
+		return ""
+	}
+	return b.cfg.Preparing(crm)
 }
 
 // WhatsAppMissing reports a live backend with no Graph API client: only

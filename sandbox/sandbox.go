@@ -235,7 +235,8 @@ func (s *Sandbox) Config() backend.Config {
 			"intercom": intercom.New(intercom.Config{BaseURL: s.Intercom.URL(), Token: intercomToken, Account: account,
 				PerMinute: intercomtest.DefaultPerMinute, Window: s.opts.Window, SearchLag: s.opts.SearchLag, HTTP: loopbackHTTP(s.opts.RequestTimeout, s.Intercom.WaitLoaded)}),
 		},
-		OnChoose: s.choose,
+		OnChoose:  s.choose,
+		Preparing: s.preparing,
 	}
 }
 
@@ -250,6 +251,27 @@ func (s *Sandbox) choose(crmName string) {
 	case "intercom":
 		s.Intercom.StartLoad()
 	}
+}
+
+// preparing says, while a sized sandbox is still making the records of
+// crmName, that a plan waits for them: at a million contacts a number that
+// takes about a minute, with nothing else to show.
+func (s *Sandbox) preparing(crmName string) string {
+	var ready bool
+	var name string
+	switch crmName {
+	case "hubspot":
+		ready, name = s.HubSpot.Loaded(), "HubSpot"
+	case "intercom":
+		ready, name = s.Intercom.Loaded(), "Intercom"
+	default:
+		return ""
+	}
+	if ready {
+		return ""
+	}
+	return "The sandbox is still making its " + name + " records (about a minute at a million contacts a number); " +
+		"the plan reads them once they are ready."
 }
 
 // sandboxRequestTimeout is the sandbox clients' bound on one request.

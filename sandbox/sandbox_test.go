@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -264,7 +265,13 @@ func TestChoosingACRMGeneratesItsRecordsAhead(t *testing.T) {
 	if sb.HubSpot.Loaded() || sb.Intercom.Loaded() {
 		t.Fatal("a sized sandbox generated CRM records before anyone chose a CRM")
 	}
-	backend.New(sb.Config()).Choose("hubspot")
+	b := backend.New(sb.Config())
+	for _, name := range []string{"hubspot", "intercom"} {
+		if b.Preparing(name) == "" {
+			t.Errorf("before its records are made, a plan into %s is not said to wait", name)
+		}
+	}
+	b.Choose("hubspot")
 	deadline := time.Now().Add(time.Minute) // a stuck load, not a timing assertion
 	for !sb.HubSpot.Loaded() {
 		if time.Now().After(deadline) {
@@ -275,5 +282,24 @@ func TestChoosingACRMGeneratesItsRecordsAhead(t *testing.T) {
 	if sb.Intercom.Loaded() {
 		t.Error("Intercom's records were generated too; only the chosen CRM's should be")
 	}
+	if why := b.Preparing("hubspot"); why != "" {
+		t.Errorf("HubSpot's records are made, yet a plan is said to wait: %q", why)
+	}
+	if why := b.Preparing("intercom"); !strings.Contains(why, "Intercom records") {
+		t.Errorf("a plan into Intercom, whose records are not made, is said to wait for %q", why)
+	}
 	assertLoadedAtOnce(t, sb, 5, 200)
+}
+
+// A sandbox of the default dataset holds its records from the start:
+// nothing holds a plan.
+func TestDefaultSandboxHoldsNoPlan(t *testing.T) {
+	t.Parallel()
+	_, sb := startOnNewDB(t, Options{Seed: 1}) // the dataset of TestSandboxDatasetCoversEveryCase
+	b := backend.New(sb.Config())
+	for _, name := range []string{"hubspot", "intercom", "salesforce"} {
+		if why := b.Preparing(name); why != "" {
+			t.Errorf("a plan into %s is said to wait: %q", name, why)
+		}
+	}
 }

@@ -41,6 +41,10 @@ type Backend interface {
 	// (the sandbox then generates that CRM's records while contacts
 	// arrive). It returns at once.
 	Choose(crm string)
+	// Preparing says why a plan into crm would wait before its first
+	// answer ("" when nothing holds it): the sandbox is still making that
+	// CRM's records. It returns at once.
+	Preparing(crm string) string
 	// Store is the local database, for browsing runs (offline too).
 	Store() Store
 	// Doctor runs the read-only pre-flight checks of scope (Meta, CRMs,

@@ -42,6 +42,12 @@ type (
 		plan *engine.Plan
 		err  error
 	}
+	// preparingMsg is why the plan of visit gen waits before its first
+	// answer ("" once nothing holds it).
+	preparingMsg struct {
+		gen  int
+		text string
+	}
 	// previewReadyMsg is the preview of plan, indexed off the UI goroutine.
 	previewReadyMsg struct {
 		gen  int
@@ -65,6 +71,9 @@ type Contacts struct {
 	export  *exportDialog // non-nil while asking where to export
 	// index is the CRM index build the plan waits on (Phase "" before any).
 	index engine.IndexProgress
+	// preparing is why the plan waits before the index build starts (the
+	// sandbox still making its records); "" when nothing holds it.
+	preparing string
 	// checks are the doctor's Meta checks the request confirmation shows;
 	// force is what the agent typed to override a failing one.
 	checks []doctor.Check
@@ -117,7 +126,7 @@ func (s *Contacts) pollCmd() tea.Cmd {
 }
 
 func (s *Contacts) planCmd() tea.Cmd {
-	s.state, s.index = contactsPlanning, engine.IndexProgress{}
+	s.state, s.index, s.preparing = contactsPlanning, engine.IndexProgress{}, ""
 	c, gen, sess := s.c, s.gen, *s.c.Session
 	progress := make(chan engine.IndexProgress, 1)
 	build := func() tea.Msg {
@@ -135,7 +144,19 @@ func (s *Contacts) planCmd() tea.Cmd {
 		}
 		return planBuiltMsg{gen: gen, plan: p, err: err}
 	}
-	return tea.Batch(build, readIndexProgress(gen, progress))
+	return tea.Batch(build, readIndexProgress(gen, progress), s.preparingCmd(0))
+}
+
+// preparingCmd asks, after wait, why the plan waits; while something holds
+// it the answer is asked again every poll, so the reason goes away once
+// the plan can go on.
+func (s *Contacts) preparingCmd(wait time.Duration) tea.Cmd {
+	b, crm, gen := s.c.Backend, s.c.Session.CRM, s.gen
+	ask := func(time.Time) tea.Msg { return preparingMsg{gen: gen, text: b.Preparing(crm)} }
+	if wait == 0 {
+		return func() tea.Msg { return ask(time.Time{}) }
+	}
+	return tea.Tick(wait, ask)
 }
 
 // prepareCmd indexes the plan for the preview in a command: at 100k rows
@@ -221,6 +242,13 @@ func (s *Contacts) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return s, s.onExported(msg)
 	case indexProgressMsg:
 		return s, s.onIndexProgress(msg)
+	case preparingMsg:
+		if msg.gen == s.gen && s.state == contactsPlanning {
+			s.preparing = msg.text
+			if msg.text != "" {
+				return s, s.preparingCmd(s.c.PollEvery)
+			}
+		}
 	}
 	return s, nil
 }
@@ -339,8 +367,11 @@ func (s *Contacts) View() string {
 	case contactsPlanning:
 		text := components.Wrap(fmt.Sprintf("Building the plan: normalising %d contacts and looking them up in %s…",
 			s.count, s.c.Session.CRM), s.width)
-		if s.index.Phase != "" {
+		switch {
+		case s.index.Phase != "":
 			text += "\n\n" + components.Fit(indexLine(s.index), s.width)
+		case s.preparing != "":
+			text += "\n\n" + st.Muted.Render(components.Wrap(s.preparing, s.width))
 		}
 		return text
 	case contactsPreparing:

@@ -82,6 +82,45 @@ func prepare(t *testing.T, s *Contacts, plan tea.Msg) {
 	}
 }
 
+// A plan into a sandbox still making its records has nothing to report
+// for a while (a minute at a million contacts): the screen says why it
+// waits, asks again while it does, and drops the reason once the plan can
+// go on.
+func TestContactsSaysWhyThePlanWaits(t *testing.T) {
+	b := uitest.NewBackend()
+	b.SetWaiting("The sandbox is still making its HubSpot records.")
+	c := screenCommon(b)
+	c.Session.Number, c.Session.CRM = b.NumberList[0], "hubspot"
+	s := NewContacts(c)
+	s.SetSize(c.Width, c.Height)
+	_, plan := s.Update(s.Activate()())
+	if plan == nil || s.state != contactsPlanning {
+		t.Fatal("the plan is not being built")
+	}
+	cmds := plan().(tea.BatchMsg) // the build, its progress, why it waits
+	_, again := s.Update(cmds[2]())
+	if v := s.View(); !strings.Contains(v, "Building the plan") || !strings.Contains(v, "still making its HubSpot records") {
+		t.Fatalf("screen while the sandbox makes its records:\n%s", v)
+	}
+	if again == nil {
+		t.Fatal("the reason is not asked again while it holds")
+	}
+	b.SetWaiting("")
+	if _, more := s.Update(again()); more != nil {
+		t.Error("the reason is still asked once nothing holds the plan")
+	}
+	if v := s.View(); strings.Contains(v, "still making") || !strings.Contains(v, "Building the plan") {
+		t.Fatalf("screen once nothing holds the plan:\n%s", v)
+	}
+
+	// A reason answered after the plan arrived is not shown, nor asked again.
+	b.SetWaiting("late")
+	s.Update(cmds[0]())
+	if _, more := s.Update(s.preparingCmd(0)()); more != nil || strings.Contains(s.View(), "late") {
+		t.Fatalf("a late reason was taken:\n%s", s.View())
+	}
+}
+
 func TestContactsPreparesPreviewInACommand(t *testing.T) {
 	s, plan := planning(t)
 	_, cmd := s.Update(plan)

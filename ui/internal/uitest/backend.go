@@ -39,6 +39,8 @@ type Backend struct {
 	DoctorFor    []string
 	DoctorScopes []doctor.Scope
 	Chosen       []string // the CRMs Choose was told of, in order
+	// Waiting is what Preparing says, for every CRM ("" by default).
+	Waiting string
 }
 
 // Doctor returns the configured checks of scope.
@@ -110,6 +112,20 @@ func (b *Backend) Choose(crm string) {
 	b.Lock()
 	defer b.Unlock()
 	b.Chosen = append(b.Chosen, crm)
+}
+
+// Preparing says Waiting.
+func (b *Backend) Preparing(string) string {
+	b.Lock()
+	defer b.Unlock()
+	return b.Waiting
+}
+
+// SetWaiting changes what Preparing says.
+func (b *Backend) SetWaiting(text string) {
+	b.Lock()
+	defer b.Unlock()
+	b.Waiting = text
 }
 
 func (b *Backend) Store() common.Store { return b.St }
