@@ -50,23 +50,32 @@ func TestContactsStopPollingWhenLeft(t *testing.T) {
 func planning(t *testing.T) (*Contacts, tea.Msg) {
 	t.Helper()
 	b := uitest.NewBackend()
+	s, cmds := startPlanning(t, b)
+	if !slices.Equal(b.Chosen, []string{"hubspot"}) {
+		t.Fatalf("the backend heard of CRMs %q before the plan, want hubspot", b.Chosen)
+	}
+	msg := cmds[0]() // the build; the others read its progress and why it waits
+	if _, ok := msg.(planBuiltMsg); !ok {
+		t.Fatalf("the build returned %T", msg)
+	}
+	return s, msg
+}
+
+// startPlanning opens the contacts screen of b's first number, which has
+// contacts, for HubSpot: the plan starts at once. cmds are its commands:
+// the build, its progress, why it waits.
+func startPlanning(t *testing.T, b *uitest.Backend) (s *Contacts, cmds tea.BatchMsg) {
+	t.Helper()
 	c := screenCommon(b)
 	c.Keys.Sort = key.NewBinding(key.WithKeys("o"))
 	c.Session.Number, c.Session.CRM = b.NumberList[0], "hubspot"
-	s := NewContacts(c)
+	s = NewContacts(c)
 	s.SetSize(c.Width, c.Height)
 	_, plan := s.Update(s.Activate()())
 	if plan == nil || s.state != contactsPlanning {
 		t.Fatal("the plan is not being built")
 	}
-	if !slices.Equal(b.Chosen, []string{"hubspot"}) {
-		t.Fatalf("the backend heard of CRMs %q before the plan, want hubspot", b.Chosen)
-	}
-	msg := plan().(tea.BatchMsg)[0]() // the build; the other reads its progress
-	if _, ok := msg.(planBuiltMsg); !ok {
-		t.Fatalf("the build returned %T", msg)
-	}
-	return s, msg
+	return s, plan().(tea.BatchMsg)
 }
 
 // prepare sends the plan and then what its command returns.
@@ -89,15 +98,7 @@ func prepare(t *testing.T, s *Contacts, plan tea.Msg) {
 func TestContactsSaysWhyThePlanWaits(t *testing.T) {
 	b := uitest.NewBackend()
 	b.SetWaiting("The sandbox is still making its HubSpot records.")
-	c := screenCommon(b)
-	c.Session.Number, c.Session.CRM = b.NumberList[0], "hubspot"
-	s := NewContacts(c)
-	s.SetSize(c.Width, c.Height)
-	_, plan := s.Update(s.Activate()())
-	if plan == nil || s.state != contactsPlanning {
-		t.Fatal("the plan is not being built")
-	}
-	cmds := plan().(tea.BatchMsg) // the build, its progress, why it waits
+	s, cmds := startPlanning(t, b)
 	_, again := s.Update(cmds[2]())
 	if v := s.View(); !strings.Contains(v, "Building the plan") || !strings.Contains(v, "still making its HubSpot records") {
 		t.Fatalf("screen while the sandbox makes its records:\n%s", v)
