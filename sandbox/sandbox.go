@@ -240,16 +240,31 @@ func (s *Sandbox) Config() backend.Config {
 	}
 }
 
+// recordLoad is how a CRM fake makes its records on first use.
+type recordLoad interface {
+	StartLoad()
+	Loaded() bool
+}
+
+// crmFake is the fake of crmName and the name people know it by; nil for
+// a CRM the sandbox does not serve.
+func (s *Sandbox) crmFake(crmName string) (recordLoad, string) {
+	switch crmName {
+	case "hubspot":
+		return s.HubSpot, "HubSpot"
+	case "intercom":
+		return s.Intercom, "Intercom"
+	}
+	return nil, ""
+}
+
 // choose starts generating the records of the CRM the agent chose, so a
 // sized dataset's (a minute at a million contacts) is made while the
 // contacts arrive rather than after the agent asks for the preview. The
 // other CRM's stay ungenerated: holding both would cost memory.
 func (s *Sandbox) choose(crmName string) {
-	switch crmName {
-	case "hubspot":
-		s.HubSpot.StartLoad()
-	case "intercom":
-		s.Intercom.StartLoad()
+	if fake, _ := s.crmFake(crmName); fake != nil {
+		fake.StartLoad()
 	}
 }
 
@@ -257,17 +272,8 @@ func (s *Sandbox) choose(crmName string) {
 // crmName, that a plan waits for them: at a million contacts a number that
 // takes about a minute, with nothing else to show.
 func (s *Sandbox) preparing(crmName string) string {
-	var ready bool
-	var name string
-	switch crmName {
-	case "hubspot":
-		ready, name = s.HubSpot.Loaded(), "HubSpot"
-	case "intercom":
-		ready, name = s.Intercom.Loaded(), "Intercom"
-	default:
-		return ""
-	}
-	if ready {
+	fake, name := s.crmFake(crmName)
+	if fake == nil || fake.Loaded() {
 		return ""
 	}
 	return "The sandbox is still making its " + name + " records (about a minute at a million contacts a number); " +
