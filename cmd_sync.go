@@ -186,10 +186,12 @@ func startHeadless(ctx context.Context, b *backend.Backend, eng *engine.Engine, 
 		region = b.Region(f.number)
 	}
 	if f.resume != 0 {
+		sayWhyThePlanWaits(b, eng, notes)
 		job, err := eng.Resume(ctx, f.resume, region)
 		return job, nil, err
 	}
 	if f.retry != 0 {
+		sayWhyThePlanWaits(b, eng, notes)
 		if f.dryRun {
 			plan, err := eng.PlanRetry(ctx, f.retry, region)
 			return nil, plan, err
@@ -206,6 +208,7 @@ func startHeadless(ctx context.Context, b *backend.Backend, eng *engine.Engine, 
 	if err := ensureContacts(ctx, b, f, notes); err != nil {
 		return nil, nil, err
 	}
+	sayWhyThePlanWaits(b, eng, notes)
 	if f.dryRun {
 		plan, err := eng.Plan(ctx, f.number, region)
 		return nil, plan, err
@@ -214,6 +217,15 @@ func startHeadless(ctx context.Context, b *backend.Backend, eng *engine.Engine, 
 	// looks contacts up.
 	job, err := eng.StartSync(ctx, f.number, region)
 	return job, nil, err
+}
+
+// sayWhyThePlanWaits tells notes why the plan is about to wait (a sized
+// sandbox still making the CRM's records), so a headless sync that prints
+// nothing until its first progress does not look hung.
+func sayWhyThePlanWaits(b *backend.Backend, eng *engine.Engine, notes io.Writer) {
+	if why := b.Preparing(eng.CRM.Name()); why != "" {
+		fmt.Fprintln(notes, why)
+	}
 }
 
 // ensureContacts requests the contact sync when asked, then waits until

@@ -469,3 +469,50 @@ func TestHeadlessSyncMatchesPlanThenRun(t *testing.T) {
 		})
 	}
 }
+
+// A headless sync whose plan waits on the sandbox (a sized one still
+// making the CRM's records) says why before it waits, and says nothing
+// when nothing holds the plan.
+func TestHeadlessSaysWhyThePlanWaits(t *testing.T) {
+	t.Parallel()
+	const number = "100000000000004"
+	for _, held := range []bool{false, true} {
+		ctx := context.Background()
+		db, err := store.Open(filepath.Join(t.TempDir(), "c.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		sb, err := sandbox.StartWith(ctx, db, sandbox.Options{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sb.Close()
+		events := []store.ContactEvent{{NumberID: number, Phone: "447700900123", FullName: "Ana Lima", Action: store.ActionAdd, Timestamp: time.Unix(1700000000, 0)}}
+		if _, err := db.SaveContactEvents(ctx, "test", []byte(`{}`), events); err != nil {
+			t.Fatal(err)
+		}
+		bc := sb.Config()
+		var asked []string
+		bc.Preparing = func(crm string) string {
+			asked = append(asked, crm)
+			if held {
+				return "still making the " + crm + " records"
+			}
+			return ""
+		}
+		b := backend.New(bc)
+		f := syncFlags{number: number, dryRun: true}
+		eng, err := newEngine(&config{crm: "intercom"}, b, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var notes strings.Builder
+		if _, plan, err := startHeadless(ctx, b, eng, f, &notes); err != nil || plan == nil || len(plan.Rows) != 1 {
+			t.Fatalf("held %t: plan %v, %v", held, plan, err)
+		}
+		if want := "still making the intercom records\n"; held != (notes.String() == want) || len(asked) != 1 {
+			t.Errorf("held %t: notes %q (asked for %v), want %q only when held", held, notes.String(), asked, want)
+		}
+	}
+}
