@@ -128,6 +128,31 @@ func TestSearchFallbackReadsLikeTheIndex(t *testing.T) {
 	}
 }
 
+// The search fallback never matches a desk line through HubSpot's own
+// E.164 of it (the extension dropped), whichever way the line is written,
+// and still matches the plain number a record holds beside one.
+func TestSearchFallbackSkipsDeskLines(t *testing.T) {
+	srv, client := fastHubSpot(t, 1)
+	ids := srv.SeedRecords(
+		hubspottest.Record{FirstName: "Desk", Phone: "+1-415-734-2671 ext 12"},
+		hubspottest.Record{FirstName: "Front desk", Phone: "(415) 734-2672 x12", Country: "United States"},
+		hubspottest.Record{FirstName: "Both", Phone: "+1 415 734 2673 x9", Mobile: "+14155550188"},
+	)
+	db := openStore(t)
+	saveContacts(t, db, []contactSpec{{"14157342671", "Ana"}, {"14157342672", "Bo"}, {"14155550188", "Cy"}})
+	e := &Engine{Store: db, CRM: client, Lookup: LookupSearch, CRMRegion: "US"}
+	p, err := e.Plan(context.Background(), testNumber, "US")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"14157342671": "", "14157342672": "", "14155550188": ids[2]}
+	for _, row := range p.Rows {
+		if row.RecordID != want[row.Contact.Phone] {
+			t.Errorf("%s: %s record %q, want record %q", row.Contact.Phone, row.Status, row.RecordID, want[row.Contact.Phone])
+		}
+	}
+}
+
 // A plan that lists the whole CRM itself does not read its matches by id
 // again: the listing is as fresh as those reads would be.
 func TestFirstPlanListsAndReadsNothingAgain(t *testing.T) {

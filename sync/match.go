@@ -3,9 +3,11 @@ package sync
 import (
 	"context"
 	"slices"
+	"strings"
 	gosync "sync"
 
 	"coexsync/crm"
+	"coexsync/sync/normalize"
 	"coexsync/sync/phoneindex"
 )
 
@@ -60,7 +62,7 @@ func matchRecords(subs []subject, recs []crm.Record, region string) [][]crm.Reco
 	for _, rec := range recs {
 		for _, phone := range rec.Phones {
 			e := phoneindex.Keys(crm.PhoneValue{Property: "phone", Raw: phone}, rec.Country, region)
-			if !e.Readable() {
+			if !e.Readable() || calculatedFromDeskLine(phone, rec.Phones) {
 				continue
 			}
 			for _, k := range append([]string{e.E164}, e.Candidates...) {
@@ -73,6 +75,24 @@ func matchRecords(subs []subject, recs []crm.Record, region string) [][]crm.Reco
 		}
 	}
 	return out
+}
+
+// calculatedFromDeskLine reports whether phone is the vendor's E.164 of a
+// desk line the same record holds: a search answer carries HubSpot's
+// hs_calculated_phone_number, which drops "x12" from "+1 415 734 2671 x12",
+// beside the raw value, and matching it would merge the contact into the
+// desk line's owner.
+func calculatedFromDeskLine(phone string, phones []string) bool {
+	nsn := normalize.NationalDigits(phone)
+	if len(nsn) < 6 {
+		return false
+	}
+	for _, other := range phones {
+		if other != phone && normalize.HasExtension(other) && strings.Contains(phoneindex.Digits(other), nsn) {
+			return true
+		}
+	}
+	return false
 }
 
 func uniqueStrings(in []string) []string {

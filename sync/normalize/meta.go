@@ -228,3 +228,10 @@ func compileDesc(pd *phonenumbers.PhoneNumberDesc) (*desc, bool) {
 func regionOf(cc int32, nsn string) (string, bool) {
 	return metaFor(cc).region(nsn)
 }
+
+// regionMetadata is the library's metadata of a geographic region (nil
+// when region is not one).
+func regionMetadata(region string) *phonenumbers.PhoneMetadata {
+	geo, _ := metadataByRegion()
+	return geo[region]
+}

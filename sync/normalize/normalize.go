@@ -133,6 +133,11 @@ func read(c cleaned, region string) (parsed, *failure) {
 		return resolveInternational(international(c.text))
 	}
 	intl := func() (parsed, *failure) {
+		if nationalLayout(c.text) {
+			// "(479) 273-4567" is laid out as a national number: its first
+			// digits are an area code, never a country code.
+			return parsed{}, fail(ReasonInvalidCountryCode, msgNoCountry)
+		}
 		if c.form == formBareDigits {
 			return resolveDigits(c.text)
 		}
@@ -151,7 +156,7 @@ func read(c cleaned, region string) (parsed, *failure) {
 		return resolve(c.text, region)
 	}
 	first, second := national, intl
-	if c.form == formBareDigits {
+	if c.form == formBareDigits || ownCountryCodeFirst(c.text, region) {
 		first, second = intl, national
 	}
 	n, f := first()
@@ -168,6 +173,37 @@ func read(c cleaned, region string) (parsed, *failure) {
 		return parsed{}, f2
 	}
 	return parsed{}, f // why the reading that fits how it was written failed
+}
+
+// nationalLayout reports whether text opens with a group in parentheses
+// ("(479) 273-4567", "(11) 98765-4321"): the area code of a national
+// layout, which no one writes around a country code without its '+'.
+func nationalLayout(text string) bool {
+	return strings.HasPrefix(strings.TrimLeft(text, " "), "(")
+}
+
+// ownCountryCodeFirst reports whether text, read in region, most likely
+// starts with region's own country code written without its '+': where
+// national numbers are written after a trunk prefix ("0151…" in Germany),
+// "49 151…" or "4915123456789" would otherwise read as a national number
+// that happens to begin with 49 (an area code in Leer).
+func ownCountryCodeFirst(text, region string) bool {
+	if nationalLayout(text) {
+		return false
+	}
+	md := regionMetadata(region)
+	if md == nil || md.GetNationalPrefix() == "" {
+		return false
+	}
+	prefix := md.GetNationalPrefix()
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, text)
+	cc := strconv.Itoa(int(md.GetCountryCode()))
+	return strings.HasPrefix(digits, cc) && !strings.HasPrefix(digits, prefix)
 }
 
 // resolveInternational is resolve for text with a leading '+', taking the

@@ -2,9 +2,12 @@ package phoneindex
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 // CountryCode reads the free text a CRM keeps as a record's country
@@ -17,7 +20,7 @@ func CountryCode(text string) string {
 	if key == "" {
 		return ""
 	}
-	if code, ok := countryNames[key]; ok {
+	if code, ok := countryNames()[key]; ok {
 		return code
 	}
 	if len(key) == 2 {
@@ -72,16 +75,67 @@ var accentFold = func() map[rune]string {
 }()
 
 // countryNames maps folded names, aliases and ISO alpha-3 codes to ISO
-// alpha-2. Built from countryAliases once.
-var countryNames = func() map[string]string {
+// alpha-2 ("" for a name that must not be read as a country): first
+// countryAliases, then every supported region's alpha-3 code and its name
+// in the languages CRM users most often write — a name two regions share
+// there is dropped. Built on first use, off the console's first frame.
+var countryNames = sync.OnceValue(func() map[string]string {
 	m := map[string]string{}
 	for code, names := range countryAliases {
 		for _, n := range strings.Split(names, "|") {
 			m[foldName(n)] = code
 		}
 	}
+	for _, n := range strings.Split(notCountries, "|") {
+		m[foldName(n)] = ""
+	}
+	generated, shared := map[string]string{}, map[string]bool{}
+	for code := range phonenumbers.GetSupportedRegions() {
+		r, err := language.ParseRegion(code)
+		if err != nil {
+			continue
+		}
+		names := []string{r.ISO3()}
+		for _, namer := range regionNamers {
+			name := namer.Name(r)
+			// "Myanmar (Burma)" is also written "Myanmar".
+			before, _, _ := strings.Cut(name, " (")
+			names = append(names, name, before)
+		}
+		for _, n := range names {
+			key := foldName(n)
+			if key == "" || shared[key] {
+				continue
+			}
+			if _, explicit := m[key]; explicit {
+				continue
+			}
+			if other, ok := generated[key]; ok && other != code {
+				shared[key] = true
+				delete(generated, key)
+				continue
+			}
+			generated[key] = code
+		}
+	}
+	for key, code := range generated {
+		m[key] = code
+	}
 	return m
-}()
+})
+
+// regionNamers name regions in English and in the languages of the
+// countries whose CRMs coexsync most often reads.
+var regionNamers = []display.Namer{
+	display.English.Regions(), display.Spanish.Regions(), display.Portuguese.Regions(),
+	display.French.Regions(), display.German.Regions(), display.Italian.Regions(),
+	display.Dutch.Regions(), display.Arabic.Regions(), display.Russian.Regions(),
+	display.Turkish.Regions(), display.Indonesian.Regions(),
+}
+
+// notCountries are names never read as a country: a US CRM's "Georgia" is
+// more likely the state than the country.
+const notCountries = "Georgia"
 
 // countryAliases lists, per ISO code, the ways people write the country in
 // a CRM: English and native names, common short forms and the alpha-3 code.
@@ -123,6 +177,11 @@ var countryAliases = map[string]string{
 	"EG": "Egypt|EGY|مصر|Misr|Egipto|Égypte",
 	"MA": "Morocco|Maroc|MAR|Marruecos|المغرب",
 	"NG": "Nigeria|NGA",
+	"CI": "Ivory Coast|Côte d'Ivoire",
+	"MK": "North Macedonia|Macedonia",
+	"PS": "Palestine|State of Palestine|Palestinian Territories",
+	"VA": "Vatican|Vatican City|Holy See",
+	"MM": "Myanmar|Burma",
 	"GH": "Ghana|GHA",
 	"KE": "Kenya|KEN",
 	"ZA": "South Africa|RSA|ZAF|Suid-Afrika|Sudáfrica",

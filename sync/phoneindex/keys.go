@@ -55,7 +55,9 @@ func (e Entry) Readable() bool { return e.E164 != "" }
 // (recordCountry is the CRM's free text), else in the account's
 // defaultRegion — never in the WhatsApp contact's country, which says
 // nothing about how the CRM wrote its number. The vendor's calculated
-// E.164 is trusted for a national value when its digits are the value's.
+// E.164 is trusted for a national value when its digits are the value's,
+// unless the value reads in the record's own country: the vendor may not
+// know the country's spelling ("MEX") and read it in its portal's.
 // A value with an extension never gets a key.
 func Keys(v crm.PhoneValue, recordCountry, defaultRegion string) Entry {
 	e := Entry{Property: v.Property, Raw: v.Raw}
@@ -75,10 +77,13 @@ func Keys(v crm.PhoneValue, recordCountry, defaultRegion string) Entry {
 		// The region only helps with its own exit code ("0011 44…").
 		return e.with(normalize.Stored(v.Raw, region), SourceInternational)
 	}
+	res := normalize.Stored(v.Raw, region)
+	if source == SourceRecordCountry && res.Valid {
+		return e.with(res, source)
+	}
 	if calc, ok := calculated(v); ok {
 		return e.with(calc, SourceCalculated)
 	}
-	res := normalize.Stored(v.Raw, region)
 	if !res.Valid && region == "" && res.Reason == normalize.ReasonInvalidCountryCode {
 		e.Reason = ReasonNoCountry
 		return e
@@ -107,7 +112,7 @@ func calculated(v crm.PhoneValue) (normalize.Result, bool) {
 	}
 	res := normalize.Number(v.Calculated, "")
 	nsn := normalize.NationalDigits(v.Calculated)
-	if !res.Valid || nsn == "" || !strings.HasSuffix(digitsOf(v.Raw), nsn) {
+	if !res.Valid || nsn == "" || !strings.HasSuffix(Digits(v.Raw), nsn) {
 		return normalize.Result{}, false
 	}
 	return res, true
@@ -122,7 +127,7 @@ func explicitInternational(s string) bool {
 		case r == '+' || r == '＋':
 			return true
 		case unicode.IsDigit(r):
-			return strings.HasPrefix(digitsOf(s), "00")
+			return strings.HasPrefix(Digits(s), "00")
 		case ignorable(r) || strings.ContainsRune("()-./[]", r):
 		default:
 			return false
@@ -131,8 +136,8 @@ func explicitInternational(s string) bool {
 	return false
 }
 
-// digitsOf is the decimal digits of s as ASCII, whatever their script.
-func digitsOf(s string) string {
+// Digits is the decimal digits of s as ASCII, whatever their script.
+func Digits(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		if unicode.IsDigit(r) {

@@ -58,7 +58,9 @@ func TestCountryCode(t *testing.T) {
 		"Deutschland": "DE", "España": "ES", "ESPAÑA": "ES", "espana": "ES", "UK": "GB",
 		"Great Britain": "GB", "México": "MX", "mexico": "MX", "Brasil": "BR", "BRA": "BR",
 		"The Netherlands": "NL", "Türkiye": "TR", "Россия": "RU", "日本": "JP",
-		"السعودية": "SA", "Côte d'Ivoire": "", "ci": "CI", "fra": "FR", "Éire": "IE",
+		"السعودية": "SA", "Côte d'Ivoire": "CI", "ci": "CI",
+		"Bahrain": "BH", "Baréin": "BH", "البحرين": "BH", "OMN": "OM", "Omã": "OM", "North Macedonia": "MK",
+		"Hong Kong SAR China": "HK", "Myanmar": "MM", "Vereinigte Staaten": "US", "Congo": "", "fra": "FR", "Éire": "IE",
 		"República  Dominicana": "DO", "": "", "Narnia": "", "xx": "", "Georgia": "",
 	} {
 		if got := CountryCode(text); got != want {
