@@ -67,4 +67,8 @@ type PhoneValue struct {
 	// Calculated is the vendor's own E.164 for this value when it has one
 	// (HubSpot hs_calculated_phone_number / hs_calculated_mobile_number).
 	Calculated string
+	// WhatsApp marks the vendor's WhatsApp number field (HubSpot
+	// hs_whatsapp_phone_number): bare digits there are a WhatsApp ID, which
+	// starts with its country code.
+	WhatsApp bool
 }

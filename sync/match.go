@@ -61,14 +61,18 @@ func matchRecords(subs []subject, recs []crm.Record, region string) [][]crm.Reco
 	out := make([][]crm.Record, len(subs))
 	for _, rec := range recs {
 		for _, phone := range rec.Phones {
-			e := phoneindex.Keys(crm.PhoneValue{Property: "phone", Raw: phone}, rec.Country, region)
-			if !e.Readable() || calculatedFromDeskLine(phone, rec.Phones) {
+			if calculatedFromDeskLine(phone, rec.Phones) {
 				continue
 			}
-			for _, k := range append([]string{e.E164}, e.Candidates...) {
-				for _, i := range byKey[k] {
-					if !slices.ContainsFunc(out[i], func(r crm.Record) bool { return r.ID == rec.ID }) {
-						out[i] = append(out[i], rec)
+			for _, e := range phoneindex.Read(crm.PhoneValue{Property: "phone", Raw: phone}, rec.Country, region) {
+				if !e.Readable() {
+					continue
+				}
+				for _, k := range append([]string{e.E164}, e.Candidates...) {
+					for _, i := range byKey[k] {
+						if !slices.ContainsFunc(out[i], func(r crm.Record) bool { return r.ID == rec.ID }) {
+							out[i] = append(out[i], rec)
+						}
 					}
 				}
 			}

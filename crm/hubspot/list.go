@@ -387,7 +387,7 @@ func appendPhone(out []crm.PhoneValue, prop, raw, calculated string) []crm.Phone
 	if strings.TrimSpace(raw) == "" && strings.TrimSpace(calculated) == "" {
 		return out
 	}
-	return append(out, crm.PhoneValue{Property: prop, Raw: raw, Calculated: strings.TrimSpace(calculated)})
+	return append(out, crm.PhoneValue{Property: prop, Raw: raw, Calculated: strings.TrimSpace(calculated), WhatsApp: prop == PropWhatsAppPhone})
 }
 
 // modified reads lastmodifieddate (what the refresh filters on), else

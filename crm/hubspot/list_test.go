@@ -88,7 +88,7 @@ func TestListPageEveryRecordOverPages(t *testing.T) {
 	wantPhones := []crm.PhoneValue{
 		{Property: "phone", Raw: "612 34 56 78", Calculated: "+34612345678"},
 		{Property: "mobilephone", Raw: "+34 699 11 12 22", Calculated: "+34699111222"},
-		{Property: "hs_whatsapp_phone_number", Raw: "34612345678"},
+		{Property: "hs_whatsapp_phone_number", Raw: "34612345678", WhatsApp: true},
 	}
 	if !slices.Equal(ana.Phones, wantPhones) {
 		t.Errorf("phones = %+v\nwant %+v", ana.Phones, wantPhones)

@@ -43,11 +43,11 @@ func (ix *Index) Add(recordID string, e Entry) {
 	}
 }
 
-// Entries reads every phone value of rec (see Keys).
+// Entries reads every phone value of rec (see Read).
 func Entries(rec crm.IndexedRecord, defaultRegion string) []Entry {
-	out := make([]Entry, len(rec.Phones))
-	for i, v := range rec.Phones {
-		out[i] = Keys(v, rec.Country, defaultRegion)
+	out := make([]Entry, 0, len(rec.Phones))
+	for _, v := range rec.Phones {
+		out = append(out, Read(v, rec.Country, defaultRegion)...)
 	}
 	return out
 }

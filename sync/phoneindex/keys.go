@@ -77,6 +77,12 @@ func Keys(v crm.PhoneValue, recordCountry, defaultRegion string) Entry {
 		// The region only helps with its own exit code ("0011 44…").
 		return e.with(normalize.Stored(v.Raw, region), SourceInternational)
 	}
+	if v.WhatsApp && bareDigits(v.Raw) {
+		// A WhatsApp ID, read as contacts are: its country code first.
+		if res := normalize.Number(strings.TrimFunc(v.Raw, ignorable), region); res.Valid {
+			return e.with(res, SourceInternational)
+		}
+	}
 	res := normalize.Stored(v.Raw, region)
 	if source == SourceRecordCountry && res.Valid {
 		return e.with(res, source)
@@ -116,6 +122,12 @@ func calculated(v crm.PhoneValue) (normalize.Result, bool) {
 		return normalize.Result{}, false
 	}
 	return res, true
+}
+
+// bareDigits reports whether s is ASCII digits only, spaces around aside.
+func bareDigits(s string) bool {
+	s = strings.TrimFunc(s, ignorable)
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // explicitInternational reports whether s is written with '+' or "00"

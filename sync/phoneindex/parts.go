@@ -1,0 +1,72 @@
+package phoneindex
+
+import (
+	"regexp"
+	"strings"
+
+	"coexsync/crm"
+)
+
+// Read reads one stored value into its entries: one, unless the value is
+// unreadable as a whole and yet holds numbers a person would read — two
+// numbers in one field ("020 7946 0321 / 07911 123456"), a label around
+// one ("Mob: 07911 123456", "+44 7911 123456 (mobile)"), a stray comma.
+// Every part must read, or the value stays one unreadable entry: a split
+// that leaves a fragment was not a list of numbers. Each part's entry
+// keeps the value's Raw, so the preview shows what the CRM holds.
+func Read(v crm.PhoneValue, recordCountry, defaultRegion string) []Entry {
+	e := Keys(v, recordCountry, defaultRegion)
+	if e.Readable() || e.Reason == ReasonEmpty || e.Reason == ReasonExtension {
+		return []Entry{e}
+	}
+	parts := numberParts(v.Raw)
+	if len(parts) == 0 {
+		return []Entry{e}
+	}
+	out := make([]Entry, 0, len(parts))
+	for _, p := range parts {
+		pe := Keys(crm.PhoneValue{Property: v.Property, Raw: p, WhatsApp: v.WhatsApp}, recordCountry, defaultRegion)
+		if !pe.Readable() {
+			return []Entry{e}
+		}
+		pe.Raw = v.Raw
+		if !containsKey(out, pe.E164) {
+			out = append(out, pe)
+		}
+	}
+	return out
+}
+
+func containsKey(es []Entry, e164 string) bool {
+	for _, e := range es {
+		if e.E164 == e164 {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	// listSeparator parts numbers kept in one field.
+	listSeparator = regexp.MustCompile(`\s*(?:[,;|/\n]|\s(?i:or)\s)\s*`)
+	// leadingLabel is "Mob:", "Tel.:", "Phone:" before a number.
+	leadingLabel = regexp.MustCompile(`^\s*\pL[\pL .]*:\s*`)
+	// trailingLabel is "(mobile)", "- work", "– Ana" after one.
+	trailingLabel = regexp.MustCompile(`\s*(?:\(\s*\pL[\pL .]*\)|\s[-–]\s*\pL[\pL .]*)\s*$`)
+)
+
+// numberParts is raw split into the numbers it lists, labels and stray
+// punctuation dropped, or nil when that changes nothing.
+func numberParts(raw string) []string {
+	var parts []string
+	for _, p := range listSeparator.Split(raw, -1) {
+		p = trailingLabel.ReplaceAllString(leadingLabel.ReplaceAllString(p, ""), "")
+		if p = strings.TrimSpace(p); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 1 && parts[0] == strings.TrimSpace(raw) {
+		return nil
+	}
+	return parts
+}
