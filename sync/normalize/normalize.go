@@ -130,7 +130,16 @@ func read(c cleaned, region string) (parsed, *failure) {
 		if n, ok := regionExit(c.text, region); ok {
 			return n, nil
 		}
-		return resolveInternational(international(c.text))
+		n, f := resolveInternational(international(c.text))
+		if f != nil && strings.Contains(c.text, "(0)") {
+			// "(0)" marks a trunk zero dropped from abroad. Where a zero
+			// belongs to the number (Italy's landlines) the parser keeps
+			// it, so a mobile written "+39 (0)347…" reads only without it.
+			if n, f := resolveInternational(international(strings.Replace(c.text, "(0)", "", 1))); f == nil {
+				return n, nil
+			}
+		}
+		return n, f
 	}
 	intl := func() (parsed, *failure) {
 		if nationalLayout(c.text) {
