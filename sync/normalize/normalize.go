@@ -165,10 +165,19 @@ func read(c cleaned, region string) (parsed, *failure) {
 		return resolve(c.text, region)
 	}
 	first, second := national, intl
-	if c.form == formBareDigits || ownCountryCodeFirst(c.text, region) {
+	nationalFirst := c.form != formBareDigits && !ownCountryCodeFirst(c.text, region)
+	if !nationalFirst {
 		first, second = intl, national
 	}
 	n, f := first()
+	if f == nil && nationalFirst && n.tried != "" {
+		// The national reading needed a WhatsApp repair (Mexico's old "1"
+		// before a mobile): digits that read as they stand with their own
+		// country code win, as "14155096358" in a Mexican CRM is American.
+		if m, f2 := second(); f2 == nil && m.tried == "" {
+			return m, nil
+		}
+	}
 	if f == nil {
 		return n, nil
 	}
