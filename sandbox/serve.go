@@ -320,8 +320,10 @@ func (sv *service) setDown(down bool) error {
 }
 
 // createHold delays creates on their way to a fake: each is held for the
-// delay, then served on a context the client can no longer cancel, so it
-// commits even when the client has given up or been killed.
+// delay, then served even when the client has given up or been killed, so
+// it commits then (the fakes commit whatever the request's context says).
+// A held create that then draws a timeout fault is lost with its client,
+// as a timed-out request is.
 type createHold struct {
 	next     http.Handler
 	isCreate func(*http.Request) bool
@@ -381,7 +383,7 @@ func (h *createHold) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case <-h.closed:
 		return
 	}
-	r = r.Clone(context.WithoutCancel(r.Context()))
+	r = r.Clone(r.Context())
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	h.next.ServeHTTP(w, r)

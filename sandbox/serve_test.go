@@ -237,40 +237,63 @@ func TestServeSlowCreateLandsAfterTheClientGaveUp(t *testing.T) {
 	t.Parallel()
 	sv, ctl := serveForTest(t, ServeOptions{Seed: 1, Contacts: 30})
 	control(t, ctl, "/faults", map[string]any{"slow_create": "1h"})
-	for _, c := range []struct {
-		create func(context.Context, *Served, string) (*http.Response, error)
-		of     func(State) CRMState
-	}{
-		{hubspotCreate, func(st State) CRMState { return st.HubSpot }},
-		{intercomCreate, func(st State) CRMState { return st.Intercom }},
-	} {
-		ctx, cancel := context.WithCancel(context.Background())
-		errc := make(chan error, 1)
-		go func() {
-			resp, err := c.create(ctx, sv, "+447700900111")
-			if err == nil {
-				resp.Body.Close()
-			}
-			errc <- err
-		}()
-		// Wait (server-side) until the create is held, then hang up.
-		deadline := time.Now().Add(30 * time.Second)
-		for c.of(sv.State()).CreatesHeld == 0 {
-			if time.Now().After(deadline) {
-				t.Fatal("the create was never held")
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-		cancel()
-		if err := <-errc; err == nil {
-			t.Fatal("the client got an answer while the create was held")
-		}
+	for _, c := range heldCreates {
+		holdThenHangUp(t, sv, c.create, c.of)
 		if st := c.of(sv.State()); st.Created != 0 || st.CreatesHeld != 1 {
 			t.Fatalf("after the client gave up: %+v", st)
 		}
 		if st := c.of(control(t, ctl, "/release", nil)); st.CreatesHeld != 0 || st.Created != 1 {
 			t.Fatalf("the abandoned create did not land on release: %+v", st)
 		}
+	}
+}
+
+// A held create that draws a timeout fault once released is lost with its
+// client, as a timed-out request is, instead of holding the fake forever.
+func TestServeHeldCreateThatTimesOutEndsWithItsClient(t *testing.T) {
+	t.Parallel()
+	sv, ctl := serveForTest(t, ServeOptions{Seed: 1, Contacts: 30})
+	control(t, ctl, "/faults", map[string]any{"slow_create": "1h", "timeout": 1})
+	for _, c := range heldCreates {
+		holdThenHangUp(t, sv, c.create, c.of)
+		if st := c.of(control(t, ctl, "/release", nil)); st.CreatesHeld != 0 || st.Created != 0 {
+			t.Fatalf("a released create that timed out: %+v", st)
+		}
+	}
+}
+
+// heldCreates are a create on each CRM fake and where State counts it.
+var heldCreates = []struct {
+	create func(context.Context, *Served, string) (*http.Response, error)
+	of     func(State) CRMState
+}{
+	{hubspotCreate, func(st State) CRMState { return st.HubSpot }},
+	{intercomCreate, func(st State) CRMState { return st.Intercom }},
+}
+
+// holdThenHangUp sends a create, waits (server-side) until it is held,
+// then hangs up, and checks the client got no answer.
+func holdThenHangUp(t *testing.T, sv *Served, create func(context.Context, *Served, string) (*http.Response, error), of func(State) CRMState) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		resp, err := create(ctx, sv, "+447700900111")
+		if err == nil {
+			resp.Body.Close()
+		}
+		errc <- err
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for of(sv.State()).CreatesHeld == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the create was never held")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-errc; err == nil {
+		t.Fatal("the client got an answer while the create was held")
 	}
 }
 
