@@ -148,6 +148,20 @@ func TestSecondWriterIsRefused(t *testing.T) {
 	assertNoDuplicateFake(t, f.crm)
 }
 
+// The refusal tells the agent what works: a live holder on this host is
+// stopped first (a gone one would have lost its lease without --force);
+// only a holder elsewhere, which this host cannot check, is for --force.
+func TestLeaseRefusalSaysWhatToDo(t *testing.T) {
+	here := (&LeaseHeldError{Holder: store.Lease{RunID: 3, PID: 4242, Host: hostname()}}).Error()
+	if !strings.Contains(here, "kill 4242") || strings.Contains(here, "if that process is gone") || !strings.Contains(here, "run #3") {
+		t.Errorf("holder on this host: %q", here)
+	}
+	there := (&LeaseHeldError{Holder: store.Lease{RunID: 3, PID: 4242, Host: "elsewhere"}}).Error()
+	if !strings.Contains(there, "--force if that process is gone") || strings.Contains(there, "kill") {
+		t.Errorf("holder on another host: %q", there)
+	}
+}
+
 // A lease whose process is gone (same host, pid exited) is taken over at
 // once, and the run's log says so.
 func TestLeaseOfAGoneProcessIsTakenOver(t *testing.T) {

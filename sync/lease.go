@@ -30,9 +30,15 @@ func (e *LeaseHeldError) Error() string {
 	if e.Holder.RunID != 0 {
 		who = fmt.Sprintf("run #%d", e.Holder.RunID)
 	}
-	return fmt.Sprintf("%s is writing this number's contacts to this CRM account since %s (pid %d on %s); "+
-		"wait for it to finish, or take over with --force if that process is gone",
-		who, e.Holder.StartedAt.Local().Format("15:04:05"), e.Holder.PID, e.Holder.Host)
+	what := "wait for it to finish, or take over with --force if that process is gone"
+	if e.Holder.Host == hostname() {
+		// A gone process on this host loses its lease without --force, so
+		// this one is running: --force would stop it mid-run.
+		what = fmt.Sprintf("wait for it to finish, or stop it (kill %d) and sync again; "+
+			"--force takes the lease from it while it runs, and it stops writing", e.Holder.PID)
+	}
+	return fmt.Sprintf("%s is writing this number's contacts to this CRM account since %s (pid %d on %s); %s",
+		who, e.Holder.StartedAt.Local().Format("15:04:05"), e.Holder.PID, e.Holder.Host, what)
 }
 
 // errLeaseLost stops a run whose lease another process took over.
