@@ -145,7 +145,7 @@ func newExportCommand(cfg *config) *cobra.Command {
 			return exportCSV(cmd.Context(), db, w, filter, isTerminal(w))
 		},
 	}
-	cmd.Flags().Int64Var(&runID, "run", 0, "run `id`")
+	cmd.Flags().Var((*runIDFlag)(&runID), "run", "run `id`")
 	cmd.Flags().StringVar(&status, "status", "", "only outcomes of this status (created, skipped, failed)")
 	cmd.Flags().StringVar(&reason, "reason", "", "only outcomes with this reason code")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "write to this file instead of standard output")

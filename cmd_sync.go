@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +30,22 @@ type syncFlags struct {
 	request bool
 	wait    time.Duration
 	force   bool
+}
+
+// runIDFlag is a run's number, refused with a sentence that says where
+// run numbers come from rather than the parser's.
+type runIDFlag int64
+
+func (r *runIDFlag) String() string { return strconv.FormatInt(int64(*r), 10) }
+func (r *runIDFlag) Type() string   { return "id" }
+
+func (r *runIDFlag) Set(s string) error {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n <= 0 {
+		return errors.New("want a run's number, as coexsync runs lists them")
+	}
+	*r = runIDFlag(n)
+	return nil
 }
 
 // check refuses combinations that would break a promise: a dry run
@@ -77,8 +94,8 @@ func newSyncCommand(cfg *config) *cobra.Command {
 	fl.StringVar(&f.region, "region", "", "region hint for unprefixed numbers (default: the business number's country)")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "print the plan (the preview) and send nothing: no creates, no updates, no contact request")
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary on standard output")
-	fl.Int64Var(&f.resume, "resume", 0, "resume an interrupted run `id`")
-	fl.Int64Var(&f.retry, "retry", 0, "retry the failed contacts of run `id`")
+	fl.Var((*runIDFlag)(&f.resume), "resume", "resume an interrupted run `id`")
+	fl.Var((*runIDFlag)(&f.retry), "retry", "retry the failed contacts of run `id`")
 	fl.BoolVar(&f.request, "request", false, "first request the one-time contact sync from Meta and wait for the webhook")
 	fl.DurationVar(&f.wait, "wait", 2*time.Minute, "with --request: how long to wait for contacts to arrive")
 	fl.BoolVar(&f.force, "force", false, "take over the write lease of a number whose holder process is gone")
@@ -114,6 +131,10 @@ func runHeadlessSync(ctx context.Context, cfg *config, f syncFlags, stdout, stde
 		return 2, err
 	}
 	job, plan, err := startHeadless(ctx, b, eng, f, stderr)
+	if errors.Is(err, errNoFailures) {
+		fmt.Fprintln(stderr, err)
+		return 0, nil
+	}
 	if errors.Is(err, errNothingToRetry) {
 		return 1, err // the failures stand, as a retry that failed them again would say
 	}
@@ -172,8 +193,26 @@ func pickCRM(cfg *config, b *backend.Backend) string {
 	return "hubspot"
 }
 
-// errNothingToRetry: every failure of the run is left out of its retry.
-var errNothingToRetry = errors.New("nothing to retry: every failure of that run is a number that still cannot be read")
+// errNothingToRetry: a retry that sends nothing while contacts of the run
+// stand unsynced; errNoFailures: the run has nothing to retry at all.
+var (
+	errNothingToRetry = errors.New("nothing to retry")
+	errNoFailures     = errors.New("nothing to retry")
+)
+
+// nothingToRetry says why a retry of run sends nothing and what would: a
+// run that did not finish is resumed, not retried (its unsent contacts
+// are no failures); failures whose numbers cannot be read need editing.
+func nothingToRetry(run store.Run, left engine.LeftOut) error {
+	switch {
+	case run.Status == store.RunRunning || run.Status == store.RunInterrupted:
+		return fmt.Errorf("%w: run %d did not finish (%s), and its contacts not sent yet are not failures: "+
+			"resume it with coexsync sync --number %s --resume %d", errNothingToRetry, run.ID, run.Status, run.NumberID, run.ID)
+	case left.Count > 0:
+		return fmt.Errorf("%w: every failure of run %d is a number that still cannot be read", errNothingToRetry, run.ID)
+	}
+	return fmt.Errorf("%w: run %d has no failed contacts", errNoFailures, run.ID)
+}
 
 // startHeadless resumes, retries or syncs; for a dry run it returns the
 // plan and no job.
@@ -201,7 +240,11 @@ func startHeadless(ctx context.Context, b *backend.Backend, eng *engine.Engine, 
 			fmt.Fprintln(notes, left.Text())
 		}
 		if err == nil && job == nil {
-			err = errNothingToRetry
+			run, rerr := b.Store().Run(ctx, f.retry)
+			if rerr != nil {
+				return nil, nil, rerr
+			}
+			err = nothingToRetry(run, left)
 		}
 		return job, nil, err
 	}

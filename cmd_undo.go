@@ -53,7 +53,7 @@ func newUndoCommand(cfg *config) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.Int64Var(&f.run, "run", 0, "the run `id` whose created records to archive (see coexsync runs)")
+	fl.Var((*runIDFlag)(&f.run), "run", "the run `id` whose created records to archive (see coexsync runs)")
 	fl.BoolVar(&f.yes, "yes", false, "do not ask for the typed confirmation")
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON summary on standard output (the preview goes to standard error)")
 	fl.BoolVar(&f.force, "force", false, "take over the write lease of a number whose holder process is gone")

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"coexsync/store"
 )
 
 // A headless retry of a sandbox run whose failures are all unreadable
@@ -30,5 +33,42 @@ func TestHeadlessRetryLeavesOutUnreadableNumbers(t *testing.T) {
 	out := runCLI(t, nil, "", "runs", "--db", db).out
 	if n := strings.Count(out, "\n"); n != 2 {
 		t.Fatalf("runs after a retry with nothing to send (a header and one run): %q", out)
+	}
+}
+
+// A retry of a run that sends nothing says what would: a run that did not
+// finish is resumed (exit 1: its contacts stand unsynced); a run without
+// failures has nothing to do (exit 0).
+func TestHeadlessRetrySaysWhatWouldHelp(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "sandbox.db")
+	s, err := store.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ids := map[store.RunStatus]int64{}
+	for _, status := range []store.RunStatus{store.RunInterrupted, store.RunFinished} {
+		id, err := s.CreateRun(ctx, store.Run{NumberID: "100000000000004", CRM: "hubspot", Target: "t", Mode: store.ModeLive})
+		if err == nil {
+			err = s.FinishRun(ctx, id, status, "")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[status] = id
+	}
+	s.Close()
+	for status, want := range map[store.RunStatus]struct {
+		code int
+		says string
+	}{
+		store.RunInterrupted: {1, fmt.Sprintf("did not finish (interrupted), and its contacts not sent yet are not failures: resume it with coexsync sync --number 100000000000004 --resume %d", ids[store.RunInterrupted])},
+		store.RunFinished:    {0, fmt.Sprintf("run %d has no failed contacts", ids[store.RunFinished])},
+	} {
+		r := runCLI(t, nil, "", "sync", "--sandbox", "--sandbox-contacts", smallSandboxSize, "--db", db, "--retry", fmt.Sprint(ids[status]), "--crm", "hubspot")
+		if r.code != want.code || !strings.Contains(r.err+r.errOut, want.says) {
+			t.Errorf("retry of a %s run: exit %d %q / %q, want %d and %q", status, r.code, r.err, r.errOut, want.code, want.says)
+		}
 	}
 }
