@@ -7,6 +7,7 @@
 package main
 
 import (
+	"coexsync/crm"
 	"coexsync/ui/safe"
 	"context"
 	"errors"
@@ -48,9 +49,15 @@ func main() {
 }
 
 // printError prints one line; errors may carry text from outside, so it
-// goes through the same sanitiser as the console.
+// goes through the same sanitiser as the console. A CRM failure ends with
+// what the agent can do about it.
 func printError(w io.Writer, _ fang.Styles, err error) {
-	fmt.Fprintln(w, "coexsync: "+safe.Text(err.Error()))
+	text := err.Error()
+	var ce *crm.Error
+	if errors.As(err, &ce) {
+		text += ". " + ce.Reason.Sentence()
+	}
+	fmt.Fprintln(w, "coexsync: "+safe.Text(text))
 }
 
 // newRootCommand builds the command tree; every environment variable it
