@@ -14,6 +14,7 @@
 package normalize
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -170,10 +171,11 @@ func read(c cleaned, region string) (parsed, *failure) {
 		first, second = intl, national
 	}
 	n, f := first()
-	if f == nil && nationalFirst && n.tried != "" {
-		// The national reading needed a WhatsApp repair (Mexico's old "1"
-		// before a mobile): digits that read as they stand with their own
-		// country code win, as "14155096358" in a Mexican CRM is American.
+	if f == nil && nationalFirst && n.cc == countryMexico && n.tried != "" && nanpShaped(c.text) {
+		// The national reading needed Mexico's old mobile "1", which
+		// people never dialled nationally: "14155096358" or "1 415 509
+		// 6358" in a Mexican CRM is American ("1 55 1234 5678", grouped
+		// the Mexican way, stays Mexican).
 		if m, f2 := second(); f2 == nil && m.tried == "" {
 			return m, nil
 		}
@@ -191,6 +193,16 @@ func read(c cleaned, region string) (parsed, *failure) {
 		return parsed{}, f2
 	}
 	return parsed{}, f // why the reading that fits how it was written failed
+}
+
+// nanpShaped reports whether text is bare digits or grouped as a North
+// American number: 1, then 3-3-4 (or 3-7) digits.
+func nanpShaped(text string) bool {
+	var groups []int
+	for _, g := range strings.FieldsFunc(text, func(r rune) bool { return r < '0' || r > '9' }) {
+		groups = append(groups, len(g))
+	}
+	return len(groups) == 1 || slices.Equal(groups, []int{1, 3, 3, 4}) || slices.Equal(groups, []int{1, 3, 7})
 }
 
 // nationalLayout reports whether text opens with a group in parentheses

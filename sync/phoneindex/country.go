@@ -130,7 +130,12 @@ var regionNamers = []display.Namer{
 	display.English.Regions(), display.Spanish.Regions(), display.Portuguese.Regions(),
 	display.French.Regions(), display.German.Regions(), display.Italian.Regions(),
 	display.Dutch.Regions(), display.Arabic.Regions(), display.Russian.Regions(),
-	display.Turkish.Regions(), display.Indonesian.Regions(),
+	display.Turkish.Regions(), display.Indonesian.Regions(), display.Malay.Regions(),
+	display.Polish.Regions(), display.Swedish.Regions(), display.Ukrainian.Regions(),
+	display.Hindi.Regions(), display.Thai.Regions(), display.Vietnamese.Regions(),
+	display.SimplifiedChinese.Regions(), display.TraditionalChinese.Regions(),
+	display.Japanese.Regions(), display.Korean.Regions(), display.Hebrew.Regions(),
+	display.Persian.Regions(), display.Filipino.Regions(),
 }
 
 // notCountries are names never read as a country: a US CRM's "Georgia" is
@@ -140,11 +145,17 @@ const notCountries = "Georgia"
 // countryAliases lists, per ISO code, the ways people write the country in
 // a CRM: English and native names, common short forms and the alpha-3 code.
 var countryAliases = map[string]string{
-	"US": "United States|United States of America|USA|U.S.|U.S.A.|Estados Unidos|EEUU|EE.UU.|États-Unis|Vereinigte Staaten",
+	"US": "United States|United States of America|USA|U.S.|U.S.A.|America|Estados Unidos|EEUU|EE.UU.|EE UU|Estados Unidos de América|" +
+		"Estados Unidos da América|EUA|États-Unis|États-Unis d'Amérique|Vereinigte Staaten|Vereinigte Staaten von Amerika|" +
+		"Stati Uniti|Stati Uniti d'America|Verenigde Staten|США|Соединённые Штаты|Соединенные Штаты Америки|ABD|" +
+		"Amerika Birleşik Devletleri|Amerika Serikat|美国|美國|アメリカ|アメリカ合衆国|미국|الولايات المتحدة الأمريكية",
 	"CA": "Canada|CAN",
-	"GB": "United Kingdom|UK|U.K.|Great Britain|Britain|England|Scotland|Wales|Northern Ireland|GBR|Reino Unido|Royaume-Uni|Vereinigtes Königreich",
+	"GB": "United Kingdom|UK|U.K.|Great Britain|Britain|England|Scotland|Wales|Northern Ireland|GBR|Reino Unido|Royaume-Uni|" +
+		"Vereinigtes Königreich|Großbritannien|England|Grande-Bretagne|Angleterre|Gran Bretaña|Inglaterra|Regno Unito|" +
+		"Inghilterra|Verenigd Koninkrijk|Engeland|Великобритания|Англия|İngiltere|Birleşik Krallık|Inggris|Britania Raya|" +
+		"英国|英國|イギリス|영국|المملكة المتحدة|بريطانيا",
 	"IE": "Ireland|Éire|Republic of Ireland|IRL",
-	"DE": "Germany|Deutschland|DEU|Alemania|Allemagne|Germania|Alemanha",
+	"DE": "Germany|Deutschland|DEU|Alemania|Allemagne|Germania|Alemanha|Duitsland|Германия|Almanya|Jerman|德国|德國|ドイツ|독일",
 	"FR": "France|FRA|Francia|Frankreich|França",
 	"ES": "Spain|España|ESP|Espanha|Espagne|Spanien|Spagna",
 	"PT": "Portugal|PRT",
@@ -189,7 +200,7 @@ var countryAliases = map[string]string{
 	"PK": "Pakistan|PAK",
 	"BD": "Bangladesh|BGD",
 	"CN": "China|People's Republic of China|PRC|P.R.C.|中国|中華人民共和國|CHN",
-	"HK": "Hong Kong|HKG|香港",
+	"HK": "Hong Kong|Hongkong|HKG|香港",
 	"TW": "Taiwan|TWN|台灣",
 	"JP": "Japan|日本|Nippon|JPN|Japón",
 	"KR": "South Korea|Korea|Republic of Korea|대한민국|KOR|Corea del Sur",

@@ -22,6 +22,9 @@ const (
 	ReasonEmpty     Reason = "empty"
 	ReasonExtension Reason = "extension"  // a desk line: never matched
 	ReasonNoCountry Reason = "no_country" // national, and no country to read it in
+	// ReasonTwoCountries: digits that are one number with their own
+	// country code and another read nationally, with nothing to choose.
+	ReasonTwoCountries Reason = "two_countries"
 )
 
 // Source says how a value's key was worked out.
@@ -56,8 +59,9 @@ func (e Entry) Readable() bool { return e.E164 != "" }
 // defaultRegion — never in the WhatsApp contact's country, which says
 // nothing about how the CRM wrote its number. The vendor's calculated
 // E.164 is trusted for a national value when its digits are the value's,
-// unless the value reads in the record's own country: the vendor may not
-// know the country's spelling ("MEX") and read it in its portal's.
+// unless the value reads in the record's own country without carrying the
+// vendor's country code: the vendor may not know the country's spelling
+// ("MEX") and read it in its portal's.
 // A value with an extension never gets a key.
 func Keys(v crm.PhoneValue, recordCountry, defaultRegion string) Entry {
 	e := Entry{Property: v.Property, Raw: v.Raw}
@@ -78,16 +82,29 @@ func Keys(v crm.PhoneValue, recordCountry, defaultRegion string) Entry {
 		return e.with(normalize.Stored(v.Raw, region), SourceInternational)
 	}
 	if v.WhatsApp && bareDigits(v.Raw) {
-		// A WhatsApp ID, read as contacts are: its country code first.
-		if res := normalize.Number(strings.TrimFunc(v.Raw, ignorable), region); res.Valid {
-			return e.with(res, SourceInternational)
+		// A WhatsApp ID carries its country code, yet people type national
+		// digits there too: digits that read both ways, differently, are
+		// no one's for sure and get no key.
+		digits := strings.TrimFunc(v.Raw, ignorable)
+		intl := normalize.Number("+"+digits, "")
+		national := normalize.Stored(digits, region)
+		switch {
+		case intl.Valid && national.Valid && intl.E164 != national.E164:
+			e.Reason = ReasonTwoCountries
+			return e
+		case intl.Valid:
+			return e.with(intl, SourceInternational)
 		}
 	}
 	res := normalize.Stored(v.Raw, region)
-	if source == SourceRecordCountry && res.Valid {
+	calc, calcOK := calculated(v)
+	// The record's country wins, unless the value carries the vendor's
+	// country code itself ("44 7911 123456" beside +447911123456): then
+	// it was international without its '+'.
+	if source == SourceRecordCountry && res.Valid && !(calcOK && Digits(v.Raw) == Digits(v.Calculated)) {
 		return e.with(res, source)
 	}
-	if calc, ok := calculated(v); ok {
+	if calcOK {
 		return e.with(calc, SourceCalculated)
 	}
 	if !res.Valid && region == "" && res.Reason == normalize.ReasonInvalidCountryCode {

@@ -23,6 +23,19 @@ func Read(v crm.PhoneValue, recordCountry, defaultRegion string) []Entry {
 	if len(parts) == 0 {
 		return []Entry{e}
 	}
+	if CountryCode(recordCountry) == "" {
+		// "+33 6 12 34 56 78 / 06 98 76 54 32": a national number listed
+		// beside an international one is read in that one's country.
+		for _, p := range parts {
+			if !explicitInternational(p) {
+				continue
+			}
+			if pe := Keys(crm.PhoneValue{Property: v.Property, Raw: p}, "", ""); pe.Readable() && pe.Region != "" {
+				recordCountry = pe.Region
+				break
+			}
+		}
+	}
 	out := make([]Entry, 0, len(parts))
 	for _, p := range parts {
 		pe := Keys(crm.PhoneValue{Property: v.Property, Raw: p, WhatsApp: v.WhatsApp}, recordCountry, defaultRegion)
