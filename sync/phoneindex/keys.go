@@ -99,9 +99,10 @@ func Keys(v crm.PhoneValue, recordCountry, defaultRegion string) Entry {
 	res := normalize.Stored(v.Raw, region)
 	calc, calcOK := calculated(v)
 	// The record's country wins, unless the value carries the vendor's
-	// country code itself ("44 7911 123456" beside +447911123456): then
-	// it was international without its '+'.
-	if source == SourceRecordCountry && res.Valid && !(calcOK && Digits(v.Raw) == Digits(v.Calculated)) {
+	// country code itself ("44 7911 123456" beside +447911123456: it was
+	// international without its '+'), or lacks the trunk prefix numbers
+	// of that country are written with ("415 555 2671" in Germany).
+	if source == SourceRecordCountry && res.Valid && !(calcOK && (Digits(v.Raw) == Digits(v.Calculated) || !writtenNationally(v.Raw, region))) {
 		return e.with(res, source)
 	}
 	if calcOK {
@@ -139,6 +140,17 @@ func calculated(v crm.PhoneValue) (normalize.Result, bool) {
 		return normalize.Result{}, false
 	}
 	return res, true
+}
+
+// writtenNationally reports whether raw is written as numbers of region
+// are nationally: after its trunk prefix, where it has one that people
+// write ("0151…" in Germany; Brazil and Argentina leave theirs out).
+func writtenNationally(raw, region string) bool {
+	prefix := normalize.NationalPrefix(region)
+	if prefix != "0" || region == "BR" || region == "AR" {
+		return true
+	}
+	return strings.HasPrefix(Digits(raw), prefix)
 }
 
 // bareDigits reports whether s is ASCII digits only, spaces around aside.

@@ -23,22 +23,28 @@ func Read(v crm.PhoneValue, recordCountry, defaultRegion string) []Entry {
 	if len(parts) == 0 {
 		return []Entry{e}
 	}
+	listed := recordCountry
 	if CountryCode(recordCountry) == "" {
 		// "+33 6 12 34 56 78 / 06 98 76 54 32": a national number listed
-		// beside an international one is read in that one's country.
+		// beside an international one is read in that one's country
+		// first, then as any other.
 		for _, p := range parts {
 			if !explicitInternational(p) {
 				continue
 			}
 			if pe := Keys(crm.PhoneValue{Property: v.Property, Raw: p}, "", ""); pe.Readable() && pe.Region != "" {
-				recordCountry = pe.Region
+				listed = pe.Region
 				break
 			}
 		}
 	}
 	out := make([]Entry, 0, len(parts))
 	for _, p := range parts {
-		pe := Keys(crm.PhoneValue{Property: v.Property, Raw: p, WhatsApp: v.WhatsApp}, recordCountry, defaultRegion)
+		pv := crm.PhoneValue{Property: v.Property, Raw: p, WhatsApp: v.WhatsApp}
+		pe := Keys(pv, listed, defaultRegion)
+		if !pe.Readable() && listed != recordCountry {
+			pe = Keys(pv, recordCountry, defaultRegion)
+		}
 		if !pe.Readable() {
 			return []Entry{e}
 		}
