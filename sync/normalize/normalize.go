@@ -143,7 +143,7 @@ func read(c cleaned, region string) (parsed, *failure) {
 		return n, f
 	}
 	intl := func() (parsed, *failure) {
-		if g, ok := bracketed(c.text); ok && (region == "" || areaCode(g, region)) {
+		if g, ok := bracketed(c.text); ok && (region == "" || !callingCode(g)) {
 			// "(479) 273-4567" is laid out as a national number: its first
 			// digits are an area code, never a country code.
 			return parsed{}, fail(ReasonInvalidCountryCode, msgNoCountry)
@@ -166,7 +166,7 @@ func read(c cleaned, region string) (parsed, *failure) {
 		return resolve(c.text, region)
 	}
 	first, second := national, intl
-	nationalFirst := c.form != formBareDigits && !ownCountryCodeFirst(c.text, region) && !countryCodeInBrackets(c.text, region)
+	nationalFirst := c.form != formBareDigits && !ownCountryCodeFirst(c.text, region)
 	if !nationalFirst {
 		first, second = intl, national
 	}
@@ -216,40 +216,10 @@ func bracketed(text string) (group string, ok bool) {
 	return strings.TrimSpace(group), ok
 }
 
-// areaCode reports whether a bracketed group g reads as an area code of
-// region: any group that is no calling code ("(479)"), one with the trunk
-// prefix where there is one ("(030)"), three digits in North America
-// ("(415)"), two or more elsewhere ("(55)" in Mexico); Brazil and
-// Argentina bracket area codes without their trunk zero. A calling code
-// that is none of these ("(33)" in Germany, "(1)" in Mexico) is a country
-// code written without its '+'.
-func areaCode(g, region string) bool {
-	md := regionMetadata(region)
-	prefix := md.GetNationalPrefix()
-	switch {
-	case md == nil || !callingCode(g):
-		return true
-	case md.GetCountryCode() == 1:
-		return len(g) == 3
-	case prefix != "" && strings.HasPrefix(g, prefix), region == "BR", region == "AR":
-		return true
-	case prefix == "0":
-		return false
-	}
-	return len(g) >= 2
-}
-
 // callingCode reports whether g is a country calling code ("33", "1").
 func callingCode(g string) bool {
 	cc, err := strconv.Atoi(g)
 	return err == nil && len(g) <= 3 && g[0] != '0' && phonenumbers.GetRegionCodeForCountryCode(cc) != "ZZ"
-}
-
-// countryCodeInBrackets reports whether text opens with a bracketed group
-// that is no area code of region (see areaCode).
-func countryCodeInBrackets(text, region string) bool {
-	g, ok := bracketed(text)
-	return ok && region != "" && !areaCode(g, region)
 }
 
 // NationalPrefix is the trunk prefix numbers of region are dialled with
@@ -264,12 +234,16 @@ func NationalPrefix(region string) string {
 // "49 151…" or "4915123456789" would otherwise read as a national number
 // that happens to begin with 49 (an area code in Leer).
 func ownCountryCodeFirst(text, region string) bool {
-	if _, ok := bracketed(text); ok {
-		return false // see countryCodeInBrackets
-	}
 	md := regionMetadata(region)
 	if md == nil || md.GetNationalPrefix() == "" {
 		return false
+	}
+	cc := strconv.Itoa(int(md.GetCountryCode()))
+	if g, ok := bracketed(text); ok {
+		// A bracketed group is an area code ("(507) 123 45 67" in Turkey,
+		// where forms bracket it without the trunk zero), unless it is the
+		// region's own calling code: "(49) 151…" in Germany.
+		return g == cc
 	}
 	prefix := md.GetNationalPrefix()
 	digits := strings.Map(func(r rune) rune {
@@ -278,7 +252,6 @@ func ownCountryCodeFirst(text, region string) bool {
 		}
 		return -1
 	}, text)
-	cc := strconv.Itoa(int(md.GetCountryCode()))
 	return strings.HasPrefix(digits, cc) && !strings.HasPrefix(digits, prefix)
 }
 

@@ -23,6 +23,23 @@ func CountryCode(text string) string {
 	if code, ok := countryNames()[key]; ok {
 		return code
 	}
+	// "Saudi Arabia (KSA)", "UAE (Dubai)": the name before the bracket,
+	// else the one in it; "Republic of Turkey", "Korea, Republic of": the
+	// name without its form of state.
+	if before, inside, ok := strings.Cut(text, "("); ok {
+		if code := CountryCode(before); code != "" {
+			return code
+		}
+		return CountryCode(strings.TrimSuffix(strings.TrimSpace(inside), ")"))
+	}
+	for _, form := range statePrefixes {
+		if rest, ok := strings.CutPrefix(key, form+" "); ok {
+			return CountryCode(rest)
+		}
+		if rest, ok := strings.CutSuffix(key, " "+form); ok {
+			return CountryCode(rest)
+		}
+	}
 	if len(key) == 2 {
 		if code := strings.ToUpper(key); phonenumbers.GetSupportedRegions()[code] {
 			return code
@@ -138,6 +155,14 @@ var regionNamers = []display.Namer{
 	display.Persian.Regions(), display.Filipino.Regions(),
 }
 
+// statePrefixes are forms of state written before a country's name, or
+// after it with a comma ("Korea, Republic of"), folded.
+var statePrefixes = []string{
+	"republic of", "the republic of", "kingdom of", "the kingdom of", "state of", "federal republic of",
+	"islamic republic of", "people s republic of", "peoples republic of", "democratic republic of", "republica de",
+	"republique de", "reino de", "royaume de",
+}
+
 // notCountries are names never read as a country: a US CRM's "Georgia" is
 // more likely the state than the country.
 const notCountries = "Georgia"
@@ -145,17 +170,17 @@ const notCountries = "Georgia"
 // countryAliases lists, per ISO code, the ways people write the country in
 // a CRM: English and native names, common short forms and the alpha-3 code.
 var countryAliases = map[string]string{
-	"US": "United States|United States of America|USA|U.S.|U.S.A.|America|Estados Unidos|EEUU|EE.UU.|EE UU|Estados Unidos de América|" +
+	"US": "United States|United State|United States of America|USA|U.S.|U.S.A.|America|Estados Unidos|EEUU|EE.UU.|EE UU|Estados Unidos de América|" +
 		"Estados Unidos da América|EUA|États-Unis|États-Unis d'Amérique|Vereinigte Staaten|Vereinigte Staaten von Amerika|" +
 		"Stati Uniti|Stati Uniti d'America|Verenigde Staten|США|Соединённые Штаты|Соединенные Штаты Америки|ABD|" +
 		"Amerika Birleşik Devletleri|Amerika Serikat|美国|美國|アメリカ|アメリカ合衆国|미국|الولايات المتحدة الأمريكية",
 	"CA": "Canada|CAN",
-	"GB": "United Kingdom|UK|U.K.|Great Britain|Britain|England|Scotland|Wales|Northern Ireland|GBR|Reino Unido|Royaume-Uni|" +
+	"GB": "United Kingdom|UK|U.K.|Great Britain|Great Britian|N. Ireland|Britain|England|Scotland|Wales|Northern Ireland|GBR|Reino Unido|Royaume-Uni|" +
 		"Vereinigtes Königreich|Großbritannien|England|Grande-Bretagne|Angleterre|Gran Bretaña|Inglaterra|Regno Unito|" +
 		"Inghilterra|Verenigd Koninkrijk|Engeland|Великобритания|Англия|İngiltere|Birleşik Krallık|Inggris|Britania Raya|" +
 		"英国|英國|イギリス|영국|المملكة المتحدة|بريطانيا",
 	"IE": "Ireland|Éire|Republic of Ireland|IRL",
-	"DE": "Germany|Deutschland|DEU|Alemania|Allemagne|Germania|Alemanha|Duitsland|Германия|Almanya|Jerman|德国|德國|ドイツ|독일",
+	"DE": "Germany|Germnay|Deutschland|DEU|Alemania|Allemagne|Germania|Alemanha|Duitsland|Германия|Almanya|Jerman|德国|德國|ドイツ|독일",
 	"FR": "France|FRA|Francia|Frankreich|França",
 	"ES": "Spain|España|ESP|Espanha|Espagne|Spanien|Spagna",
 	"PT": "Portugal|PRT",
@@ -174,19 +199,20 @@ var countryAliases = map[string]string{
 	"RO": "Romania|România|ROU",
 	"HU": "Hungary|Magyarország|HUN",
 	"UA": "Ukraine|Україна|UKR|Ucrania",
-	"RU": "Russia|Russian Federation|Россия|Российская Федерация|RUS|Rusia",
+	"RU": "Russia|Russian Federation|Russian Fed.|RF|РФ|Россия|Российская Федерация|RUS|Rusia",
 	"TR": "Turkey|Türkiye|Turkiye|TUR|Turquía",
 	"IL": "Israel|ISR",
 	"IR": "Iran|Islamic Republic of Iran|ایران|IRN",
 	"IQ": "Iraq|العراق|IRQ",
 	"JO": "Jordan|الأردن|JOR",
 	"LB": "Lebanon|لبنان|LBN",
-	"AE": "United Arab Emirates|UAE|U.A.E.|Emirates|ARE|الإمارات|الإمارات العربية المتحدة|Emiratos Árabes Unidos",
-	"SA": "Saudi Arabia|KSA|SAU|السعودية|المملكة العربية السعودية|Arabia Saudita",
+	"AE": "United Arab Emirates|UAE|U.A.E.|Emirates|ARE|الإمارات|الامارات|الإمارات العربية المتحدة|Emiratos Árabes Unidos|" +
+		"Emiratos|Emirados|Emirados Árabes Unidos|EAU|E.A.U.|VAE|Dubai|Abu Dhabi|Sharjah",
+	"SA": "Saudi Arabia|Saudi|Saudia|KSA|K.S.A.|SAU|السعودية|المملكة العربية السعودية|Arabia Saudita|Arabie saoudite",
 	"QA": "Qatar|QAT|قطر",
 	"KW": "Kuwait|KWT|الكويت",
 	"EG": "Egypt|EGY|مصر|Misr|Egipto|Égypte",
-	"MA": "Morocco|Maroc|MAR|Marruecos|المغرب",
+	"MA": "Morocco|Morroco|Marocco|Morrocco|Maroc|MAR|Marruecos|المغرب",
 	"NG": "Nigeria|NGA",
 	"CI": "Ivory Coast|Côte d'Ivoire",
 	"MK": "North Macedonia|Macedonia",
@@ -195,10 +221,10 @@ var countryAliases = map[string]string{
 	"MM": "Myanmar|Burma",
 	"GH": "Ghana|GHA",
 	"KE": "Kenya|KEN",
-	"ZA": "South Africa|RSA|ZAF|Suid-Afrika|Sudáfrica",
-	"IN": "India|Bharat|भारत|IND",
+	"ZA": "South Africa|S. Africa|RSA|ZAF|Suid-Afrika|Sudáfrica",
+	"IN": "India|Bharat|भारत|Hindustan|IND",
 	"PK": "Pakistan|PAK",
-	"BD": "Bangladesh|BGD",
+	"BD": "Bangladesh|Bangla Desh|বাংলাদেশ|BGD",
 	"CN": "China|People's Republic of China|PRC|P.R.C.|中国|中華人民共和國|CHN",
 	"HK": "Hong Kong|Hongkong|HKG|香港",
 	"TW": "Taiwan|TWN|台灣",
@@ -209,7 +235,7 @@ var countryAliases = map[string]string{
 	"TH": "Thailand|ประเทศไทย|THA",
 	"VN": "Vietnam|Viet Nam|VNM",
 	"ID": "Indonesia|IDN",
-	"PH": "Philippines|Pilipinas|PHL|Filipinas",
+	"PH": "Philippines|Phillipines|Philipines|Phillippines|Pilipinas|PHL|Filipinas",
 	"AU": "Australia|AUS",
 	"NZ": "New Zealand|Aotearoa|NZL",
 	"MX": "Mexico|México|MEX|Méjico|Estados Unidos Mexicanos",
@@ -218,7 +244,7 @@ var countryAliases = map[string]string{
 	"PA": "Panama|Panamá|PAN",
 	"DO": "Dominican Republic|República Dominicana|DOM",
 	"PR": "Puerto Rico|PRI",
-	"CO": "Colombia|COL",
+	"CO": "Colombia|Columbia|COL",
 	"VE": "Venezuela|VEN",
 	"EC": "Ecuador|ECU",
 	"PE": "Peru|Perú|PER",

@@ -10,7 +10,8 @@ import (
 // Read reads one stored value into its entries: one, unless the value is
 // unreadable as a whole and yet holds numbers a person would read — two
 // numbers in one field ("020 7946 0321 / 07911 123456"), a label around
-// one ("Mob: 07911 123456", "+44 7911 123456 (mobile)"), a stray comma.
+// one ("Mob: 07911 123456", "+44 7911 123456 (mobile)"), a stray comma,
+// Brazil's carrier slot ("(0xx11) 98765-4321").
 // Every part must read, or the value stays one unreadable entry: a split
 // that leaves a fragment was not a list of numbers. Each part's entry
 // keeps the value's Raw, so the preview shows what the CRM holds.
@@ -67,7 +68,10 @@ func containsKey(es []Entry, e164 string) bool {
 
 var (
 	// listSeparator parts numbers kept in one field.
-	listSeparator = regexp.MustCompile(`\s*(?:[,;|/\n]|\s(?i:or)\s)\s*`)
+	listSeparator = regexp.MustCompile(`\s*(?:[,;|/&\n]|\s(?i:or|and)\s)\s*`)
+	// carrierPlaceholder is Brazil's "0xx11": the trunk zero, then a slot
+	// for the carrier code the caller picks.
+	carrierPlaceholder = regexp.MustCompile(`(?i)\b0\s*xx\s*`)
 	// leadingLabel is "Mob:", "Tel.:", "Phone:" before a number.
 	leadingLabel = regexp.MustCompile(`^\s*\pL[\pL .]*:\s*`)
 	// trailingLabel is "(mobile)", "- work", "– Ana" after one.
@@ -80,6 +84,7 @@ func numberParts(raw string) []string {
 	var parts []string
 	for _, p := range listSeparator.Split(raw, -1) {
 		p = trailingLabel.ReplaceAllString(leadingLabel.ReplaceAllString(p, ""), "")
+		p = carrierPlaceholder.ReplaceAllString(p, "0")
 		if p = strings.TrimSpace(p); p != "" {
 			parts = append(parts, p)
 		}
