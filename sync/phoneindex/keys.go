@@ -58,10 +58,10 @@ func (e Entry) Readable() bool { return e.E164 != "" }
 // (recordCountry is the CRM's free text), else in the account's
 // defaultRegion — never in the WhatsApp contact's country, which says
 // nothing about how the CRM wrote its number. The vendor's calculated
-// E.164 is trusted for a national value when its digits are the value's,
-// unless the value reads in the record's own country without carrying the
-// vendor's country code: the vendor may not know the country's spelling
-// ("MEX") and read it in its portal's.
+// E.164 (read in its portal's country, which may not be the account's,
+// and blind to "MEX") is trusted for a national value when its digits are
+// the value's and the value does not read there, or reads there only
+// against how that country writes numbers (see below).
 // A value with an extension never gets a key.
 func Keys(v crm.PhoneValue, recordCountry, defaultRegion string) Entry {
 	e := Entry{Property: v.Property, Raw: v.Raw}
@@ -98,11 +98,14 @@ func Keys(v crm.PhoneValue, recordCountry, defaultRegion string) Entry {
 	}
 	res := normalize.Stored(v.Raw, region)
 	calc, calcOK := calculated(v)
-	// The record's country wins, unless the value carries the vendor's
-	// country code itself ("44 7911 123456" beside +447911123456: it was
-	// international without its '+'), or lacks the trunk prefix numbers
-	// of that country are written with ("415 555 2671" in Germany).
-	if source == SourceRecordCountry && res.Valid && !(calcOK && (Digits(v.Raw) == Digits(v.Calculated) || !writtenNationally(v.Raw, region))) {
+	// Our own reading wins (the vendor's comes from its portal's country
+	// and knows none of the rules above), unless the value carries the
+	// vendor's country code itself ("44 7911 123456" beside +447911123456:
+	// international without its '+'), or reads it in another country and
+	// lacks the trunk prefix numbers of the region are written with ("415
+	// 555 2671" in Germany beside +14155552671).
+	trustCalc := calcOK && (Digits(v.Raw) == Digits(v.Calculated) || calc.Region != region && !writtenNationally(v.Raw, region))
+	if res.Valid && region != "" && !trustCalc {
 		return e.with(res, source)
 	}
 	if calcOK {
