@@ -60,8 +60,8 @@ func (e Entry) Readable() bool { return e.E164 != "" }
 // nothing about how the CRM wrote its number. The vendor's calculated
 // E.164 (read in its portal's country, which may not be the account's,
 // and blind to "MEX") is trusted for a national value when its digits are
-// the value's and the value does not read there, or reads there only
-// against how that country writes numbers (see below).
+// the value's and the value does not read in that region, or carries the
+// vendor's country code itself.
 // A value with an extension never gets a key.
 func Keys(v crm.PhoneValue, recordCountry, defaultRegion string) Entry {
 	e := Entry{Property: v.Property, Raw: v.Raw}
@@ -101,11 +101,8 @@ func Keys(v crm.PhoneValue, recordCountry, defaultRegion string) Entry {
 	// Our own reading wins (the vendor's comes from its portal's country
 	// and knows none of the rules above), unless the value carries the
 	// vendor's country code itself ("44 7911 123456" beside +447911123456:
-	// international without its '+'), or reads it in another country and
-	// lacks the trunk prefix numbers of the region are written with ("415
-	// 555 2671" in Germany beside +14155552671).
-	trustCalc := calcOK && (Digits(v.Raw) == Digits(v.Calculated) || calc.Region != region && !writtenNationally(v.Raw, region))
-	if res.Valid && region != "" && !trustCalc {
+	// international without its '+').
+	if res.Valid && region != "" && !(calcOK && Digits(v.Raw) == Digits(v.Calculated)) {
 		return e.with(res, source)
 	}
 	if calcOK {
@@ -143,17 +140,6 @@ func calculated(v crm.PhoneValue) (normalize.Result, bool) {
 		return normalize.Result{}, false
 	}
 	return res, true
-}
-
-// writtenNationally reports whether raw is written as numbers of region
-// are nationally: after its trunk prefix, where it has one that people
-// write ("0151…" in Germany; Brazil and Argentina leave theirs out).
-func writtenNationally(raw, region string) bool {
-	prefix := normalize.NationalPrefix(region)
-	if prefix != "0" || region == "BR" || region == "AR" {
-		return true
-	}
-	return strings.HasPrefix(Digits(raw), prefix)
 }
 
 // bareDigits reports whether s is ASCII digits only, spaces around aside.

@@ -24,11 +24,12 @@ func Read(v crm.PhoneValue, recordCountry, defaultRegion string) []Entry {
 	if len(parts) == 0 {
 		return []Entry{e}
 	}
-	listed := recordCountry
+	// "+33 6 12 34 56 78 / 06 98 76 54 32": a national number listed
+	// beside an international one may be of that one's country, or of the
+	// record's (the account's): read both ways, differently, it is no
+	// one's for sure and gets no key.
+	listed := ""
 	if CountryCode(recordCountry) == "" {
-		// "+33 6 12 34 56 78 / 06 98 76 54 32": a national number listed
-		// beside an international one is read in that one's country
-		// first, then as any other.
 		for _, p := range parts {
 			if !explicitInternational(p) {
 				continue
@@ -42,15 +43,20 @@ func Read(v crm.PhoneValue, recordCountry, defaultRegion string) []Entry {
 	out := make([]Entry, 0, len(parts))
 	for _, p := range parts {
 		pv := crm.PhoneValue{Property: v.Property, Raw: p, WhatsApp: v.WhatsApp}
-		pe := Keys(pv, listed, defaultRegion)
-		if !pe.Readable() && listed != recordCountry {
-			pe = Keys(pv, recordCountry, defaultRegion)
+		pe := Keys(pv, recordCountry, defaultRegion)
+		if listed != "" {
+			switch alt := Keys(pv, listed, defaultRegion); {
+			case !pe.Readable():
+				pe = alt
+			case alt.Readable() && alt.E164 != pe.E164:
+				pe = Entry{Property: v.Property, Reason: ReasonTwoCountries}
+			}
 		}
-		if !pe.Readable() {
+		if !pe.Readable() && pe.Reason != ReasonTwoCountries {
 			return []Entry{e}
 		}
 		pe.Raw = v.Raw
-		if !containsKey(out, pe.E164) {
+		if !pe.Readable() || !containsKey(out, pe.E164) {
 			out = append(out, pe)
 		}
 	}
