@@ -195,6 +195,12 @@ func read(c cleaned, region string) (parsed, *failure) {
 	return parsed{}, f // why the reading that fits how it was written failed
 }
 
+// NANPShaped reports whether text is grouped as a North American number
+// written with its country code: 1, then 3-3-4 (or 3-7) digits.
+func NANPShaped(text string) bool {
+	return nanpShaped(text) && strings.ContainsFunc(strings.TrimSpace(text), func(r rune) bool { return r < '0' || r > '9' })
+}
+
 // nanpShaped reports whether text is bare digits or grouped as a North
 // American number: 1, then 3-3-4 (or 3-7) digits.
 func nanpShaped(text string) bool {

@@ -102,7 +102,7 @@ func Keys(v crm.PhoneValue, recordCountry, defaultRegion string) Entry {
 	// and knows none of the rules above), unless the value carries the
 	// vendor's country code itself ("44 7911 123456" beside +447911123456:
 	// international without its '+').
-	if res.Valid && region != "" && !(calcOK && Digits(v.Raw) == Digits(v.Calculated)) {
+	if res.Valid && region != "" && !(calcOK && carriesCode(v.Raw, v.Calculated)) {
 		return e.with(res, source)
 	}
 	if calcOK {
@@ -140,6 +140,25 @@ func calculated(v crm.PhoneValue) (normalize.Result, bool) {
 		return normalize.Result{}, false
 	}
 	return res, true
+}
+
+// carriesCode reports whether raw is calc written with its country code
+// as a group of its own and no '+' ("44 7911 123456" for +447911123456):
+// bare digits ("13512345678", a Chinese mobile that a US portal reads as
+// +1 351…) say nothing of where the country code ends, and a leading "1"
+// counts only grouped the North American way ("1 55 1234 5678" is
+// Mexico's old mobile form).
+func carriesCode(raw, calc string) bool {
+	digits := Digits(raw)
+	first := strings.FieldsFunc(raw, func(r rune) bool { return !unicode.IsDigit(r) })
+	if len(first) < 2 {
+		return false
+	}
+	code := Digits(first[0])
+	if code+normalize.NationalDigits(calc) != digits || "+"+digits != strings.TrimSpace(calc) {
+		return false
+	}
+	return code != "1" || normalize.NANPShaped(raw)
 }
 
 // bareDigits reports whether s is ASCII digits only, spaces around aside.
