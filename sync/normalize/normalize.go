@@ -228,12 +228,6 @@ func callingCode(g string) bool {
 	return err == nil && len(g) <= 3 && g[0] != '0' && phonenumbers.GetRegionCodeForCountryCode(cc) != "ZZ"
 }
 
-// NationalPrefix is the trunk prefix numbers of region are dialled with
-// nationally ("0" in Germany, "1" in the US), "" where there is none.
-func NationalPrefix(region string) string {
-	return regionMetadata(hintRegion(region)).GetNationalPrefix()
-}
-
 // ownCountryCodeFirst reports whether text, read in region, most likely
 // starts with region's own country code written without its '+': where
 // national numbers are written after a trunk prefix ("0151…" in Germany),

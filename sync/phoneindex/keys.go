@@ -81,22 +81,20 @@ func Keys(v crm.PhoneValue, recordCountry, defaultRegion string) Entry {
 		// The region only helps with its own exit code ("0011 44…").
 		return e.with(normalize.Stored(v.Raw, region), SourceInternational)
 	}
+	res := normalize.Stored(v.Raw, region)
 	if v.WhatsApp && bareDigits(v.Raw) {
 		// A WhatsApp ID carries its country code, yet people type national
 		// digits there too: digits that read both ways, differently, are
 		// no one's for sure and get no key.
-		digits := strings.TrimFunc(v.Raw, ignorable)
-		intl := normalize.Number("+"+digits, "")
-		national := normalize.Stored(digits, region)
+		intl := normalize.Number("+"+strings.TrimFunc(v.Raw, ignorable), "")
 		switch {
-		case intl.Valid && national.Valid && intl.E164 != national.E164:
+		case intl.Valid && res.Valid && intl.E164 != res.E164:
 			e.Reason = ReasonTwoCountries
 			return e
 		case intl.Valid:
 			return e.with(intl, SourceInternational)
 		}
 	}
-	res := normalize.Stored(v.Raw, region)
 	calc, calcOK := calculated(v)
 	// Our own reading wins (the vendor's comes from its portal's country
 	// and knows none of the rules above), unless the value carries the
